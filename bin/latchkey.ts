@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { resolveConnection } from "../lib/db/connection";
+import { Database, normaliseTablePrefix } from "../lib/db/database";
+import { releaseMigrationLock } from "../lib/db/migrations";
+import { LatchkeyError } from "../lib/error";
+import { Latchkey } from "../lib/latchkey";
+import type { TypeInput } from "../lib/types";
+import { shippedMigrations } from "./shippedMigrations";
+
+const USAGE = `Usage: latchkey migrate [options]
+
+Applies Latchkey's pending database migrations.
+
+Options:
+  --database URL       mysql://..., postgres://..., sqlite:path (default: sqlite:latchkey.sqlite)
+  --table-prefix P     prefix of Latchkey's tables (default: latchkey_)
+  --config FILE        a module exporting your Latchkey.init() config: migrates exactly its recipes
+                       (and its database and prefix unless given above); default: every shipped recipe
+  --unlock             clear a migration lock left by a process that died while migrating
+  -h, --help           show this help`;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        database: { type: "string" },
+        "table-prefix": { type: "string" },
+        config: { type: "string" },
+        unlock: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (positionals.length !== 1 || positionals[0] !== "migrate") {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
+  const database = values.config !== undefined
+    ? databaseFromConfig(values.config, values.database, values["table-prefix"])
+    : new Database(resolveConnection(values.database), normaliseTablePrefix(values["table-prefix"]));
+  if (values.config === undefined) database.setMigrations(shippedMigrations());
+  try {
+    if (values.unlock === true) {
+      await releaseMigrationLock(database.knex, database.tablePrefix);
+      process.stdout.write(`Migration lock cleared (${database.description})\n`);
+    }
+    const applied = await database.migrate();
+    process.stdout.write(
+      applied.length === 0
+        ? `Already up to date (${database.description})\n`
+        : `Applied ${applied.length} migration(s) to ${database.description}:\n${applied.map((n) => `  ${n}\n`).join("")}`,
+    );
+    return 0;
+  } finally {
+    await database.close();
+  }
+}
+
+function databaseFromConfig(file: string, databaseUrl: string | undefined, tablePrefix: string | undefined): Database {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's config module is only known at run time
+  const loaded = require(path.resolve(file)) as TypeInput | { default: TypeInput };
+  const config = "default" in loaded ? loaded.default : loaded;
+  Latchkey.init({
+    ...config,
+    ...(databaseUrl !== undefined ? { database: databaseUrl } : {}),
+    ...(tablePrefix !== undefined ? { tablePrefix } : {}),
+  });
+  return Latchkey.getInstanceOrThrow().database;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    // LatchkeyError messages are written to be free of secrets; anything else is reported by type only.
+    const message = LatchkeyError.isErrorFromAuth(err) ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`;
+    process.stderr.write(`latchkey migrate failed: ${message}\n`);
+    process.exitCode = 1;
+  },
+);

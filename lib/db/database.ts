@@ -1,0 +1,82 @@
+import type { Knex } from "knex";
+import { configError, LatchkeyError } from "../error";
+import { type ResolvedConnection } from "./connection";
+import { databaseError } from "./errors";
+import { type RecipeMigration, runMigrations } from "./migrations";
+
+/** The default prefix of Latchkey's tables, so they sit beside the app's own without clashing. */
+export const DEFAULT_TABLE_PREFIX = "latchkey_";
+
+// Short enough that prefix + the longest table name stays within MySQL's and PostgreSQL's 63-64 character limits.
+const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,29}$/;
+
+/** Validates the table prefix option. */
+export function normaliseTablePrefix(value: unknown): string {
+  if (value === undefined) return DEFAULT_TABLE_PREFIX;
+  if (typeof value !== "string" || (value !== "" && !PREFIX_PATTERN.test(value))) {
+    throw configError("tablePrefix", "must be up to 30 letters, digits or underscores, not starting with a digit");
+  }
+  return value;
+}
+
+/** Latchkey's handle on the app's database: the knex instance, table names, and migrations applied on first use. */
+export class Database {
+  readonly knex: Knex;
+  /** Where the database is, for messages: host and port, never the password. */
+  readonly description: string;
+  private readonly secrets: string[];
+  private readonly owned: boolean;
+  private migrations: readonly RecipeMigration[] = [];
+  private ready: Promise<Knex> | undefined;
+
+  /** Wraps a resolved connection; nothing touches the database until the first query. */
+  constructor(connection: ResolvedConnection, readonly tablePrefix: string) {
+    this.knex = connection.knex;
+    this.description = connection.description;
+    this.secrets = connection.secrets;
+    this.owned = connection.owned;
+  }
+
+  /** The full name of a table, with the deployment's prefix. */
+  table(name: string): string {
+    return `${this.tablePrefix}${name}`;
+  }
+
+  /** Sets the migrations of every recipe in the recipe list (called once by init). */
+  setMigrations(migrations: readonly RecipeMigration[]): void {
+    this.migrations = migrations;
+    this.ready = undefined;
+  }
+
+  /** The knex instance once migrations have been applied; a failure is not remembered, so the next call retries. */
+  whenReady(): Promise<Knex> {
+    this.ready ??= this.migrate().then(
+      () => this.knex,
+      (err: unknown) => {
+        this.ready = undefined;
+        throw err;
+      },
+    );
+    return this.ready;
+  }
+
+  /** Applies pending migrations now; returns the names applied. Errors are GENERAL_ERRORs without secrets. */
+  async migrate(): Promise<string[]> {
+    try {
+      return await runMigrations(this.knex, this.tablePrefix, this.migrations);
+    } catch (err) {
+      throw this.toLatchkeyError(err);
+    }
+  }
+
+  /** Turns a driver error into a GENERAL_ERROR that names the database but no secret. */
+  toLatchkeyError(err: unknown): LatchkeyError {
+    if (LatchkeyError.isErrorFromAuth(err)) return err;
+    return databaseError(err, this.description, this.secrets);
+  }
+
+  /** Closes the connection pool if Latchkey opened it; an instance the app passed in is left to the app. */
+  async close(): Promise<void> {
+    if (this.owned) await this.knex.destroy();
+  }
+}

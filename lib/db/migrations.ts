@@ -1,0 +1,113 @@
+import type { Knex } from "knex";
+import { LatchkeyError } from "../error";
+
+/** Helps a migration name the tables it creates with the deployment's prefix. */
+export interface MigrationTables {
+  /** The full name of one of the recipe's tables, e.g. name("sessions") -> "latchkey_sessions". */
+  name(table: string): string;
+}
+
+/** One versioned schema change owned by a recipe. Names are global, e.g. "session/001_create_sessions". */
+export interface RecipeMigration {
+  name: string;
+  up(knex: Knex, tables: MigrationTables): Promise<void>;
+  down?(knex: Knex, tables: MigrationTables): Promise<void>;
+}
+
+/** How long to wait for another process's migration lock; LATCHKEY_MIGRATION_LOCK_WAIT_MS changes it. */
+function lockWaitMs(): number {
+  const configured = Number(process.env.LATCHKEY_MIGRATION_LOCK_WAIT_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : 60_000;
+}
+// Errors that mean another process is migrating right now: wait and try again.
+const CONTENTION_CODES = new Set([
+  "SQLITE_BUSY", "SQLITE_LOCKED", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "ER_TABLE_EXISTS_ERROR",
+  "40P01", "40001", "55P03", "42P07", "23505",
+]);
+
+/** Applies every migration not yet applied, safely when several processes start at once. Returns the names applied. */
+export async function runMigrations(knex: Knex, tablePrefix: string, migrations: readonly RecipeMigration[]): Promise<string[]> {
+  const tables: MigrationTables = { name: (table) => `${tablePrefix}${table}` };
+  const tableName = tables.name("migrations");
+  const started = Date.now();
+  const deadline = lockWaitMs();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await ensureBookkeepingTables(knex, tableName);
+      const [, applied] = (await knex.migrate.latest({
+        tableName,
+        migrationSource: migrationSource(migrations, tables),
+        // A recipe removed from the recipe list leaves its applied migrations behind; that is not corruption.
+        disableMigrationsListValidation: true,
+      })) as [number, string[]];
+      return applied;
+    } catch (err) {
+      if (!isContention(err) || Date.now() - started > deadline) {
+        if (isContention(err)) {
+          throw new LatchkeyError(
+            "GENERAL_ERROR",
+            `Latchkey migrations are locked by another process for over ${deadline / 1000}s; ` +
+              `if none is running, clear the lock with: npx latchkey migrate --unlock --database ...`,
+          );
+        }
+        throw err;
+      }
+      await sleep(Math.min(50 * 2 ** attempt, 500) * (0.5 + Math.random()));
+    }
+  }
+}
+
+/** Marks the migration lock free again, for after a process died while migrating. */
+export async function releaseMigrationLock(knex: Knex, tablePrefix: string): Promise<void> {
+  const lockTable = `${tablePrefix}migrations_lock`;
+  if (await knex.schema.hasTable(lockTable)) await knex(lockTable).update({ is_locked: 0 });
+}
+
+function migrationSource(migrations: readonly RecipeMigration[], tables: MigrationTables): Knex.MigrationSource<RecipeMigration> {
+  return {
+    getMigrations: () => Promise.resolve([...migrations]),
+    getMigrationName: (migration) => migration.name,
+    getMigration: (migration) =>
+      Promise.resolve({
+        up: (knex: Knex) => migration.up(knex, tables),
+        down: (knex: Knex) => (migration.down ? migration.down(knex, tables) : Promise.resolve()),
+      }),
+  };
+}
+
+// knex creates these tables itself with a check-then-create that two processes can both pass, leaving two lock
+// rows and a lock that can never be taken; creating them here first, tolerating the race, avoids that.
+async function ensureBookkeepingTables(knex: Knex, tableName: string): Promise<void> {
+  const lockTable = `${tableName}_lock`;
+  await createTableTolerantly(knex, tableName, (t) => {
+    t.increments();
+    t.string("name");
+    t.integer("batch");
+    t.timestamp("migration_time");
+  });
+  await createTableTolerantly(knex, lockTable, (t) => {
+    t.increments("index").primary();
+    t.integer("is_locked");
+  });
+  await knex(lockTable).insert({ index: 1, is_locked: 0 }).onConflict("index").ignore();
+}
+
+async function createTableTolerantly(knex: Knex, name: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+  if (await knex.schema.hasTable(name)) return;
+  try {
+    await knex.schema.createTable(name, build);
+  } catch (err) {
+    if (!(await knex.schema.hasTable(name))) throw err;
+  }
+}
+
+function isContention(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
+  if (e === null || typeof e !== "object") return false;
+  if (e.name === "LockError" || (typeof e.message === "string" && e.message.includes("already locked"))) return true;
+  return typeof e.code === "string" && CONTENTION_CODES.has(e.code);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,67 @@
+/** The stable `type` strings a LatchkeyError can carry; recipes add their own. */
+export type LatchkeyErrorType =
+  | "GENERAL_ERROR"
+  | "BAD_INPUT_ERROR"
+  | "INVALID_CONFIG"
+  | "NOT_INITIALISED"
+  | "UNAUTHORISED"
+  | "TRY_REFRESH_TOKEN"
+  | "TOKEN_THEFT_DETECTED"
+  | "INVALID_CLAIMS";
+
+// A registered symbol, so errors from two copies of the package still recognise each other.
+const BRAND = Symbol.for("latchkey.error");
+
+/** Options of a LatchkeyError beyond its type and message. */
+export interface LatchkeyErrorOptions {
+  payload?: unknown;
+  /** Id of the recipe that raised it, so that recipe can turn it into a response. */
+  fromRecipe?: string;
+  cause?: unknown;
+}
+
+/** Every error Latchkey raises on purpose: a stable `type`, a message free of secrets, and a `payload`. */
+export class LatchkeyError extends Error {
+  static readonly GENERAL_ERROR = "GENERAL_ERROR";
+  static readonly BAD_INPUT_ERROR = "BAD_INPUT_ERROR";
+  static readonly INVALID_CONFIG = "INVALID_CONFIG";
+  static readonly NOT_INITIALISED = "NOT_INITIALISED";
+  static readonly UNAUTHORISED = "UNAUTHORISED";
+  static readonly TRY_REFRESH_TOKEN = "TRY_REFRESH_TOKEN";
+  static readonly TOKEN_THEFT_DETECTED = "TOKEN_THEFT_DETECTED";
+  static readonly INVALID_CLAIMS = "INVALID_CLAIMS";
+
+  readonly type: string;
+  readonly payload: unknown;
+  readonly fromRecipe: string | undefined;
+  private readonly [BRAND] = true;
+
+  /** Creates an error of the given stable type. */
+  constructor(type: LatchkeyErrorType | (string & {}), message: string, options: LatchkeyErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "LatchkeyError";
+    this.type = type;
+    this.payload = options.payload;
+    this.fromRecipe = options.fromRecipe;
+  }
+
+  /** Alias of `type`, as older SuperTokens code reads it. */
+  get errType(): string {
+    return this.type;
+  }
+
+  /** True when `err` was raised by Latchkey (any copy of the package). */
+  static isErrorFromAuth(err: unknown): err is LatchkeyError {
+    return typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+  }
+}
+
+/** An INVALID_CONFIG error whose message starts with the name of the offending field. */
+export function configError(field: string, problem: string): LatchkeyError {
+  return new LatchkeyError("INVALID_CONFIG", `${field}: ${problem}`);
+}
+
+/** A BAD_INPUT_ERROR (400) with a message meant for the API caller. */
+export function badInput(message: string): LatchkeyError {
+  return new LatchkeyError("BAD_INPUT_ERROR", message);
+}

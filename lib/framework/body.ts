@@ -1,0 +1,60 @@
+import type { IncomingMessage } from "node:http";
+import { badInput } from "../error";
+
+/** The largest request body Latchkey reads; its routes take small JSON forms. */
+export const MAX_BODY_BYTES = 100 * 1024;
+
+/** Parses a body that is already text (or was read by us) as a JSON object; `{}` when empty. */
+export function parseJSONObject(text: string): Record<string, unknown> {
+  if (text.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw badInput("The request body is not valid JSON");
+  }
+  return asJSONObject(value);
+}
+
+/** Checks that an already-parsed body is a JSON object. */
+export function asJSONObject(value: unknown): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw badInput("The request body must be a JSON object");
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Reads a request stream that nothing has consumed yet, up to MAX_BODY_BYTES. */
+export function readBody(req: IncomingMessage): Promise<string> {
+  if (req.readableEnded || req.complete) return Promise.resolve("");
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        cleanup();
+        req.resume();
+        reject(badInput(`The request body is larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(Buffer.concat(chunks).toString("utf8"));
+    };
+    const onError = (): void => {
+      cleanup();
+      reject(badInput("The request body could not be read"));
+    };
+    const cleanup = (): void => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+    };
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+  });
+}

@@ -1,0 +1,32 @@
+import type { CookieOptions } from "./request";
+
+/** Parses a Cookie header into a map; the first occurrence of a name wins. Malformed pieces are skipped. */
+export function parseCookieHeader(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (header === undefined) return cookies;
+  for (const piece of header.split(";")) {
+    const eq = piece.indexOf("=");
+    if (eq <= 0) continue;
+    const name = piece.slice(0, eq).trim();
+    if (name === "" || cookies.has(name)) continue;
+    let value = piece.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"') && value.length >= 2) value = value.slice(1, -1);
+    try {
+      cookies.set(name, decodeURIComponent(value));
+    } catch {
+      // A value that is not valid percent-encoding cannot be one of ours; ignore it rather than fail the request.
+    }
+  }
+  return cookies;
+}
+
+/** Builds one Set-Cookie header value. */
+export function serialiseCookie(name: string, value: string, options: CookieOptions): string {
+  const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`];
+  parts.push(`Expires=${new Date(options.expires).toUTCString()}`);
+  if (options.domain !== undefined) parts.push(`Domain=${options.domain}`);
+  if (options.httpOnly) parts.push("HttpOnly");
+  if (options.secure) parts.push("Secure");
+  parts.push(`SameSite=${options.sameSite.charAt(0).toUpperCase()}${options.sameSite.slice(1)}`);
+  return parts.join("; ");
+}

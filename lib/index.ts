@@ -1,0 +1,52 @@
+import { LatchkeyError } from "./error";
+import { Latchkey as Core } from "./latchkey";
+import type * as Types from "./types";
+
+/**
+ * The default export of "latchkey". A class only so that a namespace of types can merge with it; it has no
+ * instances. `require("latchkey")` and `import Latchkey from "latchkey"` give this same object.
+ */
+class Latchkey {
+  private constructor() {}
+
+  /** The error class of everything Latchkey raises on purpose. */
+  static readonly Error = LatchkeyError;
+  /** The module itself, so that a default import and a require are the same object. */
+  static default: typeof Latchkey;
+
+  /** Initialises Latchkey once per process: app info, database and the recipe list. */
+  static init(config: Types.TypeInput): void {
+    Core.init(config);
+  }
+
+  /** The user with this id, from whichever recipe knows them, or undefined. */
+  static getUser(userId: string, userContext: Types.UserContext = {}): Promise<Types.User | undefined> {
+    return Core.getInstanceOrThrow().getUser(userId, userContext);
+  }
+
+  /** Deletes the user and everything every recipe keeps about them (sessions included), in one transaction. */
+  static async deleteUser(userId: string, userContext: Types.UserContext = {}): Promise<{ status: "OK" }> {
+    await Core.getInstanceOrThrow().deleteUser(userId, userContext);
+    return { status: "OK" };
+  }
+
+  /** The request headers to list in your CORS `allowedHeaders` so the frontend SDKs can talk to the API. */
+  static getAllCORSHeaders(): string[] {
+    return Core.getInstanceOrThrow().getAllCORSHeaders();
+  }
+}
+Latchkey.default = Latchkey;
+
+// eslint-disable-next-line @typescript-eslint/no-namespace -- puts the public types beside the default export
+declare namespace Latchkey {
+  export type Error = LatchkeyError;
+  export type AppInfo = Types.AppInfo;
+  export type DatabaseInput = Types.DatabaseInput;
+  export type JSONObject = Types.JSONObject;
+  export type JSONValue = Types.JSONValue;
+  export type TypeInput = Types.TypeInput;
+  export type User = Types.User;
+  export type UserContext = Types.UserContext;
+}
+
+export = Latchkey;

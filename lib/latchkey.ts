@@ -1,0 +1,159 @@
+import { normaliseAppInfo } from "./appInfo";
+import { resolveConnection } from "./db/connection";
+import { Database, normaliseTablePrefix } from "./db/database";
+import { configError, LatchkeyError } from "./error";
+import type { BaseRequest, BaseResponse } from "./framework/request";
+import type { RecipeModule } from "./recipeModule";
+import { findRoute } from "./router";
+import type { NormalisedAppInfo, TypeInput, User, UserContext } from "./types";
+import { assertKnownKeys, assertPlainObject } from "./validate";
+
+const TOP_LEVEL_KEYS = ["appInfo", "database", "tablePrefix", "recipeList"];
+// Headers the frontend SDKs send on every request, whatever the recipes.
+const CORE_CORS_HEADERS = ["rid", "fdi-version"];
+
+/** A class of recipe, as the core looks one up: it must carry its id. */
+export type RecipeClass<T extends RecipeModule> = (abstract new (...args: never[]) => T) & { readonly RECIPE_ID: string };
+
+/** The initialised framework: normalised config, the recipes, the database, and request routing. */
+export class Latchkey {
+  private static instance: Latchkey | undefined;
+
+  readonly appInfo: NormalisedAppInfo;
+  readonly database: Database;
+  readonly recipes: readonly RecipeModule[];
+
+  private constructor(config: TypeInput) {
+    assertPlainObject("config", config);
+    assertKnownKeys("config", config as unknown as Record<string, unknown>, TOP_LEVEL_KEYS);
+    this.appInfo = normaliseAppInfo(config.appInfo);
+    const tablePrefix = normaliseTablePrefix(config.tablePrefix);
+    if (!Array.isArray(config.recipeList) || config.recipeList.length === 0) {
+      throw configError("recipeList", "must be a non-empty array of Recipe.init(...) results");
+    }
+    config.recipeList.forEach((build, i) => {
+      if (typeof build !== "function") throw configError(`recipeList[${i}]`, "must be the result of a recipe's init()");
+    });
+    // Resolve the database last: everything above fails without opening a connection pool.
+    this.database = new Database(resolveConnection(config.database), tablePrefix);
+    try {
+      this.recipes = config.recipeList.map((build) => build({ appInfo: this.appInfo, database: this.database }));
+      checkRecipeList(this.recipes);
+    } catch (err) {
+      void this.database.close();
+      throw err;
+    }
+    this.database.setMigrations(this.recipes.flatMap((recipe) => recipe.getMigrations()));
+  }
+
+  /** Builds the singleton from the user's config; throws INVALID_CONFIG naming the field on bad config. */
+  static init(config: TypeInput): void {
+    if (Latchkey.instance !== undefined) {
+      throw new LatchkeyError("INVALID_CONFIG", "Latchkey.init() was already called; call it once per process");
+    }
+    Latchkey.instance = new Latchkey(config);
+  }
+
+  /** The singleton, or a NOT_INITIALISED error that says what to do. */
+  static getInstanceOrThrow(): Latchkey {
+    if (Latchkey.instance === undefined) {
+      throw new LatchkeyError("NOT_INITIALISED", "Latchkey.init() must be called before any other Latchkey function");
+    }
+    return Latchkey.instance;
+  }
+
+  /** Forgets the singleton and closes the pool Latchkey opened. For tests only. */
+  static async reset(): Promise<void> {
+    const instance = Latchkey.instance;
+    Latchkey.instance = undefined;
+    if (instance !== undefined) await instance.database.close();
+  }
+
+  /** The initialised recipe of the given class, or a clear error if it is not in the recipe list. */
+  static getRecipeOrThrow<T extends RecipeModule>(recipeClass: RecipeClass<T>): T {
+    const recipe = Latchkey.getInstanceOrThrow().recipes.find((r) => r.recipeId === recipeClass.RECIPE_ID);
+    if (recipe === undefined) {
+      throw new LatchkeyError(
+        "NOT_INITIALISED",
+        `The ${recipeClass.RECIPE_ID} recipe is not initialised: add its init() to recipeList in Latchkey.init()`,
+      );
+    }
+    return recipe as T;
+  }
+
+  /** Serves the request if it is one of the recipes' routes; false when it is not (the caller moves on). */
+  async handleRequest(req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
+    const route = findRoute(this.appInfo.apiBasePath, this.recipes, req);
+    if (route === undefined) return false;
+    try {
+      return await route.recipe.handleAPIRequest(route.api.id, req, res, userContext);
+    } catch (err) {
+      if (LatchkeyError.isErrorFromAuth(err) && (await this.handleError(err, req, res, userContext))) return true;
+      throw err;
+    }
+  }
+
+  /** Answers a LatchkeyError with the owning recipe's response, else the core's; false when none applies. */
+  async handleError(err: LatchkeyError, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
+    const owner = this.recipes.find((r) => r.recipeId === err.fromRecipe);
+    const ordered = owner === undefined ? this.recipes : [owner, ...this.recipes.filter((r) => r !== owner)];
+    for (const recipe of ordered) {
+      if (await recipe.handleError(err, req, res, userContext)) return true;
+    }
+    if (err.type === "BAD_INPUT_ERROR") {
+      res.setStatus(400);
+      res.sendJSON({ message: err.message });
+      return true;
+    }
+    if (err.type === "GENERAL_ERROR") {
+      // The message may name the database; the client needs only to know it was not its fault.
+      res.setStatus(500);
+      res.sendJSON({ status: "GENERAL_ERROR", message: "Internal error" });
+      return true;
+    }
+    return false;
+  }
+
+  /** Every request header the browser must be allowed to send to the API. */
+  getAllCORSHeaders(): string[] {
+    return [...new Set([...CORE_CORS_HEADERS, ...this.recipes.flatMap((r) => r.getAllCORSHeaders())])];
+  }
+
+  /** The user with this id, from whichever recipe knows them. */
+  async getUser(userId: string, userContext: UserContext): Promise<User | undefined> {
+    for (const recipe of this.recipes) {
+      const user = await recipe.getUserById(userId, userContext);
+      if (user !== undefined) return user;
+    }
+    return undefined;
+  }
+
+  /** Deletes everything every recipe keeps about the user, in one transaction. */
+  async deleteUser(userId: string, userContext: UserContext): Promise<void> {
+    const knex = await this.database.whenReady();
+    try {
+      await knex.transaction(async (trx) => {
+        for (const recipe of this.recipes) await recipe.deleteUserData(userId, trx, userContext);
+      });
+    } catch (err) {
+      throw this.database.toLatchkeyError(err);
+    }
+  }
+}
+
+function checkRecipeList(recipes: readonly RecipeModule[]): void {
+  const ids = new Set<string>();
+  for (const recipe of recipes) {
+    if (ids.has(recipe.recipeId)) {
+      throw configError("recipeList", `the ${recipe.recipeId} recipe is listed twice; list each recipe once`);
+    }
+    ids.add(recipe.recipeId);
+  }
+  for (const recipe of recipes) {
+    for (const needed of recipe.dependsOn) {
+      if (!ids.has(needed)) {
+        throw configError("recipeList", `the ${recipe.recipeId} recipe needs the ${needed} recipe: add its init() to recipeList`);
+      }
+    }
+  }
+}

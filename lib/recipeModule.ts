@@ -1,0 +1,68 @@
+import type { Knex } from "knex";
+import type { Database } from "./db/database";
+import type { RecipeMigration } from "./db/migrations";
+import type { LatchkeyError } from "./error";
+import type { BaseRequest, BaseResponse, HTTPMethod } from "./framework/request";
+import type { NormalisedAppInfo, User, UserContext } from "./types";
+
+/** One route a recipe serves, relative to `apiBasePath`. */
+export interface APIHandled {
+  method: HTTPMethod;
+  /** Normalised path such as "/signin". */
+  path: string;
+  /** The APIInterface function behind the route. */
+  id: string;
+  /** True when the user's override set the API to undefined: the route falls through to `next()`. */
+  disabled: boolean;
+}
+
+/** What a recipe's `init()` factory is given when `Latchkey.init()` builds it. */
+export interface RecipeContext {
+  appInfo: NormalisedAppInfo;
+  database: Database;
+}
+
+/** What `Recipe.init(config)` returns: a builder that `Latchkey.init()` calls once. */
+export type RecipeListFunction = (context: RecipeContext) => RecipeModule;
+
+/** What every recipe implements so the core can route requests, handle errors and migrate its tables. */
+export abstract class RecipeModule {
+  /** Stable id, also the value of the `rid` header the frontend SDKs send. */
+  abstract readonly recipeId: string;
+  /** Ids of recipes that must also be in the recipe list. */
+  readonly dependsOn: readonly string[] = [];
+
+  /** Creates the recipe with the app's normalised info and database. */
+  constructor(readonly context: RecipeContext) {}
+
+  /** The routes this recipe serves. */
+  abstract getAPIsHandled(): APIHandled[];
+
+  /** Serves one of its routes; false when it chose not to answer (the request falls through). */
+  abstract handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean>;
+
+  /** Turns one of its own errors into a response; false when the error is not one it answers. */
+  handleError(_err: LatchkeyError, _req: BaseRequest, _res: BaseResponse, _userContext: UserContext): Promise<boolean> {
+    return Promise.resolve(false);
+  }
+
+  /** Request headers the browser must be allowed to send (CORS) for this recipe. */
+  getAllCORSHeaders(): string[] {
+    return [];
+  }
+
+  /** The versioned migrations of the tables this recipe owns, oldest first. */
+  getMigrations(): RecipeMigration[] {
+    return [];
+  }
+
+  /** The user with this id if this recipe knows them. */
+  getUserById(_userId: string, _userContext: UserContext): Promise<User | undefined> {
+    return Promise.resolve(undefined);
+  }
+
+  /** Deletes what this recipe keeps about the user, inside the caller's transaction. */
+  deleteUserData(_userId: string, _trx: Knex.Transaction, _userContext: UserContext): Promise<void> {
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,55 @@
+import type { Knex } from "knex";
+import type { RecipeListFunction } from "./recipeModule";
+
+/** A per-call bag that flows through every overridable function; `{}` unless the caller passes one. */
+export type UserContext = Record<string, unknown>;
+
+/** Any JSON value. */
+export type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue };
+
+/** A JSON object. */
+export type JSONObject = { [key: string]: JSONValue };
+
+/** What the app says about itself: names and where its API and website live. */
+export interface AppInfo {
+  appName: string;
+  apiDomain: string;
+  websiteDomain: string;
+  /** Path under which Latchkey serves its routes; default `/auth`. */
+  apiBasePath?: string;
+  /** Path of the website's auth pages (used in emailed links); default `/auth`. */
+  websiteBasePath?: string;
+}
+
+/** AppInfo after validation: domains are origins without a trailing slash, paths are "" or "/x[/y]". */
+export interface NormalisedAppInfo {
+  appName: string;
+  apiDomain: string;
+  websiteDomain: string;
+  apiBasePath: string;
+  websiteBasePath: string;
+}
+
+/** Where Latchkey keeps its tables: a knex instance, a knex config, or a URL. */
+export type DatabaseInput = string | Knex | Knex.Config;
+
+/** The argument of `Latchkey.init()`. */
+export interface TypeInput {
+  appInfo: AppInfo;
+  /** Omitted: an embedded SQLite file `latchkey.sqlite` in the working directory. */
+  database?: DatabaseInput;
+  /** Prefix of every table Latchkey creates; default `latchkey_`. */
+  tablePrefix?: string;
+  recipeList: RecipeListFunction[];
+}
+
+/** A user as every login recipe reports it. */
+export interface User {
+  id: string;
+  /** The recipe the user signed up with. */
+  recipeId: string;
+  /** Milliseconds since the epoch. */
+  timeJoined: number;
+  email?: string;
+  thirdParty?: { id: string; userId: string };
+}

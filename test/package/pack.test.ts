@@ -1,0 +1,154 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { expect } from "chai";
+import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, uniquePrefix } from "../helpers/db";
+
+const run = promisify(execFile);
+const ROOT = path.resolve(__dirname, "../..");
+const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+
+// Every subpath that package.json exports (besides ./package.json), and what each must provide.
+const SUBPATHS: Record<string, string[]> = {
+  latchkey: ["init", "getUser", "deleteUser", "getAllCORSHeaders", "Error"],
+  "latchkey/framework/express": ["middleware", "errorHandler"],
+  "latchkey/testing": ["resetForTests"],
+};
+
+// Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
+const CONSUMER_TS = `
+import Latchkey from "latchkey";
+import type { TypeInput, Error as LatchkeyError } from "latchkey";
+import { middleware, errorHandler } from "latchkey/framework/express";
+import { resetForTests } from "latchkey/testing";
+
+const config: TypeInput = {
+  appInfo: { appName: "Shop", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
+  database: "sqlite::memory:",
+  recipeList: [],
+};
+const init: (c: TypeInput) => void = Latchkey.init;
+const headers: string[] = Latchkey.getAllCORSHeaders();
+const err: LatchkeyError = new Latchkey.Error("UNAUTHORISED", "x");
+const isOurs: boolean = Latchkey.Error.isErrorFromAuth(err);
+const errType: string = err.errType;
+const mw: (req: import("http").IncomingMessage, res: import("http").ServerResponse, next: (e?: unknown) => void) => Promise<void> = middleware();
+const eh = errorHandler();
+const reset: () => Promise<void> = resetForTests;
+// @ts-expect-error appInfo is required: the types must catch its absence
+const missing: TypeInput = { recipeList: [] };
+export { config, init, headers, isOurs, errType, mw, eh, reset, missing };
+`;
+
+const NAMESPACE_TYPES_TS = `
+import Latchkey from "latchkey";
+const config: Latchkey.TypeInput = { appInfo: { appName: "a", apiDomain: "b", websiteDomain: "c" }, recipeList: [] };
+const err: Latchkey.Error = new Latchkey.Error("UNAUTHORISED", "x");
+const user: Latchkey.User | undefined = undefined;
+export { config, err, user };
+`;
+
+describe("the packed package (npm pack, installed in an empty folder)", function () {
+  this.timeout(240_000);
+  let work: string;
+  let consumer: string;
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
+    const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT });
+    const tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
+    consumer = path.join(work, "consumer");
+    fs.mkdirSync(consumer);
+    fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+    // Install scripts are skipped: compiling better-sqlite3 again would take a minute; the build this machine
+    // already made is linked in below instead.
+    await run("npm", ["install", tarball, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: consumer });
+    const nativeModule = path.join(consumer, "node_modules/better-sqlite3");
+    fs.rmSync(nativeModule, { recursive: true, force: true });
+    fs.symlinkSync(path.join(ROOT, "node_modules/better-sqlite3"), nativeModule, "dir");
+  });
+  after(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  it("ships only the build, the docs and the licence", () => {
+    const pkg = path.join(consumer, "node_modules/latchkey");
+    expect(fs.readdirSync(pkg).sort()).to.deep.equal(["CHANGELOG.md", "LICENSE", "README.md", "dist", "package.json"]);
+    expect(fs.existsSync(path.join(pkg, "dist/lib/index.d.ts"))).to.equal(true);
+  });
+
+  it("require() works for every subpath, and require('latchkey') is the default export", async () => {
+    const script = `
+      const assert = require("node:assert");
+      const subpaths = ${JSON.stringify(SUBPATHS)};
+      for (const [name, members] of Object.entries(subpaths)) {
+        const mod = require(name);
+        for (const m of members) assert.ok(mod[m] !== undefined, name + " lacks " + m);
+      }
+      const L = require("latchkey");
+      assert.strictEqual(L.default, L);
+      try { L.init({ appInfo: {}, recipeList: [] }); assert.fail("init should reject"); }
+      catch (e) { assert.ok(L.Error.isErrorFromAuth(e)); assert.strictEqual(e.type, "INVALID_CONFIG"); }
+      console.log("cjs ok");
+    `;
+    expect((await run(process.execPath, ["-e", script], { cwd: consumer })).stdout).to.contain("cjs ok");
+  });
+
+  it("import works for every subpath, and the default import is require()'s object", async () => {
+    const names = Object.keys(SUBPATHS);
+    const script = `
+      import assert from "node:assert";
+      import { createRequire } from "node:module";
+      import Latchkey from "latchkey";
+      import { middleware, errorHandler } from "latchkey/framework/express";
+      import { resetForTests } from "latchkey/testing";
+      const require = createRequire(import.meta.url + "/");
+      assert.strictEqual(Latchkey, require("latchkey"));
+      assert.strictEqual(typeof middleware, "function");
+      assert.strictEqual(typeof errorHandler, "function");
+      assert.strictEqual(typeof resetForTests, "function");
+      for (const name of ${JSON.stringify(names)}) assert.ok(await import(name));
+      console.log("esm ok");
+    `;
+    fs.writeFileSync(path.join(consumer, "check.mjs"), script);
+    expect((await run(process.execPath, ["check.mjs"], { cwd: consumer })).stdout).to.contain("esm ok");
+  });
+
+  const typeConfigs: [string, Record<string, unknown>][] = [
+    ["node16 resolution with esModuleInterop", { module: "node16", moduleResolution: "node16", esModuleInterop: true }],
+    ["classic node10 resolution without esModuleInterop", { module: "commonjs", moduleResolution: "node10", esModuleInterop: false }],
+    ["bundler resolution", { module: "esnext", moduleResolution: "bundler", esModuleInterop: true }],
+  ];
+  for (const [name, options] of typeConfigs) {
+    it(`has types for every subpath under ${name}`, async () => {
+      const dir = fs.mkdtempSync(path.join(consumer, "types-"));
+      fs.writeFileSync(path.join(dir, "index.ts"), CONSUMER_TS);
+      const files = ["index.ts"];
+      if (options.esModuleInterop === true) {
+        fs.writeFileSync(path.join(dir, "namespace.ts"), NAMESPACE_TYPES_TS);
+        files.push("namespace.ts");
+      }
+      const tsconfig = {
+        compilerOptions: { ...options, strict: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [path.join(ROOT, "node_modules/@types")] },
+        files,
+      };
+      fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+      const result = await run(process.execPath, [TSC, "-p", dir], { cwd: dir }).catch((e: { stdout: string }) => e);
+      expect(result.stdout, result.stdout).to.equal("");
+    });
+  }
+
+  it("the installed bin migrates the test database", async () => {
+    const url = testDatabaseUrl();
+    const prefix = uniquePrefix();
+    const knex = rawKnex(url);
+    try {
+      const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
+      expect(stdout).to.match(/^(Already up to date|Applied \d+ migration)/);
+      expect(await tablesWithPrefix(knex, prefix)).to.include(`${prefix}migrations_lock`);
+    } finally {
+      await dropTablesWithPrefix(knex, prefix);
+      await knex.destroy();
+    }
+  });
+});
