@@ -1,9 +1,7 @@
 import type { RecipeMigration } from "../lib/db/migrations";
+import { sessionMigrations } from "../recipes/session/migrations";
 
-/**
- * The migrations of every recipe shipped in this package, for `latchkey migrate` without `--config`.
- * Each recipe adds its list here when it lands.
- */
+/** The migrations of every recipe shipped in this package, for `latchkey migrate` without `--config`. */
 export function shippedMigrations(): RecipeMigration[] {
-  return [];
+  return [...sessionMigrations];
 }

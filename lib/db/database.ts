@@ -60,6 +60,26 @@ export class Database {
     return this.ready;
   }
 
+  /** Runs `fn` on the migrated database; a driver error becomes a GENERAL_ERROR that names no secret. */
+  async run<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+    const knex = await this.whenReady();
+    try {
+      return await fn(knex);
+    } catch (err) {
+      throw this.toLatchkeyError(err);
+    }
+  }
+
+  /** Runs `fn` in one transaction on the migrated database; errors as in run(). */
+  transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    return this.run((knex) => knex.transaction(fn));
+  }
+
+  /** Adds a row lock (SELECT ... FOR UPDATE) where the database has one; SQLite serialises writers instead. */
+  forUpdate<Q extends Knex.QueryBuilder>(query: Q): Q {
+    return /sqlite/i.test(String(this.knex.client.config.client)) ? query : (query.forUpdate() as Q);
+  }
+
   /** Applies pending migrations now; returns the names applied. Errors are GENERAL_ERRORs without secrets. */
   async migrate(): Promise<string[]> {
     try {

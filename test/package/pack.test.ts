@@ -15,6 +15,8 @@ const SUBPATHS: Record<string, string[]> = {
   latchkey: ["init", "getUser", "deleteUser", "getAllCORSHeaders", "Error"],
   "latchkey/framework/express": ["middleware", "errorHandler"],
   "latchkey/testing": ["resetForTests"],
+  "latchkey/recipe/session": ["init", "getSession", "createNewSession", "refreshSession", "revokeSession", "getJWKS", "Error", "default"],
+  "latchkey/recipe/session/framework/express": ["verifySession"],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
@@ -23,6 +25,17 @@ import Latchkey from "latchkey";
 import type { TypeInput, Error as LatchkeyError } from "latchkey";
 import { middleware, errorHandler } from "latchkey/framework/express";
 import { resetForTests } from "latchkey/testing";
+import Session from "latchkey/recipe/session";
+import type { SessionContainer, RecipeInterface } from "latchkey/recipe/session";
+import { verifySession } from "latchkey/recipe/session/framework/express";
+
+const session: (token: string) => Promise<SessionContainer> = (t) => Session.getSession(t);
+const vs = verifySession({ sessionRequired: false });
+const override = (o: RecipeInterface): RecipeInterface => ({ ...o, createNewSession: async (input) => {
+  input.jwtPayload = { ...input.jwtPayload, role: "admin" };
+  return o.createNewSession(input);
+} });
+const withSession = Session.init({ override: { functions: override } });
 
 const config: TypeInput = {
   appInfo: { appName: "Shop", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
@@ -39,7 +52,7 @@ const eh = errorHandler();
 const reset: () => Promise<void> = resetForTests;
 // @ts-expect-error appInfo is required: the types must catch its absence
 const missing: TypeInput = { recipeList: [] };
-export { config, init, headers, isOurs, errType, mw, eh, reset, missing };
+export { config, init, headers, isOurs, errType, mw, eh, reset, missing, session, vs, withSession };
 `;
 
 const NAMESPACE_TYPES_TS = `
@@ -102,6 +115,10 @@ describe("the packed package (npm pack, installed in an empty folder)", function
       import Latchkey from "latchkey";
       import { middleware, errorHandler } from "latchkey/framework/express";
       import { resetForTests } from "latchkey/testing";
+      import Session, { getSession } from "latchkey/recipe/session";
+      import { verifySession } from "latchkey/recipe/session/framework/express";
+      assert.strictEqual(Session.getSession, getSession);
+      assert.strictEqual(typeof verifySession, "function");
       const require = createRequire(import.meta.url + "/");
       assert.strictEqual(Latchkey, require("latchkey"));
       assert.strictEqual(typeof middleware, "function");
@@ -144,8 +161,9 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const knex = rawKnex(url);
     try {
       const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
-      expect(stdout).to.match(/^(Already up to date|Applied \d+ migration)/);
-      expect(await tablesWithPrefix(knex, prefix)).to.include(`${prefix}migrations_lock`);
+      expect(stdout).to.match(/^Applied 1 migration\(s\)/);
+      expect(stdout).to.contain("session/001_create_sessions");
+      expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`]);
     } finally {
       await dropTablesWithPrefix(knex, prefix);
       await knex.destroy();

@@ -1,0 +1,103 @@
+import crypto from "node:crypto";
+import { LatchkeyError } from "../../lib/error";
+import type { JSONObject } from "../../lib/types";
+import type { SigningKey, SigningKeyStore, VerificationKey } from "./signingKeys";
+
+/** What an access token says, as Latchkey writes it. The user's payload sits apart, under `up`. */
+export interface AccessTokenPayload {
+  sub: string;
+  sessionHandle: string;
+  /** Seconds since the epoch. */
+  iat: number;
+  exp: number;
+  /** The user's jwtPayload; it can never overwrite the claims above. */
+  up: JSONObject;
+  antiCsrfToken?: string;
+  /** After a refresh: hash of the refresh token that was used, and of the one issued (lineage, see refresh). */
+  prh?: string;
+  rth?: string;
+}
+
+const HEADER_CACHE_LIMIT = 64;
+
+/** Signs and verifies access tokens (RS256 JWTs) with the deployment's keys. */
+export class AccessTokenCodec {
+  // A key signs many tokens with the same header, so the parsed header -> key lookup is cached per header string.
+  private readonly headerKeys = new Map<string, VerificationKey>();
+
+  /** A codec over the deployment's key store. */
+  constructor(private readonly keys: SigningKeyStore) {}
+
+  /** Signs a payload with the current key. */
+  async sign(payload: AccessTokenPayload): Promise<string> {
+    return signWith(await this.keys.getSigningKey(), payload);
+  }
+
+  /**
+   * Verifies signature (RS256 only, with a key the deployment made) and expiry, and returns the payload.
+   * Anything wrong is TRY_REFRESH_TOKEN: the client's refresh then decides whether a session still exists.
+   */
+  async verify(token: string): Promise<AccessTokenPayload> {
+    const firstDot = token.indexOf(".");
+    const secondDot = token.indexOf(".", firstDot + 1);
+    if (firstDot <= 0 || secondDot <= firstDot + 1 || secondDot === token.length - 1 || token.indexOf(".", secondDot + 1) !== -1) {
+      throw invalid("the access token is not a JWT");
+    }
+    const headerPart = token.slice(0, firstDot);
+    const key = this.headerKeys.get(headerPart) ?? (await this.keyForHeader(headerPart));
+    const signature = Buffer.from(token.slice(secondDot + 1), "base64url");
+    const signed = Buffer.from(token.slice(0, secondDot));
+    if (!crypto.verify("sha256", signed, key.publicKey, signature)) throw invalid("the access token's signature is not valid");
+    const payload = parsePayload(token.slice(firstDot + 1, secondDot));
+    if (payload.exp * 1000 <= Date.now()) throw invalid("the access token has expired");
+    return payload;
+  }
+
+  private async keyForHeader(headerPart: string): Promise<VerificationKey> {
+    let header: unknown;
+    try {
+      header = JSON.parse(Buffer.from(headerPart, "base64url").toString("utf8"));
+    } catch {
+      throw invalid("the access token's header is not JSON");
+    }
+    const h = header as { alg?: unknown; kid?: unknown; [k: string]: unknown } | null;
+    // The algorithm is pinned: a token cannot pick "none", HS256 or anything else, nor bring its own key (jwk/jku/x5u).
+    if (h === null || typeof h !== "object" || h.alg !== "RS256" || typeof h.kid !== "string" || "jwk" in h || "jku" in h || "x5u" in h) {
+      throw invalid("the access token's header is not one Latchkey issues");
+    }
+    const key = this.keys.getVerificationKey(h.kid) ?? (await this.keys.findUnknownKey(h.kid));
+    if (key === undefined) throw invalid("the access token was signed by an unknown key");
+    if (this.headerKeys.size >= HEADER_CACHE_LIMIT) this.headerKeys.clear();
+    this.headerKeys.set(headerPart, key);
+    return key;
+  }
+}
+
+/** Signs a payload with a given key (exported for the benchmark and tests of foreign keys). */
+export function signWith(key: Pick<SigningKey, "kid" | "privateKey">, payload: AccessTokenPayload): string {
+  const header = Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid: key.kid })).toString("base64url");
+  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+  const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), key.privateKey).toString("base64url");
+  return `${header}.${body}.${signature}`;
+}
+
+function parsePayload(part: string): AccessTokenPayload {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  } catch {
+    throw invalid("the access token's payload is not JSON");
+  }
+  const p = value as Partial<AccessTokenPayload> | null;
+  if (
+    p === null || typeof p !== "object" || typeof p.sub !== "string" || typeof p.sessionHandle !== "string" ||
+    typeof p.exp !== "number" || typeof p.iat !== "number" || typeof p.up !== "object" || p.up === null || Array.isArray(p.up)
+  ) {
+    throw invalid("the access token's payload is not one Latchkey issues");
+  }
+  return p as AccessTokenPayload;
+}
+
+function invalid(message: string): LatchkeyError {
+  return new LatchkeyError("TRY_REFRESH_TOKEN", message, { fromRecipe: "session" });
+}

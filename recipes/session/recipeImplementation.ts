@@ -1,0 +1,278 @@
+import crypto from "node:crypto";
+import type { Database } from "../../lib/db/database";
+import { badInput, LatchkeyError } from "../../lib/error";
+import type { JSONObject } from "../../lib/types";
+import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
+import { createRefreshToken, hash2, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
+import { SessionContainer, type SessionHelpers } from "./sessionContainer";
+import type { RecipeInterface, SessionInformation, TokenTransferMethod, TypeNormalisedInput } from "./types";
+
+interface SessionRow {
+  session_handle: string;
+  user_id: string;
+  refresh_token_hash2: string;
+  session_data: string;
+  jwt_payload: string;
+  anti_csrf_token: string | null;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
+/** What refresh decided inside its transaction; errors are raised after it commits (theft must stay revoked). */
+type RefreshOutcome =
+  | { kind: "ok"; row: SessionRow; usedHash2: string; newRefreshToken: string; expiresAt: number }
+  | { kind: "gone" }
+  | { kind: "csrf" }
+  | { kind: "theft"; userId: string };
+
+/** The original implementation of the session recipe's functions. */
+export function makeRecipeImplementation(
+  db: Database,
+  config: TypeNormalisedInput,
+  codec: AccessTokenCodec,
+  helpers: () => SessionHelpers,
+): RecipeInterface {
+  const table = db.table("sessions");
+  const live = (): { column: string; value: number } => ({ column: "expires_at", value: Date.now() });
+
+  async function findRow(sessionHandle: string): Promise<SessionRow | undefined> {
+    if (typeof sessionHandle !== "string") throw badInput("sessionHandle must be a string");
+    const now = live();
+    return db.run((knex) => knex(table).where({ session_handle: sessionHandle }).andWhere(now.column, ">", now.value).first<SessionRow | undefined>());
+  }
+
+  async function requireRow(sessionHandle: string): Promise<SessionRow> {
+    const row = await findRow(sessionHandle);
+    if (row === undefined) throw unauthorised("Session does not exist", true);
+    return row;
+  }
+
+  async function updateLive(sessionHandle: string, changes: Partial<SessionRow>): Promise<void> {
+    const now = live();
+    const count = await db.run((knex) =>
+      knex(table).where({ session_handle: sessionHandle }).andWhere(now.column, ">", now.value).update(changes),
+    );
+    if (count === 0) throw unauthorised("Session does not exist", true);
+  }
+
+  function accessPayload(row: Pick<SessionRow, "user_id" | "session_handle" | "anti_csrf_token">, up: JSONObject, lineage?: { prh: string; rth: string }): AccessTokenPayload {
+    const iat = Math.floor(Date.now() / 1000);
+    return {
+      sub: row.user_id,
+      sessionHandle: row.session_handle,
+      iat,
+      exp: iat + config.accessTokenValidityMs / 1000,
+      up,
+      ...(row.anti_csrf_token !== null ? { antiCsrfToken: row.anti_csrf_token } : {}),
+      ...(lineage ?? {}),
+    };
+  }
+
+  return {
+    async createNewSession({ req, res, userId, jwtPayload, sessionData, userContext }) {
+      if (typeof userId !== "string" || userId === "" || userId.length > 128) {
+        throw badInput("userId must be a non-empty string of at most 128 characters");
+      }
+      const up = jsonObject("jwtPayload", jwtPayload);
+      const data = jsonObject("sessionData", sessionData);
+      let method: TokenTransferMethod = "header";
+      if (req !== undefined) {
+        const chosen = config.getTokenTransferMethod({ req, forCreateNewSession: true, userContext });
+        // As SuperTokens does: without an st-auth-mode header, new sessions use headers.
+        method = chosen === "any" ? "header" : chosen;
+      }
+      const now = Date.now();
+      const row: SessionRow = {
+        session_handle: crypto.randomUUID(),
+        user_id: userId,
+        refresh_token_hash2: "",
+        session_data: JSON.stringify(data),
+        jwt_payload: JSON.stringify(up),
+        anti_csrf_token: config.antiCsrf === "VIA_TOKEN" && method === "cookie" ? crypto.randomBytes(24).toString("base64url") : null,
+        created_at: now,
+        expires_at: now + config.refreshTokenValidityMs,
+      };
+      const refreshToken = createRefreshToken(row.session_handle, undefined);
+      row.refresh_token_hash2 = hash2(refreshToken);
+      const payload = accessPayload(row, up);
+      const accessToken = await codec.sign(payload);
+      await db.run(async (knex) => {
+        await knex(table).insert(row);
+        // Old sessions of this user that ran out: cheap to drop here (indexed), and keeps the table from growing.
+        await knex(table).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
+      });
+      const session = new SessionContainer(
+        helpers(),
+        {
+          accessToken,
+          payload,
+          refreshToken: { value: refreshToken, expiry: Number(row.expires_at) },
+          ...(row.anti_csrf_token !== null ? { antiCsrfToken: row.anti_csrf_token } : {}),
+        },
+        "all",
+      );
+      if (req !== undefined && res !== undefined) session.attachToRequestResponse(req, res, method);
+      return session;
+    },
+
+    async getSession({ accessToken, antiCsrfToken, options }) {
+      if (accessToken === undefined) {
+        if (options.sessionRequired) throw unauthorised("Session does not exist: no access token in the request", false);
+        return undefined;
+      }
+      let payload = await codec.verify(accessToken);
+      if (options.antiCsrfCheck && config.antiCsrf === "VIA_TOKEN" && payload.antiCsrfToken !== undefined) {
+        if (antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
+          throw new LatchkeyError("TRY_REFRESH_TOKEN", "anti-csrf check failed", { fromRecipe: "session" });
+        }
+      }
+      let token = accessToken;
+      let pending: "access" | "none" = "none";
+      if (payload.prh !== undefined && payload.rth !== undefined) {
+        // First use of an access token issued by a refresh: the client has the new refresh token, so it becomes
+        // the current one. A compare-and-set, so parallel first uses agree.
+        const { prh, rth } = payload;
+        const now = Date.now();
+        const state = await db.run(async (knex) => {
+          await knex(table).where({ session_handle: payload.sessionHandle, refresh_token_hash2: prh }).andWhere("expires_at", ">", now).update({ refresh_token_hash2: rth });
+          return knex(table).where({ session_handle: payload.sessionHandle }).andWhere("expires_at", ">", now).first<{ refresh_token_hash2: string } | undefined>("refresh_token_hash2");
+        });
+        if (state === undefined) throw unauthorised("Session has been revoked", true);
+        const { prh: _p, rth: _r, ...rest } = payload;
+        payload = rest;
+        token = await codec.sign(payload);
+        pending = "access";
+      } else if (config.enableBlacklisting) {
+        const now = Date.now();
+        const exists = await db.run((knex) =>
+          knex(table).where({ session_handle: payload.sessionHandle }).andWhere("expires_at", ">", now).first("session_handle"),
+        );
+        if (exists === undefined) throw unauthorised("Session has been revoked", true);
+      }
+      return new SessionContainer(helpers(), { accessToken: token, payload }, pending);
+    },
+
+    async refreshSession({ refreshToken, antiCsrfToken, disableAntiCsrf }) {
+      const parsed = parseRefreshToken(refreshToken);
+      if (parsed === undefined) throw unauthorised("The refresh token is not valid", true);
+      const presentedHash2 = hash2(refreshToken);
+      const now = Date.now();
+      const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
+        const row = await db.forUpdate(trx(table).where({ session_handle: parsed.sessionHandle })).first<SessionRow | undefined>();
+        if (row === undefined || Number(row.expires_at) <= now) return { kind: "gone" };
+        if (!disableAntiCsrf && config.antiCsrf === "VIA_TOKEN" && row.anti_csrf_token !== null) {
+          if (antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(row.anti_csrf_token))) return { kind: "csrf" };
+        }
+        const isCurrent = sameHash(presentedHash2, row.refresh_token_hash2);
+        // A child of the current token whose access token was never used: the client has it, so it is current now.
+        const isChildOfCurrent = !isCurrent && parsed.parentHash1 !== undefined && sameHash(sha256(parsed.parentHash1), row.refresh_token_hash2);
+        if (!isCurrent && !isChildOfCurrent) {
+          // A token that was replaced, and whose replacement was used: two parties hold this session.
+          await trx(table).where({ session_handle: row.session_handle }).del();
+          return { kind: "theft", userId: row.user_id };
+        }
+        const expiresAt = now + config.refreshTokenValidityMs;
+        await trx(table).where({ session_handle: row.session_handle }).update({ refresh_token_hash2: presentedHash2, expires_at: expiresAt });
+        return { kind: "ok", row, usedHash2: presentedHash2, newRefreshToken: createRefreshToken(row.session_handle, refreshToken), expiresAt };
+      });
+      if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
+      if (outcome.kind === "csrf") throw unauthorised("anti-csrf check failed", false);
+      if (outcome.kind === "theft") {
+        throw new LatchkeyError("TOKEN_THEFT_DETECTED", "Token theft detected: the session was revoked", {
+          fromRecipe: "session",
+          payload: { userId: outcome.userId, sessionHandle: parsed.sessionHandle },
+        });
+      }
+      const { row, newRefreshToken, usedHash2, expiresAt } = outcome;
+      const payload = accessPayload(row, parseStored(row.jwt_payload), { prh: usedHash2, rth: hash2(newRefreshToken) });
+      return new SessionContainer(
+        helpers(),
+        {
+          accessToken: await codec.sign(payload),
+          payload,
+          refreshToken: { value: newRefreshToken, expiry: expiresAt },
+          ...(row.anti_csrf_token !== null ? { antiCsrfToken: row.anti_csrf_token } : {}),
+        },
+        "all",
+      );
+    },
+
+    async revokeSession({ sessionHandle }) {
+      if (typeof sessionHandle !== "string") throw badInput("sessionHandle must be a string");
+      return (await db.run((knex) => knex(table).where({ session_handle: sessionHandle }).del())) > 0;
+    },
+
+    async revokeAllSessionsForUser({ userId }) {
+      return db.transaction(async (trx) => {
+        const rows = await db.forUpdate(trx(table).where({ user_id: userId })).select<{ session_handle: string }[]>("session_handle");
+        await trx(table).where({ user_id: userId }).del();
+        return rows.map((r) => r.session_handle);
+      });
+    },
+
+    async getAllSessionHandlesForUser({ userId }) {
+      const now = Date.now();
+      const rows = await db.run((knex) =>
+        knex(table).where({ user_id: userId }).andWhere("expires_at", ">", now).select<{ session_handle: string }[]>("session_handle"),
+      );
+      return rows.map((r) => r.session_handle);
+    },
+
+    async revokeMultipleSessions({ sessionHandles }) {
+      if (!Array.isArray(sessionHandles) || sessionHandles.some((h) => typeof h !== "string")) {
+        throw badInput("sessionHandles must be an array of strings");
+      }
+      if (sessionHandles.length === 0) return [];
+      return db.transaction(async (trx) => {
+        const rows = await db.forUpdate(trx(table).whereIn("session_handle", sessionHandles)).select<{ session_handle: string }[]>("session_handle");
+        await trx(table).whereIn("session_handle", sessionHandles).del();
+        return rows.map((r) => r.session_handle);
+      });
+    },
+
+    async getSessionData({ sessionHandle }) {
+      return parseStored((await requireRow(sessionHandle)).session_data);
+    },
+
+    async updateSessionData({ sessionHandle, newSessionData }) {
+      await updateLive(sessionHandle, { session_data: JSON.stringify(jsonObject("sessionData", newSessionData)) });
+    },
+
+    async getJWTPayload({ sessionHandle }) {
+      return parseStored((await requireRow(sessionHandle)).jwt_payload);
+    },
+
+    async updateJWTPayload({ sessionHandle, newJWTPayload }) {
+      await updateLive(sessionHandle, { jwt_payload: JSON.stringify(jsonObject("jwtPayload", newJWTPayload)) });
+    },
+
+    async getSessionInformation({ sessionHandle }): Promise<SessionInformation | undefined> {
+      const row = await findRow(sessionHandle);
+      if (row === undefined) return undefined;
+      return {
+        sessionHandle: row.session_handle,
+        userId: row.user_id,
+        sessionData: parseStored(row.session_data),
+        jwtPayload: parseStored(row.jwt_payload),
+        timeCreated: Number(row.created_at),
+        expiry: Number(row.expires_at),
+      };
+    },
+  };
+}
+
+/** UNAUTHORISED from the session recipe; `clearTokens` says whether the answer removes the client's tokens. */
+export function unauthorised(message: string, clearTokens: boolean): LatchkeyError {
+  return new LatchkeyError("UNAUTHORISED", message, { fromRecipe: "session", payload: { clearTokens } });
+}
+
+function jsonObject(field: string, value: unknown): JSONObject {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw badInput(`${field} must be a JSON object`);
+  // A round trip keeps only what JSON can hold, so what is stored is exactly what will be read back.
+  return JSON.parse(JSON.stringify(value)) as JSONObject;
+}
+
+function parseStored(text: string): JSONObject {
+  return JSON.parse(text) as JSONObject;
+}

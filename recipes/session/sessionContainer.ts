@@ -1,0 +1,177 @@
+import { LatchkeyError } from "../../lib/error";
+import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
+import type { JSONObject, UserContext } from "../../lib/types";
+import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
+import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
+import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";
+
+/** What a session object needs from its recipe. */
+export interface SessionHelpers {
+  readonly config: TypeNormalisedInput;
+  readonly codec: AccessTokenCodec;
+  /** The final (possibly overridden) implementation: the session object's methods go through it. */
+  readonly recipeInterfaceImpl: RecipeInterface;
+}
+
+/** The tokens a session object holds. */
+export interface SessionTokens {
+  accessToken: string;
+  payload: AccessTokenPayload;
+  refreshToken?: { value: string; expiry: number };
+  antiCsrfToken?: string;
+}
+
+/** Which tokens still have to reach the client. */
+type PendingWrite = "all" | "access" | "none";
+
+/** A verified (or new) session: who it belongs to, its payload, and the operations on it. */
+export class SessionContainer {
+  private attached: { req: BaseRequest; res: BaseResponse; method: TokenTransferMethod } | undefined;
+  private accessTokenUpdated: boolean;
+
+  /** Made by the session recipe; apps get one from createNewSession, getSession or refreshSession. */
+  constructor(
+    private readonly helpers: SessionHelpers,
+    private tokens: SessionTokens,
+    private pending: PendingWrite,
+  ) {
+    this.accessTokenUpdated = pending !== "none";
+  }
+
+  /** The user the session belongs to. No database call. */
+  getUserId(): string {
+    return this.tokens.payload.sub;
+  }
+
+  /** The session's constant id. No database call. */
+  getHandle(): string {
+    return this.tokens.payload.sessionHandle;
+  }
+
+  /** The payload of the access token this session was verified with (or last issued). No database call. */
+  getJWTPayload(): JSONObject {
+    return this.tokens.payload.up;
+  }
+
+  /** The current access token. */
+  getAccessToken(): string {
+    return this.tokens.accessToken;
+  }
+
+  /** When the current access token expires, in milliseconds since the epoch. */
+  getAccessTokenExpiry(): number {
+    return this.tokens.payload.exp * 1000;
+  }
+
+  /** Replaces the payload: stored for later refreshes, and a new access token (same expiry) goes on the response. */
+  async updateJWTPayload(newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
+    await this.helpers.recipeInterfaceImpl.updateJWTPayload({ sessionHandle: this.getHandle(), newJWTPayload, userContext });
+    const { prh: _prh, rth: _rth, ...rest } = this.tokens.payload;
+    const payload: AccessTokenPayload = { ...rest, up: newJWTPayload };
+    this.tokens = { ...this.tokens, accessToken: await this.helpers.codec.sign(payload), payload };
+    this.markAccessTokenChanged();
+  }
+
+  /** The session's private data from the database (one query); UNAUTHORISED if the session is gone. */
+  getSessionData(userContext: UserContext = {}): Promise<JSONObject> {
+    return this.helpers.recipeInterfaceImpl.getSessionData({ sessionHandle: this.getHandle(), userContext });
+  }
+
+  /** Replaces the session's private data (one query; last write wins); UNAUTHORISED if the session is gone. */
+  updateSessionData(newSessionData: JSONObject, userContext: UserContext = {}): Promise<void> {
+    return this.helpers.recipeInterfaceImpl.updateSessionData({ sessionHandle: this.getHandle(), newSessionData, userContext });
+  }
+
+  /** Deletes the session from the database and clears its tokens on the response. */
+  async revokeSession(userContext: UserContext = {}): Promise<void> {
+    await this.helpers.recipeInterfaceImpl.revokeSession({ sessionHandle: this.getHandle(), userContext });
+    this.pending = "none";
+    if (this.attached !== undefined) clearTokens(this.attached.res, this.helpers.config);
+  }
+
+  /** When the session was created (one query); UNAUTHORISED if the session is gone. */
+  async getTimeCreated(userContext: UserContext = {}): Promise<number> {
+    return (await this.information(userContext)).timeCreated;
+  }
+
+  /** When the session ends unless refreshed (one query); UNAUTHORISED if the session is gone. */
+  async getExpiry(userContext: UserContext = {}): Promise<number> {
+    return (await this.information(userContext)).expiry;
+  }
+
+  /**
+   * Every token of the session, for apps that move tokens themselves (no req/res). The refresh token is only there
+   * right after a session was created or refreshed.
+   */
+  getAllSessionTokensDangerously(): {
+    accessToken: string;
+    refreshToken: string | undefined;
+    antiCsrfToken: string | undefined;
+    frontToken: string;
+    accessAndFrontTokenUpdated: boolean;
+  } {
+    return {
+      accessToken: this.tokens.accessToken,
+      refreshToken: this.tokens.refreshToken?.value,
+      antiCsrfToken: this.tokens.antiCsrfToken,
+      frontToken: this.frontToken(),
+      accessAndFrontTokenUpdated: this.accessTokenUpdated,
+    };
+  }
+
+  /** Binds the session to a request/response; tokens not yet sent are written to the response now. */
+  attachToRequestResponse(req: BaseRequest, res: BaseResponse, method: TokenTransferMethod): void {
+    this.attached = { req, res, method };
+    this.flush();
+  }
+
+  /** Seeds' older API: `response.session` is the session itself. */
+  get session(): this {
+    return this;
+  }
+
+  /** Seeds' older API: the session handle. */
+  get handle(): string {
+    return this.getHandle();
+  }
+
+  /** Seeds' older API: the user id. */
+  get userId(): string {
+    return this.getUserId();
+  }
+
+  /** Seeds' older API: the access token payload. */
+  get jwtPayload(): JSONObject {
+    return this.getJWTPayload();
+  }
+
+  private async information(userContext: UserContext) {
+    const info = await this.helpers.recipeInterfaceImpl.getSessionInformation({ sessionHandle: this.getHandle(), userContext });
+    if (info === undefined) {
+      throw new LatchkeyError("UNAUTHORISED", "Session does not exist", { fromRecipe: "session", payload: { clearTokens: true } });
+    }
+    return info;
+  }
+
+  private markAccessTokenChanged(): void {
+    this.accessTokenUpdated = true;
+    if (this.pending === "none") this.pending = "access";
+    this.flush();
+  }
+
+  private frontToken(): string {
+    return buildFrontToken(this.getUserId(), this.getAccessTokenExpiry(), this.getJWTPayload());
+  }
+
+  private flush(): void {
+    if (this.attached === undefined || this.pending === "none") return;
+    const all = this.pending === "all";
+    sendTokens(this.attached.res, this.helpers.config, this.attached.method, {
+      accessToken: this.tokens.accessToken,
+      frontToken: this.frontToken(),
+      ...(all && this.tokens.refreshToken !== undefined ? { refreshToken: this.tokens.refreshToken } : {}),
+      ...(all && this.tokens.antiCsrfToken !== undefined ? { antiCsrfToken: this.tokens.antiCsrfToken } : {}),
+    });
+    this.pending = "none";
+  }
+}

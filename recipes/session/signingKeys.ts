@@ -1,0 +1,146 @@
+import crypto, { type JsonWebKey, type KeyObject } from "node:crypto";
+import type { Database } from "../../lib/db/database";
+
+/** A public key that verifies access tokens, parsed once. */
+export interface VerificationKey {
+  kid: string;
+  publicKey: KeyObject;
+  jwk: JsonWebKey;
+  verifyUntil: number;
+}
+
+/** The key that signs new access tokens, parsed once. */
+export interface SigningKey {
+  kid: string;
+  privateKey: KeyObject;
+  signUntil: number;
+}
+
+interface KeyRow {
+  slot: string;
+  kid: string;
+  public_key: string;
+  private_key: string;
+  sign_until: number | string;
+  verify_until: number | string;
+}
+
+// An unknown kid makes us look in the database for a key another process made, but not more often than this,
+// so tokens with made-up kids cannot turn into a query per request.
+const UNKNOWN_KID_RELOAD_MS = 5_000;
+
+/**
+ * The RS256 keys of a deployment, shared by every process through the database. Time is cut into slots of the
+ * rotation interval; each slot has exactly one key, inserted by whichever process needs it first (insert-or-ignore,
+ * then read back), so processes racing to rotate agree on one key. A key verifies until every token it signed has
+ * expired. Keys are cached: verification never touches the database.
+ */
+export class SigningKeyStore {
+  private verificationKeys = new Map<string, VerificationKey>();
+  private signing: SigningKey | undefined;
+  private loading: Promise<void> | undefined;
+  private lastReload = 0;
+
+  /** A store over the recipe's keys table. */
+  constructor(
+    private readonly db: Database,
+    private readonly intervalMs: number,
+    private readonly accessTokenValidityMs: number,
+  ) {}
+
+  /** The key to sign with now, creating this slot's key if no process has yet. */
+  async getSigningKey(): Promise<SigningKey> {
+    const now = Date.now();
+    if (this.signing !== undefined && this.signing.signUntil > now) return this.signing;
+    this.loading ??= this.ensureCurrentKey(now).finally(() => {
+      this.loading = undefined;
+    });
+    await this.loading;
+    if (this.signing === undefined) throw new Error("no signing key after rotation"); // unreachable: ensureCurrentKey sets it
+    return this.signing;
+  }
+
+  /** The cached key with this id, if it may still verify. Never queries. */
+  getVerificationKey(kid: string): VerificationKey | undefined {
+    const key = this.verificationKeys.get(kid);
+    return key !== undefined && key.verifyUntil > Date.now() ? key : undefined;
+  }
+
+  /** Looks in the database for a key id this process has not seen (rate-limited); undefined if none. */
+  async findUnknownKey(kid: string): Promise<VerificationKey | undefined> {
+    const now = Date.now();
+    if (now - this.lastReload < UNKNOWN_KID_RELOAD_MS) return undefined;
+    this.lastReload = now;
+    await this.reload();
+    return this.getVerificationKey(kid);
+  }
+
+  /** Loads the keys once if they are not cached yet (so the first verification need not wait on a miss). */
+  async warm(): Promise<void> {
+    if (this.signing === undefined) await this.getSigningKey();
+  }
+
+  /** Every key that may still verify, as a JWKS. */
+  async getJWKS(): Promise<{ keys: JsonWebKey[] }> {
+    await this.warm();
+    await this.reloadIfStale();
+    return { keys: [...this.verificationKeys.values()].filter((k) => k.verifyUntil > Date.now()).map((k) => k.jwk) };
+  }
+
+  private async reloadIfStale(): Promise<void> {
+    if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) {
+      this.lastReload = Date.now();
+      await this.reload();
+    }
+  }
+
+  private async ensureCurrentKey(now: number): Promise<void> {
+    const slotIndex = Math.floor(now / this.intervalMs);
+    const slot = `${this.intervalMs}:${slotIndex}`;
+    const table = this.db.table("session_signing_keys");
+    await this.db.run(async (knex) => {
+      const existing = await knex(table).where({ slot }).first("slot");
+      if (existing === undefined) {
+        const signUntil = (slotIndex + 1) * this.intervalMs;
+        const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        await knex(table)
+          .insert({
+            slot,
+            kid: `k-${crypto.randomBytes(9).toString("base64url")}`,
+            algorithm: "RS256",
+            public_key: publicKey.export({ type: "spki", format: "pem" }).toString(),
+            private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+            created_at: now,
+            sign_until: signUntil,
+            verify_until: signUntil + this.accessTokenValidityMs,
+          })
+          .onConflict("slot")
+          .ignore();
+        // Keys no token can use any more.
+        await knex(table).where("verify_until", "<", now).del();
+      }
+    });
+    await this.reload(slot);
+  }
+
+  private async reload(currentSlot?: string): Promise<void> {
+    const rows = await this.db.run(
+      (knex) => knex(this.db.table("session_signing_keys")).where("verify_until", ">", Date.now()).select<KeyRow[]>("*"),
+    );
+    const next = new Map<string, VerificationKey>();
+    for (const row of rows) {
+      const known = this.verificationKeys.get(row.kid);
+      next.set(row.kid, known ?? toVerificationKey(row));
+      if (row.slot === currentSlot) {
+        this.signing = { kid: row.kid, privateKey: crypto.createPrivateKey(row.private_key), signUntil: Number(row.sign_until) };
+      }
+    }
+    this.verificationKeys = next;
+  }
+}
+
+function toVerificationKey(row: KeyRow): VerificationKey {
+  const publicKey = crypto.createPublicKey(row.public_key);
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid: row.kid, alg: "RS256", use: "sig" } as JsonWebKey;
+  return { kid: row.kid, publicKey, jwk, verifyUntil: Number(row.verify_until) };
+}

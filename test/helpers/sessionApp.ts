@@ -1,0 +1,59 @@
+import type express from "express";
+import Latchkey from "../../lib/index";
+import Session from "../../recipes/session/index";
+import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
+import type { TypeInput } from "../../recipes/session/types";
+import type { RecipeListFunction } from "../../lib/recipeModule";
+import { APP_INFO, initLatchkey, startApp, type TestLatchkey, type TestServer } from "./app";
+import { HttpClient } from "./http";
+
+/** A Latchkey with the session recipe and an express app with routes that log in and check sessions. */
+export interface SessionTestApp {
+  lk: TestLatchkey;
+  server: TestServer;
+  client: HttpClient;
+  close(): Promise<void>;
+}
+
+/** Routes: POST /login, GET|POST /protected, GET /optional, plus whatever `addRoutes` adds. */
+export async function startSessionApp(
+  sessionConfig: TypeInput = {},
+  options: { extraRecipes?: RecipeListFunction[]; addRoutes?: (app: express.Express) => void; appInfo?: typeof APP_INFO } = {},
+): Promise<SessionTestApp> {
+  const lk = initLatchkey([Session.init(sessionConfig), ...(options.extraRecipes ?? [])], options.appInfo ?? APP_INFO);
+  const server = await startApp({
+    jsonParserFirst: true,
+    addRoutes: (app) => {
+      app.post("/login", async (req, res, next) => {
+        try {
+          const body = req.body as { userId: string; jwtPayload?: Record<string, never>; sessionData?: Record<string, never> };
+          const session = await Session.createNewSession(req, res, body.userId, body.jwtPayload ?? {}, body.sessionData ?? {});
+          res.json({ handle: session.getHandle() });
+        } catch (err) {
+          next(err);
+        }
+      });
+      const protectedHandler = (req: SessionRequest, res: express.Response): void => {
+        res.json({ userId: req.session?.getUserId(), payload: req.session?.getJWTPayload(), handle: req.session?.getHandle() });
+      };
+      app.get("/protected", verifySession(), protectedHandler);
+      app.post("/protected", verifySession(), protectedHandler);
+      app.get("/optional", verifySession({ sessionRequired: false }), (req: SessionRequest, res) => {
+        res.json({ userId: req.session?.getUserId() ?? null });
+      });
+      options.addRoutes?.(app);
+    },
+  });
+  const client = new HttpClient(server.baseUrl);
+  return {
+    lk,
+    server,
+    client,
+    close: async () => {
+      await server.close();
+      await lk.cleanup();
+    },
+  };
+}
+
+export { Latchkey, Session };
