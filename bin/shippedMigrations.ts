@@ -1,7 +1,8 @@
 import type { RecipeMigration } from "../lib/db/migrations";
+import { emailPasswordMigrations } from "../recipes/emailpassword/migrations";
 import { sessionMigrations } from "../recipes/session/migrations";
 
 /** The migrations of every recipe shipped in this package, for `latchkey migrate` without `--config`. */
 export function shippedMigrations(): RecipeMigration[] {
-  return [...sessionMigrations];
+  return [...sessionMigrations, ...emailPasswordMigrations];
 }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import type { Database } from "../../lib/db/database";
 import { badInput, LatchkeyError } from "../../lib/error";
+import { debugLog } from "../../lib/logger";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { createRefreshToken, hash2, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
@@ -18,6 +19,8 @@ interface SessionRow {
   expires_at: number | string;
 }
 
+const SWEEP_INTERVAL_MS = 3600_000;
+
 /** What refresh decided inside its transaction; errors are raised after it commits (theft must stay revoked). */
 type RefreshOutcome =
   | { kind: "ok"; row: SessionRow; usedHash2: string; newRefreshToken: string; expiresAt: number }
@@ -33,6 +36,19 @@ export function makeRecipeImplementation(
   helpers: () => SessionHelpers,
 ): RecipeInterface {
   const table = db.table("sessions");
+  let nextSweepAt = 0;
+
+  // Sessions that ran out are deleted at most once an hour per process (the index on expires_at keeps it cheap)
+  // rather than by a query on every login: on the first session a process creates, then in the background.
+  async function sweepExpiredSessions(now: number): Promise<void> {
+    if (now < nextSweepAt) return;
+    const first = nextSweepAt === 0;
+    nextSweepAt = now + SWEEP_INTERVAL_MS;
+    const sweep = db.run((knex) => knex(table).where("expires_at", "<=", now).del()).catch((err: unknown) => {
+      debugLog(`expired session sweep failed: ${err instanceof Error ? err.message : "unknown error"}`);
+    });
+    if (first) await sweep;
+  }
   const live = (): { column: string; value: number } => ({ column: "expires_at", value: Date.now() });
 
   async function findRow(sessionHandle: string): Promise<SessionRow | undefined> {
@@ -96,11 +112,8 @@ export function makeRecipeImplementation(
       row.refresh_token_hash2 = hash2(refreshToken);
       const payload = accessPayload(row, up);
       const accessToken = await codec.sign(payload);
-      await db.run(async (knex) => {
-        await knex(table).insert(row);
-        // Old sessions of this user that ran out: cheap to drop here (indexed), and keeps the table from growing.
-        await knex(table).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
-      });
+      await db.run((knex) => knex(table).insert(row));
+      await sweepExpiredSessions(now);
       const session = new SessionContainer(
         helpers(),
         {

@@ -121,9 +121,10 @@ describe("migrations", () => {
 
   it("the bin without --config applies the shipped recipes' migrations and its bookkeeping", async () => {
     const { stdout } = await latchkeyBin(["migrate", "--database", url, "--table-prefix", prefix]);
-    expect(stdout).to.match(/^Applied 1 migration\(s\)/);
+    expect(stdout).to.match(/^Applied 2 migration\(s\)/);
     expect(stdout).to.contain("session/001_create_sessions");
-    expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}sessions`]);
+    expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
+    expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}emailpassword_users`]);
   });
 
   it("the bin rejects bad usage with exit code 2 and shows help with exit code 0", async () => {

@@ -1,5 +1,6 @@
 import type express from "express";
 import Latchkey from "../../lib/index";
+import { Latchkey as Core } from "../../lib/latchkey";
 import Session from "../../recipes/session/index";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 import type { TypeInput } from "../../recipes/session/types";
@@ -44,6 +45,8 @@ export async function startSessionApp(
       options.addRoutes?.(app);
     },
   });
+  // Tables exist from the start, so tests can count rows before the first request.
+  await Core.getInstanceOrThrow().database.whenReady();
   const client = new HttpClient(server.baseUrl);
   return {
     lk,

@@ -17,6 +17,7 @@ const SUBPATHS: Record<string, string[]> = {
   "latchkey/testing": ["resetForTests"],
   "latchkey/recipe/session": ["init", "getSession", "createNewSession", "refreshSession", "revokeSession", "getJWKS", "Error", "default"],
   "latchkey/recipe/session/framework/express": ["verifySession"],
+  "latchkey/recipe/emailpassword": ["init", "signUp", "signIn", "getUserByEmail", "default"],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
@@ -28,6 +29,8 @@ import { resetForTests } from "latchkey/testing";
 import Session from "latchkey/recipe/session";
 import type { SessionContainer, RecipeInterface } from "latchkey/recipe/session";
 import { verifySession } from "latchkey/recipe/session/framework/express";
+import EmailPassword from "latchkey/recipe/emailpassword";
+import type { RecipeInterface as EPRecipeInterface } from "latchkey/recipe/emailpassword";
 
 const session: (token: string) => Promise<SessionContainer> = (t) => Session.getSession(t);
 const vs = verifySession({ sessionRequired: false });
@@ -36,6 +39,7 @@ const override = (o: RecipeInterface): RecipeInterface => ({ ...o, createNewSess
   return o.createNewSession(input);
 } });
 const withSession = Session.init({ override: { functions: override } });
+const withEmailPassword = EmailPassword.init({ override: { functions: (o: EPRecipeInterface) => ({ ...o }) } });
 
 const config: TypeInput = {
   appInfo: { appName: "Shop", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
@@ -52,7 +56,7 @@ const eh = errorHandler();
 const reset: () => Promise<void> = resetForTests;
 // @ts-expect-error appInfo is required: the types must catch its absence
 const missing: TypeInput = { recipeList: [] };
-export { config, init, headers, isOurs, errType, mw, eh, reset, missing, session, vs, withSession };
+export { config, init, headers, isOurs, errType, mw, eh, reset, missing, session, vs, withSession, withEmailPassword };
 `;
 
 const NAMESPACE_TYPES_TS = `
@@ -161,9 +165,10 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const knex = rawKnex(url);
     try {
       const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
-      expect(stdout).to.match(/^Applied 1 migration\(s\)/);
+      expect(stdout).to.match(/^Applied 2 migration\(s\)/);
       expect(stdout).to.contain("session/001_create_sessions");
-      expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`]);
+    expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
+      expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`, `${prefix}emailpassword_users`]);
     } finally {
       await dropTablesWithPrefix(knex, prefix);
       await knex.destroy();

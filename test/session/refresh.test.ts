@@ -1,6 +1,10 @@
 import { expect } from "chai";
 import { SessionRecipe } from "../../recipes/session/recipe";
-import { testDbKind } from "../helpers/db";
+import sinon from "sinon";
+import Latchkey from "../../lib/index";
+import { resetForTests } from "../../lib/testing";
+import { APP_INFO, initLatchkey } from "../helpers/app";
+import { rawKnex, testDbKind } from "../helpers/db";
 import { HttpClient } from "../helpers/http";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
@@ -137,6 +141,28 @@ describe("session: refresh rotation and theft detection", () => {
     expect((await stale.request("POST", "/auth/session/refresh")).status).to.equal(401);
     // Signing out without a session is fine too.
     expect((await client.request("POST", "/auth/signout", { body: {} })).json).to.deep.equal({ status: "OK" });
+  });
+
+  it("sessions that ran out are swept from the table when a process creates its first session", async () => {
+    const config = { accessTokenValidity: 1, refreshTokenValidity: 2 };
+    const lk = initLatchkey([Session.init(config)]);
+    const knex = rawKnex(lk.url);
+    const handles = async (): Promise<string[]> =>
+      ((await knex(`${lk.prefix}sessions`).select("session_handle")) as { session_handle: string }[]).map((r) => r.session_handle);
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      const old = await Session.createNewSessionWithoutRequestResponse("u-old");
+      clock.tick(3000);
+      await resetForTests(); // as a process restart: the tables stay
+      Latchkey.init({ appInfo: APP_INFO, database: lk.url, tablePrefix: lk.prefix, recipeList: [Session.init(config)] });
+      const fresh = await Session.createNewSessionWithoutRequestResponse("u-new");
+      expect(await handles()).to.deep.equal([fresh.getHandle()]);
+      expect(await handles()).to.not.include(old.getHandle());
+    } finally {
+      clock.restore();
+      await knex.destroy();
+      await lk.cleanup();
+    }
   });
 
   it("refresh extends the session's expiry (sliding), and module revoke functions work by user and by handle", async () => {

@@ -1,0 +1,59 @@
+import Session from "../../session/index";
+import type { APIInterface } from "../types";
+import { normaliseEmail } from "../validation";
+
+const emailOf = (fields: { id: string; value: unknown }[]): string => String(fields.find((f) => f.id === "email")?.value ?? "");
+const passwordOf = (fields: { id: string; value: unknown }[]): string => String(fields.find((f) => f.id === "password")?.value ?? "");
+
+/** The original implementation of the emailpassword HTTP APIs. */
+export function makeAPIImplementation(): APIInterface {
+  return {
+    signUpPOST: async ({ formFields, options, userContext }) => {
+      const result = await options.recipeImplementation.signUp({ email: emailOf(formFields), password: passwordOf(formFields), userContext });
+      if (result.status === "EMAIL_ALREADY_EXISTS_ERROR") {
+        // The SDKs show sign-up problems per field; this is the message SuperTokens' UI expects.
+        return { status: "FIELD_ERROR", formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }] };
+      }
+      // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
+      const session = await Session.createNewSession(options.req, options.res, result.user.id, {}, {}, userContext);
+      return { status: "OK", user: result.user, session };
+    },
+
+    signInPOST: async ({ formFields, options, userContext }) => {
+      const result = await options.recipeImplementation.signIn({ email: emailOf(formFields), password: passwordOf(formFields), userContext });
+      if (result.status !== "OK") return result;
+      const session = await Session.createNewSession(options.req, options.res, result.user.id, {}, {}, userContext);
+      return { status: "OK", user: result.user, session };
+    },
+
+    emailExistsGET: async ({ email, options, userContext }) => ({
+      status: "OK",
+      exists: (await options.recipeImplementation.getUserByEmail({ email, userContext })) !== undefined,
+    }),
+
+    generatePasswordResetTokenPOST: async ({ formFields, options, userContext }) => {
+      const user = await options.recipeImplementation.getUserByEmail({ email: normaliseEmail(emailOf(formFields)), userContext });
+      // Same answer whether or not the email is known, and the email goes out in the background, so neither the
+      // answer nor its timing tells which emails have accounts.
+      if (user === undefined) return { status: "OK" };
+      const created = await options.recipeImplementation.createResetPasswordToken({ userId: user.id, userContext });
+      if (created.status !== "OK") return { status: "OK" };
+      const { websiteDomain, websiteBasePath } = options.appInfo;
+      const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
+      void options.emailDelivery
+        .sendEmail({ type: "PASSWORD_RESET", user: { id: user.id, email: user.email }, passwordResetLink, userContext })
+        .catch((err: unknown) => {
+          console.error(`[latchkey] password reset email to ${user.email} failed: ${err instanceof Error ? err.message : "unknown error"}`);
+        });
+      return { status: "OK" };
+    },
+
+    passwordResetPOST: async ({ formFields, token, options, userContext }) => {
+      const result = await options.recipeImplementation.resetPasswordUsingToken({ token, newPassword: passwordOf(formFields), userContext });
+      if (result.status === "OK" && options.config.revokeSessionsOnPasswordReset) {
+        await Session.revokeAllSessionsForUser(result.userId, userContext);
+      }
+      return result;
+    },
+  };
+}

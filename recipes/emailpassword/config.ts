@@ -1,0 +1,48 @@
+import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
+import { configError } from "../../lib/error";
+import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
+import type { FormField, TypeInput, TypeNormalisedInput } from "./types";
+import { signUpFields } from "./validation";
+
+const KEYS = ["signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "override"];
+
+/** Validates EmailPassword.init's config and fills in the defaults. */
+export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
+  const raw: unknown = input ?? {};
+  assertPlainObject("EmailPassword.init", raw);
+  assertKnownKeys("EmailPassword.init", raw, KEYS);
+  const config = raw as TypeInput;
+  const delivery: unknown = config.emailDelivery ?? {};
+  assertPlainObject("EmailPassword.init.emailDelivery", delivery);
+  assertKnownKeys("EmailPassword.init.emailDelivery", delivery, ["smtpSettings", "override"]);
+  return {
+    signUpFormFields: signUpFields(normaliseFormFields(config.signUpFeature)),
+    // 4 is bcrypt's minimum; above 15 a sign-in takes seconds.
+    bcryptCost: optionalInteger("EmailPassword.init.bcryptCost", config.bcryptCost, 10, 4, 15),
+    revokeSessionsOnPasswordReset: optionalBoolean("EmailPassword.init.revokeSessionsOnPasswordReset", config.revokeSessionsOnPasswordReset, false),
+    passwordResetTokenValidityMs: optionalInteger("EmailPassword.init.passwordResetTokenValidity", config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) * 60_000,
+    smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings("EmailPassword.init.emailDelivery.smtpSettings", delivery.smtpSettings)),
+    emailDeliveryOverride: optionalFunction("EmailPassword.init.emailDelivery.override", delivery.override),
+  };
+}
+
+function normaliseFormFields(feature: unknown): FormField[] | undefined {
+  if (feature === undefined) return undefined;
+  assertPlainObject("EmailPassword.init.signUpFeature", feature);
+  assertKnownKeys("EmailPassword.init.signUpFeature", feature, ["formFields"]);
+  if (feature.formFields === undefined) return undefined;
+  if (!Array.isArray(feature.formFields)) throw configError("EmailPassword.init.signUpFeature.formFields", "must be an array");
+  const ids = new Set<string>();
+  return feature.formFields.map((field: unknown, i) => {
+    const where = `EmailPassword.init.signUpFeature.formFields[${i}]`;
+    assertPlainObject(where, field);
+    assertKnownKeys(where, field, ["id", "validate", "optional"]);
+    if (typeof field.id !== "string" || field.id === "") throw configError(`${where}.id`, "must be a non-empty string");
+    if (ids.has(field.id)) throw configError(`${where}.id`, `"${field.id}" is listed twice`);
+    ids.add(field.id);
+    optionalFunction(`${where}.validate`, field.validate);
+    const optional = optionalBoolean(`${where}.optional`, field.optional, false);
+    if (optional && (field.id === "email" || field.id === "password")) throw configError(`${where}.optional`, `${field.id} cannot be optional`);
+    return field as unknown as FormField;
+  });
+}

@@ -1,0 +1,23 @@
+import type { RecipeMigration } from "../../lib/db/migrations";
+import { caseSensitive } from "../../lib/db/columns";
+
+/** The tables the emailpassword recipe owns: users and password reset tokens. */
+export const emailPasswordMigrations: RecipeMigration[] = [
+  {
+    name: "emailpassword/001_create_users_and_reset_tokens",
+    up: async (knex, tables) => {
+      await knex.schema.createTable(tables.name("emailpassword_users"), (t) => {
+        t.string("user_id", 36).primary();
+        // Unique per database as normalised; compared byte for byte on every database (MySQL's default is not).
+        caseSensitive(knex, t.string("email", 254).notNullable().unique());
+        t.string("password_hash", 100).notNullable();
+        t.bigInteger("time_joined").notNullable();
+      });
+      await knex.schema.createTable(tables.name("emailpassword_reset_tokens"), (t) => {
+        t.string("token_hash", 64).primary();
+        t.string("user_id", 36).notNullable().index();
+        t.bigInteger("expires_at").notNullable();
+      });
+    },
+  },
+];

@@ -1,0 +1,88 @@
+import type { Knex } from "knex";
+import type { RecipeMigration } from "../../lib/db/migrations";
+import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
+import { Latchkey } from "../../lib/latchkey";
+import { buildImplementation } from "../../lib/override";
+import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
+import type { User, UserContext } from "../../lib/types";
+import * as handlers from "./api/handlers";
+import { makeAPIImplementation } from "./api/implementation";
+import { normaliseConfig } from "./config";
+import { makeEmailDelivery } from "./emailDelivery";
+import { emailPasswordMigrations } from "./migrations";
+import { makeRecipeImplementation } from "./recipeImplementation";
+import type { APIInterface, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+
+const ROUTES: { method: APIHandled["method"]; path: string; id: keyof APIInterface; handler: (typeof handlers)[keyof typeof handlers] }[] = [
+  { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
+  { method: "post", path: "/signin", id: "signInPOST", handler: handlers.signIn },
+  { method: "get", path: "/emailpassword/email/exists", id: "emailExistsGET", handler: handlers.emailExists },
+  { method: "post", path: "/user/password/reset/token", id: "generatePasswordResetTokenPOST", handler: handlers.generatePasswordResetToken },
+  { method: "post", path: "/user/password/reset", id: "passwordResetPOST", handler: handlers.passwordReset },
+];
+
+/** The emailpassword recipe instance: config, implementations, routes, tables. */
+export class EmailPasswordRecipe extends RecipeModule {
+  static readonly RECIPE_ID = "emailpassword";
+  readonly recipeId = EmailPasswordRecipe.RECIPE_ID;
+  override readonly dependsOn = ["session"];
+  readonly config: TypeNormalisedInput;
+  readonly recipeInterfaceImpl: RecipeInterface;
+  readonly apiImpl: APIInterface;
+  readonly emailDelivery: EmailDeliveryInterface;
+
+  /** Validates the config and builds the (overridden) implementations. */
+  constructor(context: RecipeContext, input: TypeInput | undefined) {
+    super(context);
+    this.config = normaliseConfig(input);
+    this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
+      "EmailPassword.init.override.functions",
+      (self) => makeRecipeImplementation(context.database, this.config, self),
+      input?.override?.functions,
+      { allowDisabled: false },
+    );
+    this.apiImpl = buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
+      allowDisabled: true,
+    });
+    this.emailDelivery = buildImplementation<EmailDeliveryInterface>(
+      "EmailPassword.init.emailDelivery.override",
+      () => makeEmailDelivery(this.config, context.appInfo.appName),
+      this.config.emailDeliveryOverride,
+      { allowDisabled: false },
+    );
+  }
+
+  /** The initialised emailpassword recipe, or a clear error. */
+  static getInstanceOrThrow(): EmailPasswordRecipe {
+    return Latchkey.getRecipeOrThrow(EmailPasswordRecipe);
+  }
+
+  getAPIsHandled(): APIHandled[] {
+    return ROUTES.map((r) => ({ method: r.method, path: r.path, id: r.id, disabled: this.apiImpl[r.id] === undefined }));
+  }
+
+  handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
+    const route = ROUTES.find((r) => r.id === apiId);
+    if (route === undefined) return Promise.resolve(false);
+    const { websiteDomain, websiteBasePath, appName } = this.context.appInfo;
+    return route.handler(
+      this.apiImpl,
+      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
+      userContext,
+    );
+  }
+
+  override getMigrations(): RecipeMigration[] {
+    return emailPasswordMigrations;
+  }
+
+  override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
+    const user = await this.recipeInterfaceImpl.getUserById({ userId, userContext });
+    return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email };
+  }
+
+  override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
+    await trx(this.context.database.table("emailpassword_reset_tokens")).where({ user_id: userId }).del();
+    await trx(this.context.database.table("emailpassword_users")).where({ user_id: userId }).del();
+  }
+}

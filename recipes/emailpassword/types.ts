@@ -1,0 +1,128 @@
+import type { EmailSender, SMTPSettings } from "../../lib/email/smtp";
+import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
+import type { OverrideInput } from "../../lib/override";
+import type { UserContext } from "../../lib/types";
+import type { SessionContainer } from "../session/index";
+
+/** A user of the emailpassword recipe. */
+export interface EmailPasswordUser {
+  id: string;
+  email: string;
+  /** Milliseconds since the epoch. */
+  timeJoined: number;
+}
+
+/** A sign-up form field: validate returns an error message, or undefined when the value is fine. */
+export interface FormField {
+  id: string;
+  validate?: (value: unknown, userContext: UserContext) => Promise<string | undefined> | string | undefined;
+  optional?: boolean;
+}
+
+/** A form field as the frontend sends it. */
+export interface FormFieldInput {
+  id: string;
+  value: unknown;
+}
+
+/** The password reset email Latchkey asks the delivery interface to send. */
+export interface PasswordResetEmailInput {
+  type: "PASSWORD_RESET";
+  user: { id: string; email: string };
+  passwordResetLink: string;
+  userContext: UserContext;
+}
+
+/** How emails go out; override sendEmail to use your own provider. */
+export interface EmailDeliveryInterface {
+  sendEmail(input: PasswordResetEmailInput): Promise<void>;
+}
+
+/** The argument of `EmailPassword.init()`; every option is optional. */
+export interface TypeInput {
+  signUpFeature?: { formFields?: FormField[] };
+  /** bcrypt cost factor; default 10. */
+  bcryptCost?: number;
+  /** Revoke every session of the user when they reset their password; default false. */
+  revokeSessionsOnPasswordReset?: boolean;
+  /** Minutes a password reset link is valid; default 60. */
+  passwordResetTokenValidity?: number;
+  emailDelivery?: {
+    /** Send by SMTP; without it (and without an override) the reset link is logged in development only. */
+    smtpSettings?: SMTPSettings;
+    override?: (originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface;
+  };
+  override?: OverrideInput<RecipeInterface, APIInterface>;
+}
+
+/** TypeInput after validation. */
+export interface TypeNormalisedInput {
+  signUpFormFields: FormField[];
+  bcryptCost: number;
+  revokeSessionsOnPasswordReset: boolean;
+  passwordResetTokenValidityMs: number;
+  smtpSender: EmailSender | undefined;
+  emailDeliveryOverride: ((originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface) | undefined;
+}
+
+/** The emailpassword recipe's overridable functions; each takes one input object with `userContext`. */
+export interface RecipeInterface {
+  signUp(input: { email: string; password: string; userContext: UserContext }): Promise<
+    { status: "OK"; user: EmailPasswordUser } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
+  >;
+  signIn(input: { email: string; password: string; userContext: UserContext }): Promise<
+    { status: "OK"; user: EmailPasswordUser } | { status: "WRONG_CREDENTIALS_ERROR" }
+  >;
+  getUserById(input: { userId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
+  getUserByEmail(input: { email: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
+  /** A single-use token for the user's password reset; only its hash is stored. */
+  createResetPasswordToken(input: { userId: string; userContext: UserContext }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;
+  /** Consumes the token and sets the new password in one transaction. */
+  resetPasswordUsingToken(input: { token: string; newPassword: string; userContext: UserContext }): Promise<
+    { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" }
+  >;
+  updateEmailOrPassword(input: { userId: string; email?: string; password?: string; userContext: UserContext }): Promise<
+    { status: "OK" } | { status: "UNKNOWN_USER_ID_ERROR" } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
+  >;
+}
+
+/** What every emailpassword API handler is given. */
+export interface APIOptions {
+  recipeImplementation: RecipeInterface;
+  emailDelivery: EmailDeliveryInterface;
+  config: TypeNormalisedInput;
+  appInfo: { websiteDomain: string; websiteBasePath: string; appName: string };
+  req: BaseRequest;
+  res: BaseResponse;
+}
+
+/** A FIELD_ERROR answer. */
+export interface FieldErrorResponse {
+  status: "FIELD_ERROR";
+  formFields: { id: string; error: string }[];
+}
+
+/** The emailpassword HTTP APIs; set one to undefined to disable its route. */
+export interface APIInterface {
+  signUpPOST:
+    | undefined
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<
+        { status: "OK"; user: EmailPasswordUser; session: SessionContainer } | FieldErrorResponse
+      >);
+  signInPOST:
+    | undefined
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<
+        { status: "OK"; user: EmailPasswordUser; session: SessionContainer } | { status: "WRONG_CREDENTIALS_ERROR" } | FieldErrorResponse
+      >);
+  emailExistsGET:
+    | undefined
+    | ((input: { email: string; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK"; exists: boolean }>);
+  generatePasswordResetTokenPOST:
+    | undefined
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK" } | FieldErrorResponse>);
+  passwordResetPOST:
+    | undefined
+    | ((input: { formFields: FormFieldInput[]; token: string; options: APIOptions; userContext: UserContext }) => Promise<
+        { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" } | FieldErrorResponse
+      >);
+}
