@@ -16,7 +16,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ["test/**/*.ts", "bench/**/*.ts", "examples/**/*.ts"],
+    files: ["test/**/*.ts", "test-browser/**/*.ts", "bench/**/*.ts", "examples/**/*.ts"],
     rules: { "no-console": "off", "@typescript-eslint/no-unused-expressions": "off" },
   },
 );

@@ -1,0 +1,150 @@
+// The example shop: an express API with Latchkey, and a web page that uses SuperTokens' official frontend SDK
+// (supertokens-web-js, unchanged) against it. Run it with `npm run example` and open http://localhost:3001.
+// In your own app, import from "latchkey" instead of the relative paths below.
+import fs from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import express from "express";
+import Latchkey from "../../lib/index";
+import { errorHandler, middleware } from "../../lib/framework/express";
+import Session from "../../recipes/session/index";
+import EmailPassword from "../../recipes/emailpassword/index";
+import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
+
+/** Options of the example (the tests start it with their own). */
+export interface ShopOptions {
+  /** Port of the API (and of the page, unless websitePort is set); 0 picks a free one. Default 3001. */
+  port?: number;
+  /** Serve the page from a second server on this port: another origin, so the SDK talks to the API over CORS. */
+  websitePort?: number;
+  /** Default: the embedded SQLite file ./latchkey.sqlite. */
+  database?: string;
+  tablePrefix?: string;
+  /** Seconds; short values let the tests see the SDK refresh on its own. */
+  accessTokenValidity?: number;
+}
+
+/** A running shop. */
+export interface RunningShop {
+  apiDomain: string;
+  websiteDomain: string;
+  /** Reset links "sent" in development, newest last (the example has no SMTP server). */
+  outbox: { to: string; link: string }[];
+  close(): Promise<void>;
+}
+
+const PUBLIC = path.join(__dirname, "public");
+const SDK_DIR = path.dirname(require.resolve("supertokens-web-js/package.json"));
+
+/** Starts the API (and the page) and returns where they listen. */
+export async function startShop(options: ShopOptions = {}): Promise<RunningShop> {
+  const api = express();
+  const apiServer = await listen(api, options.port ?? 3001);
+  const apiDomain = `http://localhost:${(apiServer.address() as AddressInfo).port}`;
+  const site = options.websitePort === undefined ? undefined : express();
+  const siteServer = site === undefined ? undefined : await listen(site, options.websitePort ?? 0);
+  const websiteDomain = siteServer === undefined ? apiDomain : `http://localhost:${(siteServer.address() as AddressInfo).port}`;
+  const outbox: RunningShop["outbox"] = [];
+
+  Latchkey.init({
+    appInfo: { appName: "Shop", apiDomain, websiteDomain },
+    ...(options.database !== undefined ? { database: options.database } : {}),
+    ...(options.tablePrefix !== undefined ? { tablePrefix: options.tablePrefix } : {}),
+    recipeList: [
+      EmailPassword.init({
+        emailDelivery: {
+          // Development: keep the reset email in an outbox the page can show (and the default logs the link).
+          override: (original) => ({
+            ...original,
+            sendEmail: async (input) => {
+              outbox.push({ to: input.user.email, link: input.passwordResetLink });
+              await original.sendEmail(input);
+            },
+          }),
+        },
+      }),
+      Session.init({
+        ...(options.accessTokenValidity !== undefined ? { accessTokenValidity: options.accessTokenValidity } : {}),
+        override: {
+          functions: (original) => ({
+            ...original,
+            createNewSession: async (input) => {
+              input.jwtPayload = { ...input.jwtPayload, role: "admin" }; // visible to the frontend
+              input.sessionData = { ...input.sessionData, secret: "x" }; // stays in the database
+              return original.createNewSession(input);
+            },
+          }),
+        },
+      }),
+    ],
+  });
+
+  // CORS with credentials, for a page on another origin; the SDK's headers come from getAllCORSHeaders().
+  api.use((req, res, next) => {
+    if (req.headers.origin === websiteDomain && websiteDomain !== apiDomain) {
+      res.setHeader("Access-Control-Allow-Origin", websiteDomain);
+      res.setHeader("Access-Control-Allow-Credentials", "true");
+      res.setHeader("Vary", "Origin");
+      if (req.method === "OPTIONS") {
+        res.setHeader("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE");
+        res.setHeader("Access-Control-Allow-Headers", ["content-type", ...Latchkey.getAllCORSHeaders()].join(", "));
+        res.status(204).end();
+        return;
+      }
+    }
+    next();
+  });
+  api.use(express.json());
+  api.use(middleware());
+  api.get("/api/me", verifySession(), async (req: SessionRequest, res) => {
+    const session = req.session!;
+    const data = await session.getSessionData();
+    // The secret stays on the server: the page only learns that the session carries one.
+    res.json({ userId: session.getUserId(), role: session.getJWTPayload().role, hasServerSideSecret: data.secret !== undefined });
+  });
+  api.get("/dev/outbox", (_req, res) => {
+    if (websiteDomain !== apiDomain) res.setHeader("Access-Control-Allow-Origin", websiteDomain);
+    res.json(outbox.slice(-5));
+  });
+  api.use(errorHandler());
+
+  for (const app of site === undefined ? [api] : [site]) {
+    app.get("/config.js", (_req, res) => {
+      res.type("application/javascript").send(`window.SHOP_CONFIG = ${JSON.stringify({ apiDomain, websiteDomain })};`);
+    });
+    app.get("/sdk/:name.js", (req, res) => {
+      const file = fs.readdirSync(path.join(SDK_DIR, "bundle")).find((f) => f.startsWith(`${req.params.name}.`) && f.endsWith(".js"));
+      if (file === undefined) return void res.status(404).end();
+      res.sendFile(path.join(SDK_DIR, "bundle", file));
+    });
+    app.get("/auth/reset-password", (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
+    app.use(express.static(PUBLIC));
+  }
+
+  return {
+    apiDomain,
+    websiteDomain,
+    outbox,
+    close: async () => {
+      await Promise.all([apiServer, siteServer].map((s) => (s === undefined ? undefined : new Promise((r) => s.close(r)))));
+    },
+  };
+}
+
+function listen(app: express.Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, "localhost", () => resolve(server));
+    server.on("error", reject);
+  });
+}
+
+if (require.main === module) {
+  startShop({ port: Number(process.env.PORT ?? 3001) }).then(
+    (shop) => console.log(`Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite)`),
+    (err: unknown) => {
+      console.error(err instanceof Error ? err.message : err);
+      process.exit(1);
+    },
+  );
+}
