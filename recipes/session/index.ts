@@ -5,13 +5,16 @@ import type { ExpressLikeRequest } from "../../lib/framework/express/request";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { toBaseRequest, toBaseResponse } from "../../lib/framework/wrap";
 import type { RecipeListFunction } from "../../lib/recipeModule";
-import type { JSONObject, UserContext } from "../../lib/types";
+import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
+import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "./claims";
 import { SessionRecipe } from "./recipe";
-import { type SessionContainer } from "./sessionContainer";
+import { type SessionContainer, withoutProtectedKeys } from "./sessionContainer";
 import { type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
 import type { SessionInformation, TypeInput, VerifySessionOptions } from "./types";
 
 export type { SessionContainer };
+export { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim };
+export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "./claims";
 export type {
   AntiCsrfMode, APIInterface, APIOptions, ErrorHandlers, RecipeInterface, SessionInformation, TokenTransferMethod, TypeInput,
   VerifySessionOptions,
@@ -72,7 +75,15 @@ export async function getSession(
     throw new LatchkeyError("BAD_INPUT_ERROR", "getSession(req, res, options) needs the response too");
   }
   const recipe = SessionRecipe.getInstanceOrThrow();
-  return getSessionFromRequest(recipe.recipeInterfaceImpl, recipe.config, toBaseRequest(reqOrToken), toBaseResponse(resOrAntiCsrf), options, userContext);
+  return getSessionFromRequest(
+    recipe.recipeInterfaceImpl,
+    recipe.config,
+    () => recipe.getContributedClaims(),
+    toBaseRequest(reqOrToken),
+    toBaseResponse(resOrAntiCsrf),
+    options,
+    userContext,
+  );
 }
 
 /** Verifies an access token you carried yourself; no database call unless blacklisting is on. */
@@ -143,14 +154,34 @@ export function getJWTPayload(sessionHandle: string, userContext: UserContext = 
   return impl().getJWTPayload({ sessionHandle, userContext });
 }
 
-/** Replaces the stored payload; access tokens issued from the next refresh on carry it. */
-export function updateJWTPayload(sessionHandle: string, newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
-  return impl().updateJWTPayload({ sessionHandle, newJWTPayload, userContext });
+/** Replaces the stored payload (recipe-managed claims are kept); access tokens from the next refresh carry it. */
+export async function updateJWTPayload(sessionHandle: string, newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
+  const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
+  const current = claims.length === 0 ? {} : await impl().getJWTPayload({ sessionHandle, userContext });
+  const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
+  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: { ...withoutProtectedKeys(newJWTPayload, claims), ...kept }, userContext });
 }
 
 /** Everything the database knows about a session, or undefined. */
 export function getSessionInformation(sessionHandle: string, userContext: UserContext = {}): Promise<SessionInformation | undefined> {
   return impl().getSessionInformation({ sessionHandle, userContext });
+}
+
+/** The claim's value stored for a session (one query), or undefined. */
+export async function getClaimValue<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, userContext: UserContext = {}): Promise<T | undefined> {
+  return claim.getValueFromPayload(await impl().getJWTPayload({ sessionHandle, userContext }));
+}
+
+/** Sets the claim's value for a session; access tokens issued from its next refresh carry it. */
+export async function setClaimValue<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext: UserContext = {}): Promise<void> {
+  const payload = await impl().getJWTPayload({ sessionHandle, userContext });
+  await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.addToPayload(payload, value), userContext });
+}
+
+/** Removes the claim from a session's stored payload. */
+export async function removeClaim<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
+  const payload = await impl().getJWTPayload({ sessionHandle, userContext });
+  await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.removeFromPayload(payload), userContext });
 }
 
 /** The public keys that verify access tokens, as a JWKS. */
@@ -179,6 +210,9 @@ const Session = {
   updateJWTPayload,
   getSessionInformation,
   getJWKS,
+  getClaimValue,
+  setClaimValue,
+  removeClaim,
   Error: LatchkeyError,
 };
 

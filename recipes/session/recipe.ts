@@ -7,6 +7,7 @@ import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import type { UserContext } from "../../lib/types";
 import { AccessTokenCodec } from "./accessToken";
+import type { SessionClaimProvider } from "./claims";
 import { makeAPIImplementation } from "./api/implementation";
 import { handleJWKS } from "./api/jwks";
 import { handleRefresh } from "./api/refresh";
@@ -34,6 +35,7 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   readonly codec: AccessTokenCodec;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
+  private contributed: ReturnType<SessionClaimProvider["getSessionClaims"]> | undefined;
 
   /** Validates the config and builds the (overridden) implementations. */
   constructor(context: RecipeContext, input: TypeInput | undefined) {
@@ -50,6 +52,18 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     this.apiImpl = buildImplementation<APIInterface>("Session.init.override.apis", () => makeAPIImplementation(this.keys), input?.override?.apis, {
       allowDisabled: true,
     });
+  }
+
+  /** The claims and validators the other recipes in the list add to every session (gathered once, after init). */
+  getContributedClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]> {
+    if (this.contributed === undefined) {
+      const providers = Latchkey.getInstanceOrThrow().recipes.filter(
+        (r): r is RecipeModule & SessionClaimProvider => typeof (r as Partial<SessionClaimProvider>).getSessionClaims === "function",
+      );
+      const all = providers.map((p) => p.getSessionClaims());
+      this.contributed = { claims: all.flatMap((c) => c.claims), validators: all.flatMap((c) => c.validators) };
+    }
+    return this.contributed;
   }
 
   /** The initialised session recipe, or a clear error. */

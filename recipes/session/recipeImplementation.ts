@@ -5,7 +5,7 @@ import { debugLog } from "../../lib/logger";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { createRefreshToken, hash2, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
-import { SessionContainer, type SessionHelpers } from "./sessionContainer";
+import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
 import type { RecipeInterface, SessionInformation, TokenTransferMethod, TypeNormalisedInput } from "./types";
 
 interface SessionRow {
@@ -89,7 +89,10 @@ export function makeRecipeImplementation(
       if (typeof userId !== "string" || userId === "" || userId.length > 128) {
         throw badInput("userId must be a non-empty string of at most 128 characters");
       }
-      const up = jsonObject("jwtPayload", jwtPayload);
+      const { claims } = helpers().getContributedClaims();
+      // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.
+      let up = withoutProtectedKeys(jsonObject("jwtPayload", jwtPayload), claims);
+      for (const claim of claims) up = { ...up, ...(await claim.build(userId, userContext)) };
       const data = jsonObject("sessionData", sessionData);
       let method: TokenTransferMethod = "header";
       if (req !== undefined) {

@@ -1,6 +1,7 @@
 import { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
-import type { JSONObject, UserContext } from "../../lib/types";
+import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
+import type { SessionClaim, SessionClaimProvider, SessionClaimValidator } from "./claims";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";
@@ -11,6 +12,15 @@ export interface SessionHelpers {
   readonly codec: AccessTokenCodec;
   /** The final (possibly overridden) implementation: the session object's methods go through it. */
   readonly recipeInterfaceImpl: RecipeInterface;
+  /** The claims and validators other recipes add to every session. */
+  getContributedClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]>;
+}
+
+/** The payload without the keys of the claims recipes manage: users cannot set those directly. */
+export function withoutProtectedKeys(payload: JSONObject, claims: SessionClaim<JSONValue>[]): JSONObject {
+  const out: JSONObject = { ...payload };
+  for (const claim of claims) delete out[claim.key];
+  return out;
 }
 
 /** The tokens a session object holds. */
@@ -63,11 +73,66 @@ export class SessionContainer {
     return this.tokens.payload.exp * 1000;
   }
 
-  /** Replaces the payload: stored for later refreshes, and a new access token (same expiry) goes on the response. */
+  /**
+   * Replaces the payload: stored for later refreshes, and a new access token (same expiry) goes on the response.
+   * Claims that recipes manage (such as email verification) are kept as they are.
+   */
   async updateJWTPayload(newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
-    await this.helpers.recipeInterfaceImpl.updateJWTPayload({ sessionHandle: this.getHandle(), newJWTPayload, userContext });
+    const { claims } = this.helpers.getContributedClaims();
+    const current = this.getJWTPayload();
+    const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
+    await this.replacePayload({ ...withoutProtectedKeys(newJWTPayload, claims), ...kept }, userContext);
+  }
+
+  /** The claim's value in this session's access token. No database call. */
+  getClaimValue<T extends JSONValue>(claim: SessionClaim<T>): T | undefined {
+    return claim.getValueFromPayload(this.getJWTPayload());
+  }
+
+  /** Sets the claim's value in the session (stored, and a new access token on the response). */
+  setClaimValue<T extends JSONValue>(claim: SessionClaim<T>, value: T, userContext: UserContext = {}): Promise<void> {
+    return this.replacePayload(claim.addToPayload(this.getJWTPayload(), value), userContext);
+  }
+
+  /** Removes the claim from the session. */
+  removeClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
+    return this.replacePayload(claim.removeFromPayload(this.getJWTPayload()), userContext);
+  }
+
+  /** Fetches the claim's value now and sets it in the session. */
+  async fetchAndSetClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
+    const value = await claim.fetchValue(this.getUserId(), userContext);
+    await this.replacePayload(value === undefined ? claim.removeFromPayload(this.getJWTPayload()) : claim.addToPayload(this.getJWTPayload(), value), userContext);
+  }
+
+  /**
+   * Checks the validators against the access token payload, fetching first the values that are missing or stale
+   * (the refreshed claims go out on the response). Throws INVALID_CLAIMS listing every failed validator.
+   */
+  async assertClaims(validators: SessionClaimValidator[], userContext: UserContext = {}): Promise<void> {
+    let payload = this.getJWTPayload();
+    let changed = false;
+    for (const validator of validators) {
+      if (!validator.shouldRefetch(payload, userContext)) continue;
+      const value = await validator.claim.fetchValue(this.getUserId(), userContext);
+      payload = value === undefined ? validator.claim.removeFromPayload(payload) : validator.claim.addToPayload(payload, value);
+      changed = true;
+    }
+    if (changed) await this.replacePayload(payload, userContext);
+    const failures: { id: string; reason: JSONValue }[] = [];
+    for (const validator of validators) {
+      const result = await validator.validate(payload, userContext);
+      if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
+    }
+    if (failures.length > 0) {
+      throw new LatchkeyError("INVALID_CLAIMS", "invalid claim", { fromRecipe: "session", payload: failures });
+    }
+  }
+
+  private async replacePayload(up: JSONObject, userContext: UserContext): Promise<void> {
+    await this.helpers.recipeInterfaceImpl.updateJWTPayload({ sessionHandle: this.getHandle(), newJWTPayload: up, userContext });
     const { prh: _prh, rth: _rth, ...rest } = this.tokens.payload;
-    const payload: AccessTokenPayload = { ...rest, up: newJWTPayload };
+    const payload: AccessTokenPayload = { ...rest, up };
     this.tokens = { ...this.tokens, accessToken: await this.helpers.codec.sign(payload), payload };
     this.markAccessTokenChanged();
   }

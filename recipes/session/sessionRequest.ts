@@ -4,6 +4,7 @@ import type { UserContext } from "../../lib/types";
 import { unauthorised } from "./recipeImplementation";
 import type { SessionContainer } from "./sessionContainer";
 import { readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
+import type { SessionClaimValidator } from "./claims";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifySessionOptions } from "./types";
 
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */
@@ -38,6 +39,7 @@ function checkCustomHeader(req: BaseRequest, config: TypeNormalisedInput, method
 export async function getSessionFromRequest(
   impl: RecipeInterface,
   config: TypeNormalisedInput,
+  claims: () => { validators: SessionClaimValidator[] },
   req: BaseRequest,
   res: BaseResponse,
   options: GetSessionOptions,
@@ -59,7 +61,11 @@ export async function getSessionFromRequest(
     options: { antiCsrfCheck, sessionRequired },
     userContext,
   });
-  if (session !== undefined && found !== undefined) session.attachToRequestResponse(req, res, found.method);
+  if (session === undefined || found === undefined) return session;
+  session.attachToRequestResponse(req, res, found.method);
+  const globalValidators = claims().validators;
+  const validators = opts.overrideGlobalClaimValidators === undefined ? globalValidators : await opts.overrideGlobalClaimValidators(globalValidators, session, userContext);
+  if (validators.length > 0) await session.assertClaims(validators, userContext);
   return session;
 }
 

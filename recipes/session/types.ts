@@ -2,6 +2,7 @@ import type { JsonWebKey } from "node:crypto";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { JSONObject, UserContext } from "../../lib/types";
+import type { SessionClaimValidator } from "./claims";
 import type { SessionContainer } from "./sessionContainer";
 
 /** Where tokens travel: cookies (browsers) or headers (mobile apps, or by the SDK's choice). */
@@ -79,6 +80,12 @@ export interface SessionInformation {
 export interface VerifySessionOptions {
   antiCsrfCheck?: boolean;
   sessionRequired?: boolean;
+  /** Replaces the claim validators every recipe asks for (e.g. add a role check, or drop email verification). */
+  overrideGlobalClaimValidators?: (
+    globalValidators: SessionClaimValidator[],
+    session: SessionContainer,
+    userContext: UserContext,
+  ) => Promise<SessionClaimValidator[]> | SessionClaimValidator[];
 }
 
 /** The session recipe's overridable functions; each takes one input object with `userContext`. */

@@ -18,6 +18,7 @@ const SUBPATHS: Record<string, string[]> = {
   "latchkey/recipe/session": ["init", "getSession", "createNewSession", "refreshSession", "revokeSession", "getJWKS", "Error", "default"],
   "latchkey/recipe/session/framework/express": ["verifySession"],
   "latchkey/recipe/emailpassword": ["init", "signUp", "signIn", "getUserByEmail", "default"],
+  "latchkey/recipe/emailverification": ["init", "EmailVerificationClaim", "isEmailVerified", "default"],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
@@ -165,7 +166,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const knex = rawKnex(url);
     try {
       const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
-      expect(stdout).to.match(/^Applied 2 migration\(s\)/);
+      expect(stdout).to.match(/^Applied 3 migration\(s\)/);
       expect(stdout).to.contain("session/001_create_sessions");
     expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
       expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`, `${prefix}emailpassword_users`]);

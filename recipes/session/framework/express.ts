@@ -22,7 +22,7 @@ export function verifySession(options?: VerifySessionOptions): (req: SessionRequ
     const userContext = makeUserContext(request);
     try {
       const recipe = SessionRecipe.getInstanceOrThrow();
-      req.session = await getSessionFromRequest(recipe.recipeInterfaceImpl, recipe.config, request, response, options, userContext);
+      req.session = await getSessionFromRequest(recipe.recipeInterfaceImpl, recipe.config, () => recipe.getContributedClaims(), request, response, options, userContext);
       next();
     } catch (err) {
       try {
