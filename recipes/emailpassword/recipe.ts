@@ -4,6 +4,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
+import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import type { User, UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
@@ -11,9 +12,9 @@ import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import type { APIInterface, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
-const ROUTES: { method: APIHandled["method"]; path: string; id: keyof APIInterface; handler: (typeof handlers)[keyof typeof handlers] }[] = [
+const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
   { method: "post", path: "/signin", id: "signInPOST", handler: handlers.signIn },
   { method: "get", path: "/emailpassword/email/exists", id: "emailExistsGET", handler: handlers.emailExists },
@@ -58,14 +59,14 @@ export class EmailPasswordRecipe extends RecipeModule {
   }
 
   getAPIsHandled(): APIHandled[] {
-    return ROUTES.map((r) => ({ method: r.method, path: r.path, id: r.id, disabled: this.apiImpl[r.id] === undefined }));
+    return apisHandled(ROUTES, this.apiImpl);
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    const route = ROUTES.find((r) => r.id === apiId);
-    if (route === undefined) return Promise.resolve(false);
     const { websiteDomain, websiteBasePath, appName } = this.context.appInfo;
-    return route.handler(
+    return dispatchRoute(
+      ROUTES,
+      apiId,
       this.apiImpl,
       { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
       userContext,

@@ -4,6 +4,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
+import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import type { UserContext } from "../../lib/types";
 import type { SessionClaimProvider } from "../session/index";
 import * as handlers from "./api/handlers";
@@ -13,9 +14,9 @@ import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import type { APIInterface, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
-const ROUTES: { method: APIHandled["method"]; path: string; id: keyof APIInterface; handler: (typeof handlers)[keyof typeof handlers] }[] = [
+const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/user/email/verify/token", id: "generateEmailVerifyTokenPOST", handler: handlers.generateEmailVerifyToken },
   { method: "post", path: "/user/email/verify", id: "verifyEmailPOST", handler: handlers.verifyEmail },
   { method: "get", path: "/user/email/verify", id: "isEmailVerifiedGET", handler: handlers.isEmailVerified },
@@ -65,14 +66,14 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
   }
 
   getAPIsHandled(): APIHandled[] {
-    return ROUTES.map((r) => ({ method: r.method, path: r.path, id: r.id, disabled: this.apiImpl[r.id] === undefined }));
+    return apisHandled(ROUTES, this.apiImpl);
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    const route = ROUTES.find((r) => r.id === apiId);
-    if (route === undefined) return Promise.resolve(false);
     const { websiteDomain, websiteBasePath } = this.context.appInfo;
-    return route.handler(
+    return dispatchRoute(
+      ROUTES,
+      apiId,
       this.apiImpl,
       { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath }, req, res },
       userContext,

@@ -5,6 +5,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
+import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import type { UserContext } from "../../lib/types";
 import { AccessTokenCodec } from "./accessToken";
 import type { SessionClaimProvider } from "./claims";
@@ -20,11 +21,11 @@ import { SigningKeyStore } from "./signingKeys";
 import { clearTokens } from "./transfer";
 import type { APIInterface, APIOptions, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
-const HANDLERS: Record<string, (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>> = {
-  refreshPOST: handleRefresh,
-  signOutPOST: handleSignOut,
-  jwksGET: handleJWKS,
-};
+const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
+  { method: "post", path: "/session/refresh", id: "refreshPOST", handler: handleRefresh },
+  { method: "post", path: "/signout", id: "signOutPOST", handler: handleSignOut },
+  { method: "get", path: "/jwt/jwks.json", id: "jwksGET", handler: handleJWKS },
+];
 
 /** The session recipe instance: config, keys, implementations, routes and error answers. */
 export class SessionRecipe extends RecipeModule implements SessionHelpers {
@@ -72,17 +73,11 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   }
 
   getAPIsHandled(): APIHandled[] {
-    return [
-      { method: "post", path: "/session/refresh", id: "refreshPOST", disabled: this.apiImpl.refreshPOST === undefined },
-      { method: "post", path: "/signout", id: "signOutPOST", disabled: this.apiImpl.signOutPOST === undefined },
-      { method: "get", path: "/jwt/jwks.json", id: "jwksGET", disabled: this.apiImpl.jwksGET === undefined },
-    ];
+    return apisHandled(ROUTES, this.apiImpl);
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    const handler = HANDLERS[apiId];
-    if (handler === undefined) return Promise.resolve(false);
-    return handler(this.apiImpl, { recipeImplementation: this.recipeInterfaceImpl, config: this.config, req, res }, userContext);
+    return dispatchRoute(ROUTES, apiId, this.apiImpl, { recipeImplementation: this.recipeInterfaceImpl, config: this.config, req, res }, userContext);
   }
 
   override async handleError(err: LatchkeyError, req: BaseRequest, res: BaseResponse): Promise<boolean> {

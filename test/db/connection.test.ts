@@ -118,9 +118,11 @@ describe("database option", () => {
     let faultyUrl: string;
     let bringUp: () => Promise<void>;
     let proxy: FaultProxy | undefined;
+    let scratch: string | undefined;
     if (url.startsWith("sqlite:")) {
       // SQLite's equivalent of a server that is down: a directory that does not exist yet.
-      const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-down-")), "later");
+      scratch = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-down-"));
+      const dir = path.join(scratch, "later");
       faultyUrl = `sqlite:${path.join(dir, "db.sqlite")}`;
       bringUp = async () => void fs.mkdirSync(dir);
     } else {
@@ -144,6 +146,7 @@ describe("database option", () => {
     } finally {
       await resetForTests();
       await proxy?.down();
+      if (scratch !== undefined) fs.rmSync(scratch, { recursive: true, force: true });
       const knex = rawKnex(url);
       await dropTablesWithPrefix(knex, prefix).finally(() => knex.destroy());
     }
