@@ -10,7 +10,9 @@ import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifyS
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */
 export type GetSessionOptions = VerifySessionOptions | boolean | undefined;
 
-const METHODS: readonly TokenTransferMethod[] = ["header", "cookie"];
+// Cookies first, as SuperTokens does: an app's own Authorization header (an API key, say) must not shadow the
+// session cookie, and a cookie-borne token always gets the anti-CSRF check.
+const METHODS: readonly TokenTransferMethod[] = ["cookie", "header"];
 
 /** Finds the token of the given kind in the first transfer method the config allows that carries one. */
 function findToken(

@@ -47,6 +47,17 @@ describe("session: token transfer", () => {
     expect(cookie.setCookies.map((c) => c.name).sort()).to.deep.equal(["sAccessToken", "sRefreshToken"]);
   });
 
+  it("a session cookie wins over an unrelated Authorization header (an app's own API key)", async () => {
+    app = await startSessionApp();
+    app.client.defaultHeaders = { "st-auth-mode": "cookie" };
+    await app.client.request("POST", "/login", { body: { userId: "u1" } });
+    const res = await app.client.request("GET", "/protected", { headers: { authorization: "Bearer my-own-api-key" } });
+    expect(res.json.userId).to.equal("u1");
+    const refreshed = await app.client.request("POST", "/auth/session/refresh", { headers: { authorization: "Bearer my-own-api-key" } });
+    expect(refreshed.status).to.equal(200);
+    expect(app.client.cookie("sAccessToken")).to.be.a("string");
+  });
+
   it("getTokenTransferMethod can force a method", async () => {
     app = await startSessionApp({ getTokenTransferMethod: () => "cookie" });
     const login = await app.client.request("POST", "/login", { body: { userId: "u1" }, headers: { "st-auth-mode": "header" } });
