@@ -9,7 +9,7 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       await knex.schema.createTable(tables.name("emailpassword_users"), (t) => {
         t.string("user_id", 36).primary();
         // Unique per database as normalised; compared byte for byte on every database (MySQL's default is not).
-        caseSensitive(knex, t.string("email", 254).notNullable().unique());
+        caseSensitive(knex, t.string("email", 254)).notNullable().unique();
         t.string("password_hash", 100).notNullable();
         t.bigInteger("time_joined").notNullable();
       });

@@ -7,15 +7,15 @@ export const emailVerificationMigrations: RecipeMigration[] = [
     name: "emailverification/001_create_verified_emails_and_tokens",
     up: async (knex, tables) => {
       await knex.schema.createTable(tables.name("emailverification_verified"), (t) => {
-        t.string("user_id", 128).notNullable();
-        caseSensitive(knex, t.string("email", 254).notNullable());
+        caseSensitive(knex, t.string("user_id", 128)).notNullable();
+        caseSensitive(knex, t.string("email", 254)).notNullable();
         t.bigInteger("verified_at").notNullable();
         t.primary(["user_id", "email"]);
       });
       await knex.schema.createTable(tables.name("emailverification_tokens"), (t) => {
         t.string("token_hash", 64).primary();
-        t.string("user_id", 128).notNullable().index();
-        t.string("email", 254).notNullable();
+        caseSensitive(knex, t.string("user_id", 128)).notNullable().index();
+        caseSensitive(knex, t.string("email", 254)).notNullable();
         t.bigInteger("expires_at").notNullable();
       });
     },

@@ -9,7 +9,7 @@ import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "./claims";
 import { SessionRecipe } from "./recipe";
 import { type SessionContainer, withoutProtectedKeys } from "./sessionContainer";
-import { type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
+import { assertGlobalClaims, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
 import type { SessionInformation, TypeInput, VerifySessionOptions } from "./types";
 
 export type { SessionContainer };
@@ -93,13 +93,16 @@ export async function getSessionWithoutRequestResponse(
   options: VerifySessionOptions = {},
   userContext: UserContext = {},
 ): Promise<SessionContainer> {
-  const session = await impl().getSession({
+  const recipe = SessionRecipe.getInstanceOrThrow();
+  const session = await recipe.recipeInterfaceImpl.getSession({
     accessToken,
     antiCsrfToken,
     options: { antiCsrfCheck: options.antiCsrfCheck ?? true, sessionRequired: true },
     userContext,
   });
   if (session === undefined) throw new LatchkeyError("UNAUTHORISED", "Session does not exist", { fromRecipe: "session" });
+  // The same claim checks as a request gets; a refreshed claim is in session.getAllSessionTokensDangerously().
+  await assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
   return session;
 }
 

@@ -1,3 +1,4 @@
+import { caseSensitive } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The tables the session recipe owns: sessions and the deployment's signing keys. */
@@ -6,10 +7,16 @@ export const sessionMigrations: RecipeMigration[] = [
     name: "session/001_create_sessions",
     up: async (knex, tables) => {
       await knex.schema.createTable(tables.name("sessions"), (t) => {
-        t.string("session_handle", 36).primary();
-        t.string("user_id", 128).notNullable().index();
+        // Ids compare byte for byte on every database (MySQL's default collation would not).
+        caseSensitive(knex, t.string("session_handle", 36)).primary();
+        caseSensitive(knex, t.string("user_id", 128)).notNullable().index();
         // hash2 of the refresh token the client is known to hold; the token itself is never stored.
         t.string("refresh_token_hash2", 64).notNullable();
+        // The one before it, and when the current one became current: lets parallel refreshes settle (a short window).
+        t.string("previous_refresh_token_hash2", 64).nullable();
+        t.bigInteger("refresh_token_updated_at").notNullable();
+        // Keys the MAC that makes this session's refresh tokens unforgeable; never leaves the database.
+        t.string("refresh_token_secret", 64).notNullable();
         t.text("session_data", "mediumtext").notNullable();
         t.text("jwt_payload", "mediumtext").notNullable();
         t.string("anti_csrf_token", 64).nullable();
@@ -18,8 +25,8 @@ export const sessionMigrations: RecipeMigration[] = [
       });
       await knex.schema.createTable(tables.name("session_signing_keys"), (t) => {
         // "<interval ms>:<slot index>": one key per rotation slot, whichever process inserts it first.
-        t.string("slot", 64).primary();
-        t.string("kid", 64).notNullable().unique();
+        caseSensitive(knex, t.string("slot", 64)).primary();
+        caseSensitive(knex, t.string("kid", 64)).notNullable().unique();
         t.string("algorithm", 16).notNullable();
         t.text("public_key").notNullable();
         t.text("private_key").notNullable();

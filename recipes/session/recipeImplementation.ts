@@ -4,7 +4,7 @@ import { badInput, LatchkeyError } from "../../lib/error";
 import { debugLog } from "../../lib/logger";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
-import { createRefreshToken, hash2, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
+import { createRefreshToken, hash2, hasValidMac, newRefreshTokenSecret, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
 import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
 import type { RecipeInterface, SessionInformation, TokenTransferMethod, TypeNormalisedInput } from "./types";
 
@@ -12,6 +12,9 @@ interface SessionRow {
   session_handle: string;
   user_id: string;
   refresh_token_hash2: string;
+  previous_refresh_token_hash2: string | null;
+  refresh_token_updated_at: number | string;
+  refresh_token_secret: string;
   session_data: string;
   jwt_payload: string;
   anti_csrf_token: string | null;
@@ -25,8 +28,18 @@ const SWEEP_INTERVAL_MS = 3600_000;
 type RefreshOutcome =
   | { kind: "ok"; row: SessionRow; usedHash2: string; newRefreshToken: string; expiresAt: number }
   | { kind: "gone" }
+  | { kind: "forged" }
   | { kind: "csrf" }
   | { kind: "theft"; userId: string };
+
+/**
+ * How long after a refresh token became current its siblings (children of the same parent, issued by parallel
+ * refreshes of one client before either was used) are still accepted. Past it, a sibling is theft.
+ */
+const PARALLEL_REFRESH_WINDOW_MS = 60_000;
+// Access tokens from a refresh whose lineage this process already recorded, with their renewed replacement: a
+// client that keeps sending the old one costs no query and no signature. Bounded, oldest dropped first.
+const PROMOTED_CACHE_LIMIT = 10_000;
 
 /** The original implementation of the session recipe's functions. */
 export function makeRecipeImplementation(
@@ -50,6 +63,44 @@ export function makeRecipeImplementation(
     if (first) await sweep;
   }
   const live = (): { column: string; value: number } => ({ column: "expires_at", value: Date.now() });
+
+  const promoted = new Map<string, string>();
+  function remember(key: string, token: string): void {
+    if (promoted.has(key)) return;
+    if (promoted.size >= PROMOTED_CACHE_LIMIT) promoted.delete(promoted.keys().next().value as string);
+    promoted.set(key, token);
+  }
+
+  async function requireLive(sessionHandle: string): Promise<void> {
+    const now = Date.now();
+    const exists = await db.run((knex) => knex(table).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now).first("session_handle"));
+    if (exists === undefined) throw unauthorised("Session has been revoked", true);
+  }
+
+  /**
+   * First use of an access token issued by a refresh: the client holds the new refresh token (hash2 rth), so it
+   * becomes current. A compare-and-set, so parallel first uses agree; a sibling from a parallel refresh of the same
+   * parent is accepted within the window; a later sibling's token stays valid but changes nothing.
+   */
+  async function promoteLineage(sessionHandle: string, prh: string, rth: string): Promise<void> {
+    const now = Date.now();
+    const state = await db.run(async (knex) => {
+      const live = () => knex(table).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now);
+      const moved = await live()
+        .andWhere({ refresh_token_hash2: prh })
+        .update({ refresh_token_hash2: rth, previous_refresh_token_hash2: prh, refresh_token_updated_at: now });
+      if (moved === 1) return "ok";
+      const row = await live().first<Pick<SessionRow, "refresh_token_hash2" | "previous_refresh_token_hash2" | "refresh_token_updated_at"> | undefined>(
+        "refresh_token_hash2", "previous_refresh_token_hash2", "refresh_token_updated_at",
+      );
+      if (row === undefined) return "gone";
+      if (row.refresh_token_hash2 !== rth && row.previous_refresh_token_hash2 === prh && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS) {
+        await live().andWhere({ previous_refresh_token_hash2: prh }).update({ refresh_token_hash2: rth });
+      }
+      return "ok";
+    });
+    if (state === "gone") throw unauthorised("Session has been revoked", true);
+  }
 
   async function findRow(sessionHandle: string): Promise<SessionRow | undefined> {
     if (typeof sessionHandle !== "string") throw badInput("sessionHandle must be a string");
@@ -105,13 +156,17 @@ export function makeRecipeImplementation(
         session_handle: crypto.randomUUID(),
         user_id: userId,
         refresh_token_hash2: "",
+        previous_refresh_token_hash2: null,
+        refresh_token_updated_at: now,
+        refresh_token_secret: newRefreshTokenSecret(),
         session_data: JSON.stringify(data),
         jwt_payload: JSON.stringify(up),
-        anti_csrf_token: config.antiCsrf === "VIA_TOKEN" && method === "cookie" ? crypto.randomBytes(24).toString("base64url") : null,
+        // Every session gets one under VIA_TOKEN, whatever the transfer method now, so the check can fail closed.
+        anti_csrf_token: config.antiCsrf === "VIA_TOKEN" ? crypto.randomBytes(24).toString("base64url") : null,
         created_at: now,
         expires_at: now + config.refreshTokenValidityMs,
       };
-      const refreshToken = createRefreshToken(row.session_handle, undefined);
+      const refreshToken = createRefreshToken(row.session_handle, undefined, row.refresh_token_secret);
       row.refresh_token_hash2 = hash2(refreshToken);
       const payload = accessPayload(row, up);
       const accessToken = await codec.sign(payload);
@@ -137,33 +192,29 @@ export function makeRecipeImplementation(
         return undefined;
       }
       let payload = await codec.verify(accessToken);
-      if (options.antiCsrfCheck && config.antiCsrf === "VIA_TOKEN" && payload.antiCsrfToken !== undefined) {
-        if (antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
+      if (options.antiCsrfCheck && config.antiCsrf === "VIA_TOKEN") {
+        // Fails closed: a token without an anti-CSRF value, or a request without the header, does not pass.
+        if (payload.antiCsrfToken === undefined || antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
           throw new LatchkeyError("TRY_REFRESH_TOKEN", "anti-csrf check failed", { fromRecipe: "session" });
         }
       }
       let token = accessToken;
       let pending: "access" | "none" = "none";
       if (payload.prh !== undefined && payload.rth !== undefined) {
-        // First use of an access token issued by a refresh: the client has the new refresh token, so it becomes
-        // the current one. A compare-and-set, so parallel first uses agree.
-        const { prh, rth } = payload;
-        const now = Date.now();
-        const state = await db.run(async (knex) => {
-          await knex(table).where({ session_handle: payload.sessionHandle, refresh_token_hash2: prh }).andWhere("expires_at", ">", now).update({ refresh_token_hash2: rth });
-          return knex(table).where({ session_handle: payload.sessionHandle }).andWhere("expires_at", ">", now).first<{ refresh_token_hash2: string } | undefined>("refresh_token_hash2");
-        });
-        if (state === undefined) throw unauthorised("Session has been revoked", true);
+        const cacheKey = `${payload.sessionHandle}:${payload.rth}`;
+        const cached = promoted.get(cacheKey);
+        if (cached === undefined) {
+          await promoteLineage(payload.sessionHandle, payload.prh, payload.rth);
+        } else if (config.enableBlacklisting) {
+          await requireLive(payload.sessionHandle);
+        }
         const { prh: _p, rth: _r, ...rest } = payload;
         payload = rest;
-        token = await codec.sign(payload);
+        token = cached ?? (await codec.sign(payload));
+        remember(cacheKey, token);
         pending = "access";
       } else if (config.enableBlacklisting) {
-        const now = Date.now();
-        const exists = await db.run((knex) =>
-          knex(table).where({ session_handle: payload.sessionHandle }).andWhere("expires_at", ">", now).first("session_handle"),
-        );
-        if (exists === undefined) throw unauthorised("Session has been revoked", true);
+        await requireLive(payload.sessionHandle);
       }
       return new SessionContainer(helpers(), { accessToken: token, payload }, pending);
     },
@@ -176,22 +227,42 @@ export function makeRecipeImplementation(
       const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
         const row = await db.forUpdate(trx(table).where({ session_handle: parsed.sessionHandle })).first<SessionRow | undefined>();
         if (row === undefined || Number(row.expires_at) <= now) return { kind: "gone" };
-        if (!disableAntiCsrf && config.antiCsrf === "VIA_TOKEN" && row.anti_csrf_token !== null) {
-          if (antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(row.anti_csrf_token))) return { kind: "csrf" };
+        if (!hasValidMac(parsed, row.refresh_token_secret)) return { kind: "forged" };
+        if (!disableAntiCsrf && config.antiCsrf === "VIA_TOKEN") {
+          if (row.anti_csrf_token === null || antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(row.anti_csrf_token))) return { kind: "csrf" };
         }
-        const isCurrent = sameHash(presentedHash2, row.refresh_token_hash2);
-        // A child of the current token whose access token was never used: the client has it, so it is current now.
-        const isChildOfCurrent = !isCurrent && parsed.parentHash1 !== undefined && sameHash(sha256(parsed.parentHash1), row.refresh_token_hash2);
-        if (!isCurrent && !isChildOfCurrent) {
-          // A token that was replaced, and whose replacement was used: two parties hold this session.
+        const current = row.refresh_token_hash2;
+        const previous = row.previous_refresh_token_hash2;
+        const parentHash2 = parsed.parentHash1 === undefined ? undefined : sha256(parsed.parentHash1);
+        const settling = previous !== null && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS;
+        let changes: Partial<SessionRow> = {};
+        if (sameHash(presentedHash2, current)) {
+          // The current token: its child is issued; the database moves on when the child is used.
+        } else if (parentHash2 !== undefined && sameHash(parentHash2, current)) {
+          // A child of the current token whose access token was never used: the client has it, so it is current now.
+          changes = { refresh_token_hash2: presentedHash2, previous_refresh_token_hash2: current, refresh_token_updated_at: now };
+        } else if (settling && parentHash2 !== undefined && sameHash(parentHash2, previous)) {
+          // A sibling of the current token from a parallel refresh of the same parent: this one wins from now on.
+          changes = { refresh_token_hash2: presentedHash2 };
+        } else {
+          // An issued token that was replaced, and whose replacement was used: two parties hold this session.
+          // (The replaced token itself gets no grace period: replaying it right after the victim refreshed is
+          // exactly what theft looks like.)
           await trx(table).where({ session_handle: row.session_handle }).del();
           return { kind: "theft", userId: row.user_id };
         }
         const expiresAt = now + config.refreshTokenValidityMs;
-        await trx(table).where({ session_handle: row.session_handle }).update({ refresh_token_hash2: presentedHash2, expires_at: expiresAt });
-        return { kind: "ok", row, usedHash2: presentedHash2, newRefreshToken: createRefreshToken(row.session_handle, refreshToken), expiresAt };
+        await trx(table).where({ session_handle: row.session_handle }).update({ ...changes, expires_at: expiresAt });
+        return {
+          kind: "ok",
+          row,
+          usedHash2: presentedHash2,
+          newRefreshToken: createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret),
+          expiresAt,
+        };
       });
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
+      if (outcome.kind === "forged") throw unauthorised("The refresh token is not valid", true);
       if (outcome.kind === "csrf") throw unauthorised("anti-csrf check failed", false);
       if (outcome.kind === "theft") {
         throw new LatchkeyError("TOKEN_THEFT_DETECTED", "Token theft detected: the session was revoked", {

@@ -1,9 +1,11 @@
 import crypto from "node:crypto";
 
-/** A refresh token taken apart: the session it belongs to and the first hash of the token it replaced. */
+/** A refresh token taken apart: the session it belongs to, the hash1 of the token it replaced, and its MAC. */
 export interface ParsedRefreshToken {
   sessionHandle: string;
   parentHash1: string | undefined;
+  body: string;
+  mac: string;
 }
 
 /** sha256 as hex. Refresh tokens are stored as hash2 = sha256(sha256(token)); access tokens carry hash2 values. */
@@ -16,27 +18,43 @@ export function hash2(token: string): string {
   return sha256(sha256(token));
 }
 
-/**
- * A new refresh token: `<handle>.<parent hash1 or ->.<256 random bits>`. Carrying the parent's hash1 (which only
- * a holder of the parent knows; access tokens carry hash2 values only) lets the server accept a child whose
- * parent is current before the child's access token was ever used.
- */
-export function createRefreshToken(sessionHandle: string, parentToken: string | undefined): string {
-  const parent = parentToken === undefined ? "-" : sha256(parentToken);
-  return `${sessionHandle}.${parent}.${crypto.randomBytes(32).toString("base64url")}`;
+/** A new per-session secret that keys the MAC of the session's refresh tokens. */
+export function newRefreshTokenSecret(): string {
+  return crypto.randomBytes(32).toString("hex");
 }
 
-/** Parses a refresh token; undefined when it is not one Latchkey issues. */
+function mac(secret: string, body: string): string {
+  return crypto.createHmac("sha256", secret).update(body).digest("base64url");
+}
+
+/**
+ * A new refresh token: `<handle>.<parent hash1 or ->.<256 random bits>.<MAC>`. The parent's hash1 (known only to a
+ * holder of the parent; access tokens carry hash2 values) lets a child be accepted before its access token was used.
+ * The MAC, keyed by a secret that never leaves the database, means only tokens the server issued can ever be taken
+ * for a replayed one: a made-up token with a known handle is merely invalid, it cannot revoke anyone's session.
+ */
+export function createRefreshToken(sessionHandle: string, parentToken: string | undefined, secret: string): string {
+  const parent = parentToken === undefined ? "-" : sha256(parentToken);
+  const body = `${sessionHandle}.${parent}.${crypto.randomBytes(32).toString("base64url")}`;
+  return `${body}.${mac(secret, body)}`;
+}
+
+/** Parses a refresh token; undefined when it does not have the shape of one Latchkey issues. */
 export function parseRefreshToken(token: string): ParsedRefreshToken | undefined {
   const parts = token.split(".");
-  if (parts.length !== 3) return undefined;
-  const [handle, parent, random] = parts as [string, string, string];
-  if (!/^[0-9a-f-]{36}$/.test(handle) || !/^[A-Za-z0-9_-]{43}$/.test(random)) return undefined;
+  if (parts.length !== 4) return undefined;
+  const [handle, parent, random, tag] = parts as [string, string, string, string];
+  if (!/^[0-9a-f-]{36}$/.test(handle) || !/^[A-Za-z0-9_-]{43}$/.test(random) || !/^[A-Za-z0-9_-]{43}$/.test(tag)) return undefined;
   if (parent !== "-" && !/^[0-9a-f]{64}$/.test(parent)) return undefined;
-  return { sessionHandle: handle, parentHash1: parent === "-" ? undefined : parent };
+  return { sessionHandle: handle, parentHash1: parent === "-" ? undefined : parent, body: `${handle}.${parent}.${random}`, mac: tag };
 }
 
-/** Compares two hex digests in constant time. */
+/** True when the token's MAC was made with this session's secret (constant time). */
+export function hasValidMac(token: ParsedRefreshToken, secret: string): boolean {
+  return sameHash(token.mac, mac(secret, token.body));
+}
+
+/** Compares two digests in constant time. */
 export function sameHash(a: string, b: string): boolean {
   return a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
 }

@@ -65,10 +65,20 @@ export async function getSessionFromRequest(
   });
   if (session === undefined || found === undefined) return session;
   session.attachToRequestResponse(req, res, found.method);
-  const globalValidators = claims().validators;
-  const validators = opts.overrideGlobalClaimValidators === undefined ? globalValidators : await opts.overrideGlobalClaimValidators(globalValidators, session, userContext);
-  if (validators.length > 0) await session.assertClaims(validators, userContext);
+  await assertGlobalClaims(session, claims().validators, opts, userContext);
   return session;
+}
+
+/** Checks the validators every recipe asks for (or the route's replacement list) against the session. */
+export async function assertGlobalClaims(
+  session: SessionContainer,
+  globalValidators: SessionClaimValidator[],
+  options: VerifySessionOptions,
+  userContext: UserContext,
+): Promise<void> {
+  const validators =
+    options.overrideGlobalClaimValidators === undefined ? globalValidators : await options.overrideGlobalClaimValidators(globalValidators, session, userContext);
+  if (validators.length > 0) await session.assertClaims(validators, userContext);
 }
 
 /** Rotates the refresh token the request carries and writes the new tokens to the response. */

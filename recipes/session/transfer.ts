@@ -26,9 +26,14 @@ export function buildFrontToken(userId: string, accessTokenExpiryMs: number, use
   return Buffer.from(JSON.stringify({ uid: userId, ate: accessTokenExpiryMs, up: userPayload })).toString("base64");
 }
 
-/** The access token a request carries in the given way, if any. */
+/**
+ * The access token a request carries in the given way, if any. A bearer value that is not shaped like a JWT is
+ * someone else's (an API key): it is ignored rather than answered with "try refresh token" forever.
+ */
 export function readAccessToken(req: BaseRequest, method: TokenTransferMethod): string | undefined {
-  return method === "cookie" ? nonEmpty(req.getCookie(ACCESS_COOKIE)) : bearer(req);
+  if (method === "cookie") return nonEmpty(req.getCookie(ACCESS_COOKIE));
+  const token = bearer(req);
+  return token !== undefined && token.split(".").length === 3 ? token : undefined;
 }
 
 /** The refresh token a request to the refresh route carries in the given way, if any. */
