@@ -173,6 +173,28 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           });
         }
 
+        if (mode === "cookie" && !crossOrigin) {
+          it("email verification: the page shows 'no', the emailed link verifies, and the same session shows 'yes'", async () => {
+            const context = await browser.newContext();
+            const page = await open(context);
+            await signUp(page, "verify@shop.test");
+            expect(await page.textContent("#verified")).to.equal("no");
+            await page.click("#send-verification");
+            const deadline = Date.now() + 5000;
+            while (!shop.outbox.some((m) => m.kind === "verify-email") && Date.now() < deadline) await page.waitForTimeout(50);
+            const link = shop.outbox.filter((m) => m.kind === "verify-email").at(-1)?.link ?? "";
+            expect(link).to.contain("/auth/verify-email?token=");
+            await page.goto(link);
+            await page.waitForFunction(() => document.body.dataset.verify !== undefined);
+            expect(await page.getAttribute("body", "data-verify")).to.equal("OK");
+            await page.goto(`${shop.websiteDomain}/?mode=${mode}`);
+            await page.evaluate(() => (window as unknown as { shopReady: Promise<void> }).shopReady);
+            expect(await page.textContent("#verified")).to.equal("yes");
+            await step(page, "9-email-verified");
+            await context.close();
+          });
+        }
+
         async function stealRefreshToken(context: BrowserContext, page: Page): Promise<string> {
           // Every cookie of the context, whatever its path (the refresh cookie lives on the refresh route only).
           const cookies = await context.cookies();

@@ -10,6 +10,7 @@ import Latchkey from "../../lib/index";
 import { errorHandler, middleware } from "../../lib/framework/express";
 import Session from "../../recipes/session/index";
 import EmailPassword from "../../recipes/emailpassword/index";
+import EmailVerification from "../../recipes/emailverification/index";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
 /** Options of the example (the tests start it with their own). */
@@ -29,8 +30,8 @@ export interface ShopOptions {
 export interface RunningShop {
   apiDomain: string;
   websiteDomain: string;
-  /** Reset links "sent" in development, newest last (the example has no SMTP server). */
-  outbox: { to: string; link: string }[];
+  /** Reset and verification links "sent" in development, newest last (the example has no SMTP server). */
+  outbox: { to: string; link: string; kind: "reset-password" | "verify-email" }[];
   close(): Promise<void>;
 }
 
@@ -58,7 +59,20 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
           override: (original) => ({
             ...original,
             sendEmail: async (input) => {
-              outbox.push({ to: input.user.email, link: input.passwordResetLink });
+              outbox.push({ to: input.user.email, link: input.passwordResetLink, kind: "reset-password" });
+              await original.sendEmail(input);
+            },
+          }),
+        },
+      }),
+      // OPTIONAL: sessions carry whether the email is verified (the page shows it); REQUIRED would gate routes.
+      EmailVerification.init({
+        mode: "OPTIONAL",
+        emailDelivery: {
+          override: (original) => ({
+            ...original,
+            sendEmail: async (input) => {
+              outbox.push({ to: input.user.email, link: input.emailVerifyLink, kind: "verify-email" });
               await original.sendEmail(input);
             },
           }),
@@ -118,7 +132,7 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       if (file === undefined) return void res.status(404).end();
       res.sendFile(path.join(SDK_DIR, "bundle", file));
     });
-    app.get("/auth/reset-password", (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
+    app.get(["/auth/reset-password", "/auth/verify-email"], (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
     app.use(express.static(PUBLIC));
   }
 

@@ -141,6 +141,19 @@ describe("emailpassword: sign-up and sign-in", () => {
     expect((await client.request("POST", "/auth/signin", { body: form("a@b.co", "password1") })).json.status).to.equal("WRONG_CREDENTIALS_ERROR");
   });
 
+  it("updateEmailOrPassword changes the email or password, refusing a taken email and an unknown user", async () => {
+    app = await startSessionApp({}, { extraRecipes: [EmailPassword.init({ bcryptCost: 4 })] });
+    const a = await EmailPassword.signUp("a@b.co", "password1");
+    const b = await EmailPassword.signUp("b@b.co", "password1");
+    if (a.status !== "OK" || b.status !== "OK") throw new Error("sign-up failed");
+    expect(await EmailPassword.updateEmailOrPassword({ userId: a.user.id, email: "b@B.CO" })).to.deep.equal({ status: "EMAIL_ALREADY_EXISTS_ERROR" });
+    expect(await EmailPassword.updateEmailOrPassword({ userId: "no-such-user", password: "password2" })).to.deep.equal({ status: "UNKNOWN_USER_ID_ERROR" });
+    expect(await EmailPassword.updateEmailOrPassword({ userId: a.user.id, email: "new@B.co", password: "password2" })).to.deep.equal({ status: "OK" });
+    expect((await EmailPassword.signIn("new@b.co", "password2")).status).to.equal("OK");
+    expect((await EmailPassword.signIn("a@b.co", "password1")).status).to.equal("WRONG_CREDENTIALS_ERROR");
+    expect((await EmailPassword.signIn("b@b.co", "password1")).status).to.equal("OK");
+  });
+
   it("configured sign-up fields: validate, optional, and unknown ones refused", async () => {
     app = await startSessionApp({}, {
       extraRecipes: [

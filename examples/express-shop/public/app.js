@@ -1,4 +1,4 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
@@ -8,7 +8,11 @@ document.getElementById("outbox-link").href = `${apiDomain}/dev/outbox`;
 
 supertokens.init({
   appInfo: { appName: "Shop", apiDomain, apiBasePath: "/auth" },
-  recipeList: [supertokensSession.init({ tokenTransferMethod: mode }), supertokensEmailPassword.init()],
+  recipeList: [
+    supertokensSession.init({ tokenTransferMethod: mode }),
+    supertokensEmailPassword.init(),
+    supertokensEmailVerification.init({ mode: "OPTIONAL" }),
+  ],
 });
 
 const $ = (id) => document.getElementById(id);
@@ -21,9 +25,12 @@ const firstError = (response) => response.formFields?.map((f) => `${f.id}: ${f.e
 
 async function render() {
   const onReset = location.pathname.endsWith("/reset-password");
+  const onVerify = location.pathname.endsWith("/verify-email");
   $("reset").hidden = !onReset;
-  if (onReset) {
+  $("verify").hidden = !onVerify;
+  if (onReset || onVerify) {
     $("signed-in").hidden = $("signed-out").hidden = true;
+    if (onVerify) await verifyFromLink();
     return;
   }
   const exists = await supertokensSession.doesSessionExist();
@@ -33,6 +40,8 @@ async function render() {
     $("user-id").textContent = await supertokensSession.getUserId();
     const payload = await supertokensSession.getAccessTokenPayloadSecurely();
     $("role").textContent = payload.role ?? "(none)";
+    // The email verification claim, as Latchkey keeps it in the payload: { v: verified, t: when it was read }.
+    $("verified").textContent = payload["st-ev"]?.v === true ? "yes" : "no";
   }
   document.body.dataset.state = exists ? "signed-in" : "signed-out";
 }
@@ -55,6 +64,19 @@ $("auth-form").addEventListener("submit", async (event) => {
 $("forgot").addEventListener("click", async () => {
   const response = await supertokensEmailPassword.sendPasswordResetEmail({ formFields: [{ id: "email", value: $("email").value }] });
   say(response.status === "OK" ? "If that email has an account, a reset link is on its way." : firstError(response) ?? response.status);
+  $("outbox").hidden = false;
+});
+
+async function verifyFromLink() {
+  // The SDK reads the token from the link and posts it with this browser's session, which gets the new claim.
+  const response = await supertokensEmailVerification.verifyEmail();
+  say(response.status === "OK" ? "Email verified." : "That verification link is invalid or used.");
+  document.body.dataset.verify = response.status;
+}
+
+$("send-verification").addEventListener("click", async () => {
+  const response = await supertokensEmailVerification.sendVerificationEmail();
+  say(response.status === "OK" ? "Verification email sent." : response.status);
   $("outbox").hidden = false;
 });
 
