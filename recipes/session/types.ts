@@ -37,7 +37,7 @@ export interface TypeInput {
   invalidClaimStatusCode?: number;
   /** Default: VIA_CUSTOM_HEADER when cookieSameSite is "none", else NONE. */
   antiCsrf?: AntiCsrfMode;
-  /** Which transfer method a request may use; default: any for reading, the `st-auth-mode` header for new sessions. */
+  /** Which transfer method a request may use; default: either one for reading, the `st-auth-mode` header for new sessions. */
   getTokenTransferMethod?: (input: { req: BaseRequest; forCreateNewSession: boolean; userContext: UserContext }) => TokenTransferMethod | "any";
   /** Check the database on every getSession so a revoked session stops at once; default false. */
   enableBlacklisting?: boolean;

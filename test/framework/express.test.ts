@@ -4,8 +4,8 @@ import { ExpressRequest, middleware } from "../../lib/framework/express";
 import Latchkey from "../../lib/index";
 import { NotesRecipe } from "../fixtures/notesRecipe";
 import { APP_INFO, initLatchkey, startApp, type TestLatchkey, type TestServer } from "../helpers/app";
+import { HttpClient, type Reply } from "../helpers/http";
 
-type Reply = { status: number; json: Record<string, unknown>; headers: Headers };
 
 describe("express adapter", () => {
   let lk: TestLatchkey | undefined;
@@ -17,20 +17,8 @@ describe("express adapter", () => {
     lk = undefined;
   });
 
-  async function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
-    const res = await fetch(`${server?.baseUrl}${path}`, {
-      method,
-      headers: body === undefined ? headers : { "content-type": "application/json", ...headers },
-      body,
-    });
-    const text = await res.text();
-    let json: Record<string, unknown>;
-    try {
-      json = JSON.parse(text) as Record<string, unknown>;
-    } catch {
-      json = { nonJSON: text };
-    }
-    return { status: res.status, json, headers: res.headers };
+  function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
+    return new HttpClient(server?.baseUrl ?? "").request(method, path, { ...(body === undefined ? {} : { body }), headers });
   }
 
   for (const jsonParserFirst of [false, true]) {
