@@ -92,6 +92,27 @@ describe("session: token transfer", () => {
     expect((await client.request("GET", "/protected")).json.payload).to.deep.equal({ role: "admin" });
   });
 
+  it("errorHandlers are called with the message, and one may send its own answer", async () => {
+    const seen: string[] = [];
+    app = await startSessionApp({
+      errorHandlers: {
+        onUnauthorised: (message, _req, res) => {
+          seen.push(`unauthorised: ${message}`);
+          res.setStatus(401);
+          res.sendJSON({ custom: true });
+        },
+        onTryRefreshToken: (message) => void seen.push(`try refresh: ${message}`),
+      },
+    });
+    const none = await app.client.request("GET", "/protected");
+    expect(none.json).to.deep.equal({ custom: true });
+    const expired = await app.client.request("GET", "/protected", { headers: { authorization: "Bearer a.b.c" } });
+    expect(expired.json).to.deep.equal({ message: "try refresh token" }); // the default answer, after the callback
+    expect(seen).to.have.length(2);
+    expect(seen[0]).to.match(/^unauthorised: Session does not exist/);
+    expect(seen[1]).to.match(/^try refresh: /);
+  });
+
   it("CORS: getAllCORSHeaders lists what the SDK sends", async () => {
     app = await startSessionApp();
     expect(Latchkey.getAllCORSHeaders().sort()).to.deep.equal(["anti-csrf", "authorization", "fdi-version", "rid", "st-auth-mode"]);
