@@ -13,16 +13,11 @@ const Latchkey = require("../lib/index");
 const Session = require("../recipes/session/index").default;
 const { SessionRecipe } = require("../recipes/session/recipe");
 const { resetForTests } = require("../lib/testing");
+const { databaseUrl, dropTables, median } = require("./common");
 
 const RUNS = 5;
 const VERIFY_MS = 1000;
 const REFRESH_OPS = 300;
-const URLS = {
-  mysql: process.env.LATCHKEY_TEST_MYSQL_URL || "mysql://root@127.0.0.1:3306/test",
-  postgres: process.env.LATCHKEY_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test",
-};
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** ops/s of a synchronous or async function run for `ms`, median of RUNS runs. */
 async function opsPerSecond(fn, ms) {
@@ -51,10 +46,6 @@ async function opsPerSecondCount(fn, count) {
   return Math.round(median(results));
 }
 
-function databaseUrl(kind, dir) {
-  return kind === "sqlite" ? `sqlite:${path.join(dir, "bench.sqlite")}` : URLS[kind];
-}
-
 function init(url, prefix, config = {}) {
   Latchkey.init({
     appInfo: { appName: "bench", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
@@ -62,11 +53,6 @@ function init(url, prefix, config = {}) {
     tablePrefix: prefix,
     recipeList: [Session.init(config)],
   });
-}
-
-async function dropTables(prefix) {
-  const knex = require("../lib/latchkey").Latchkey.getInstanceOrThrow().database.knex;
-  for (const t of ["sessions", "session_signing_keys", "migrations", "migrations_lock"]) await knex.schema.dropTableIfExists(prefix + t);
 }
 
 async function benchVerify(url) {

@@ -15,17 +15,12 @@ const Latchkey = require("../lib/index");
 const Session = require("../recipes/session/index").default;
 const EmailPassword = require("../recipes/emailpassword/index").default;
 const { middleware, errorHandler } = require("../lib/framework/express");
-const { Latchkey: Core } = require("../lib/latchkey");
 const { resetForTests } = require("../lib/testing");
+const { databaseUrl, dropTables, median } = require("./common");
 
 const RUNS = 5;
 const OPS = 30;
 const COST = 10;
-const URLS = {
-  mysql: process.env.LATCHKEY_TEST_MYSQL_URL || "mysql://root@127.0.0.1:3306/test",
-  postgres: process.env.LATCHKEY_TEST_POSTGRES_URL || "postgres://postgres@127.0.0.1:5432/test",
-};
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Medians of ops/s for each function, their runs interleaved so drift (thermal, other load) hits both alike. */
 async function interleavedOpsPerSecond(fns, concurrency = 1) {
@@ -76,10 +71,7 @@ async function benchDatabase(url) {
   // Four at a time, as a server sees logins: bcrypt runs on libuv's four threads over both cores.
   const [raw4, latchkey4] = await interleavedOpsPerSecond([compare, signIn], 4);
   await new Promise((resolve) => server.close(resolve));
-  const knex = Core.getInstanceOrThrow().database.knex;
-  for (const t of ["sessions", "session_signing_keys", "emailpassword_users", "emailpassword_reset_tokens", "migrations", "migrations_lock"]) {
-    await knex.schema.dropTableIfExists(prefix + t);
-  }
+  await dropTables(prefix);
   await resetForTests();
   return {
     raw_bcrypt_compare_per_s: raw,
@@ -107,7 +99,7 @@ async function main() {
     databases: {},
   };
   for (const kind of kinds) {
-    result.databases[kind] = await benchDatabase(kind === "sqlite" ? `sqlite:${path.join(dir, "bench.sqlite")}` : URLS[kind]);
+    result.databases[kind] = await benchDatabase(databaseUrl(kind, dir));
   }
   fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);

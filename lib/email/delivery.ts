@@ -15,3 +15,13 @@ export async function sendOrLogLink(sender: EmailSender | undefined, purpose: st
     console.warn(`[latchkey] (development, no SMTP configured) ${purpose} link for ${email.to}: ${link}`);
   }
 }
+
+/**
+ * Starts sending without waiting, so an answer's content and timing never depend on the email (nor tell which
+ * addresses have accounts); a failure is logged with the recipient and reason, never the link.
+ */
+export function sendInBackground(send: () => Promise<void>, purpose: string, to: string): void {
+  send().catch((err: unknown) => {
+    console.error(`[latchkey] ${purpose} email to ${to} failed: ${err instanceof Error ? err.message : "unknown error"}`);
+  });
+}

@@ -8,7 +8,7 @@ import type { RecipeListFunction } from "../../lib/recipeModule";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "./claims";
 import { SessionRecipe } from "./recipe";
-import { type SessionContainer, withoutProtectedKeys } from "./sessionContainer";
+import { replaceUserKeys, type SessionContainer } from "./sessionContainer";
 import { assertGlobalClaims, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
 import type { SessionInformation, TypeInput, VerifySessionOptions } from "./types";
 
@@ -161,8 +161,7 @@ export function getJWTPayload(sessionHandle: string, userContext: UserContext = 
 export async function updateJWTPayload(sessionHandle: string, newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
   const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
   const current = claims.length === 0 ? {} : await impl().getJWTPayload({ sessionHandle, userContext });
-  const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
-  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: { ...withoutProtectedKeys(newJWTPayload, claims), ...kept }, userContext });
+  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: replaceUserKeys(current, newJWTPayload, claims), userContext });
 }
 
 /** Everything the database knows about a session, or undefined. */

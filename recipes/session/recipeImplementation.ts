@@ -1,3 +1,4 @@
+import type { Knex } from "knex";
 import crypto from "node:crypto";
 import type { Database } from "../../lib/db/database";
 import { badInput, LatchkeyError } from "../../lib/error";
@@ -62,7 +63,9 @@ export function makeRecipeImplementation(
     });
     if (first) await sweep;
   }
-  const live = (): { column: string; value: number } => ({ column: "expires_at", value: Date.now() });
+  // The session's row while it has not run out: every read and write of one session goes through this.
+  const liveSession = (knex: Knex, sessionHandle: string, now = Date.now()) =>
+    knex(table).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now);
 
   const promoted = new Map<string, string>();
   function remember(key: string, token: string): void {
@@ -72,8 +75,7 @@ export function makeRecipeImplementation(
   }
 
   async function requireLive(sessionHandle: string): Promise<void> {
-    const now = Date.now();
-    const exists = await db.run((knex) => knex(table).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now).first("session_handle"));
+    const exists = await db.run((knex) => liveSession(knex, sessionHandle).first("session_handle"));
     if (exists === undefined) throw unauthorised("Session has been revoked", true);
   }
 
@@ -85,7 +87,7 @@ export function makeRecipeImplementation(
   async function promoteLineage(sessionHandle: string, prh: string, rth: string): Promise<void> {
     const now = Date.now();
     const state = await db.run(async (knex) => {
-      const live = () => knex(table).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now);
+      const live = () => liveSession(knex, sessionHandle, now);
       const moved = await live()
         .andWhere({ refresh_token_hash2: prh })
         .update({ refresh_token_hash2: rth, previous_refresh_token_hash2: prh, refresh_token_updated_at: now });
@@ -104,8 +106,7 @@ export function makeRecipeImplementation(
 
   async function findRow(sessionHandle: string): Promise<SessionRow | undefined> {
     if (typeof sessionHandle !== "string") throw badInput("sessionHandle must be a string");
-    const now = live();
-    return db.run((knex) => knex(table).where({ session_handle: sessionHandle }).andWhere(now.column, ">", now.value).first<SessionRow | undefined>());
+    return db.run((knex) => liveSession(knex, sessionHandle).first<SessionRow | undefined>());
   }
 
   async function requireRow(sessionHandle: string): Promise<SessionRow> {
@@ -115,10 +116,7 @@ export function makeRecipeImplementation(
   }
 
   async function updateLive(sessionHandle: string, changes: Partial<SessionRow>): Promise<void> {
-    const now = live();
-    const count = await db.run((knex) =>
-      knex(table).where({ session_handle: sessionHandle }).andWhere(now.column, ">", now.value).update(changes),
-    );
+    const count = await db.run((knex) => liveSession(knex, sessionHandle).update(changes));
     if (count === 0) throw unauthorised("Session does not exist", true);
   }
 

@@ -16,6 +16,12 @@ export interface SessionHelpers {
   getContributedClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]>;
 }
 
+/** A user's new payload with the recipe-managed claims of the current one kept as they are. */
+export function replaceUserKeys(current: JSONObject, newPayload: JSONObject, claims: SessionClaim<JSONValue>[]): JSONObject {
+  const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
+  return { ...withoutProtectedKeys(newPayload, claims), ...kept };
+}
+
 /** The payload without the keys of the claims recipes manage: users cannot set those directly. */
 export function withoutProtectedKeys(payload: JSONObject, claims: SessionClaim<JSONValue>[]): JSONObject {
   const out: JSONObject = { ...payload };
@@ -78,10 +84,7 @@ export class SessionContainer {
    * Claims that recipes manage (such as email verification) are kept as they are.
    */
   async updateJWTPayload(newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
-    const { claims } = this.helpers.getContributedClaims();
-    const current = this.getJWTPayload();
-    const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
-    await this.replacePayload({ ...withoutProtectedKeys(newJWTPayload, claims), ...kept }, userContext);
+    await this.replacePayload(replaceUserKeys(this.getJWTPayload(), newJWTPayload, this.helpers.getContributedClaims().claims), userContext);
   }
 
   /** The claim's value in this session's access token. No database call. */

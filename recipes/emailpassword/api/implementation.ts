@@ -1,3 +1,4 @@
+import { sendInBackground } from "../../../lib/email/delivery";
 import Session from "../../session/index";
 import type { APIInterface } from "../types";
 import { normaliseEmail } from "../validation";
@@ -40,11 +41,11 @@ export function makeAPIImplementation(): APIInterface {
       if (created.status !== "OK") return { status: "OK" };
       const { websiteDomain, websiteBasePath } = options.appInfo;
       const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
-      void options.emailDelivery
-        .sendEmail({ type: "PASSWORD_RESET", user: { id: user.id, email: user.email }, passwordResetLink, userContext })
-        .catch((err: unknown) => {
-          console.error(`[latchkey] password reset email to ${user.email} failed: ${err instanceof Error ? err.message : "unknown error"}`);
-        });
+      sendInBackground(
+        () => options.emailDelivery.sendEmail({ type: "PASSWORD_RESET", user: { id: user.id, email: user.email }, passwordResetLink, userContext }),
+        "password reset",
+        user.email,
+      );
       return { status: "OK" };
     },
 

@@ -1,3 +1,4 @@
+import { sendInBackground } from "../../../lib/email/delivery";
 import { emailForUser, EmailVerificationClaim } from "../claim";
 import type { APIInterface } from "../types";
 
@@ -19,9 +20,11 @@ export function makeAPIImplementation(): APIInterface {
       }
       const { websiteDomain, websiteBasePath } = options.appInfo;
       const emailVerifyLink = `${websiteDomain}${websiteBasePath}/verify-email?token=${encodeURIComponent(created.token)}&rid=emailverification`;
-      void options.emailDelivery.sendEmail({ type: "EMAIL_VERIFICATION", user: { id: userId, email }, emailVerifyLink, userContext }).catch((err: unknown) => {
-        console.error(`[latchkey] verification email to ${email} failed: ${err instanceof Error ? err.message : "unknown error"}`);
-      });
+      sendInBackground(
+        () => options.emailDelivery.sendEmail({ type: "EMAIL_VERIFICATION", user: { id: userId, email }, emailVerifyLink, userContext }),
+        "verification",
+        email,
+      );
       return { status: "OK" };
     },
 
