@@ -2,8 +2,9 @@ import type { RecipeMigration } from "../lib/db/migrations";
 import { emailPasswordMigrations } from "../recipes/emailpassword/migrations";
 import { emailVerificationMigrations } from "../recipes/emailverification/migrations";
 import { sessionMigrations } from "../recipes/session/migrations";
+import { thirdPartyMigrations } from "../recipes/thirdparty/migrations";
 
 /** The migrations of every recipe shipped in this package, for `latchkey migrate` without `--config`. */
 export function shippedMigrations(): RecipeMigration[] {
-  return [...sessionMigrations, ...emailPasswordMigrations, ...emailVerificationMigrations];
+  return [...sessionMigrations, ...emailPasswordMigrations, ...emailVerificationMigrations, ...thirdPartyMigrations];
 }

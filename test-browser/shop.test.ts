@@ -195,6 +195,59 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           });
         }
 
+        if (mode === "cookie") {
+          // Through the demo provider's own login and consent pages, as a person would click them.
+          async function signInAtProvider(page: Page, name: string): Promise<void> {
+            await page.click("#demo-provider");
+            await page.waitForSelector('input[name="login"]');
+            await page.fill('input[name="login"]', name);
+            await page.fill('input[name="password"]', "any");
+            await page.click('button[type="submit"]');
+            await page.waitForSelector('button[type="submit"]');
+            await page.click('button[type="submit"]');
+          }
+
+          it("continue with the OpenID provider: PKCE flow through the SDK, then the role and a verified email", async () => {
+            const context = await browser.newContext();
+            const page = await open(context);
+            await signInAtProvider(page, `oidc-${crossOrigin}`);
+            await page.waitForFunction(() => document.body?.dataset.state === "signed-in");
+            expect(await page.getAttribute("body", "data-callback")).to.equal("OK");
+            expect(await page.textContent("#role")).to.equal("admin");
+            // The provider vouched for the email, so it counts as verified.
+            expect(await page.textContent("#verified")).to.equal("yes");
+            expect((await callApi(page)).status).to.equal(200);
+            await step(page, "10-provider-sign-in");
+            await context.close();
+          });
+
+          it("login CSRF: another browser's provider redirect (its code and state) is refused by the SDK; nothing reaches the API", async () => {
+            // The attacker runs a flow of their own and keeps the redirect back, unused.
+            const attackerContext = await browser.newContext();
+            const attacker = await open(attackerContext);
+            await attacker.route((url) => url.pathname.endsWith("/auth/signinup"), (route) => route.abort());
+            await signInAtProvider(attacker, `mallory-${crossOrigin}`);
+            await attacker.waitForURL((url) => url.pathname === "/auth/callback/demo");
+            const forged = attacker.url();
+            await attackerContext.close();
+            // The victim has started a sign-in of their own, then is made to open the attacker's redirect.
+            const context = await browser.newContext();
+            const page = await open(context);
+            const signInUpCalls: string[] = [];
+            page.on("request", (r) => void (r.url().includes("/auth/signinup") && signInUpCalls.push(r.url())));
+            await page.click("#demo-provider");
+            await page.waitForSelector('input[name="login"]');
+            await page.goto(forged);
+            await page.waitForFunction(() => document.body?.dataset.callback !== undefined);
+            expect(await page.getAttribute("body", "data-callback")).to.equal("error");
+            expect(await page.textContent("#message")).to.match(/state/i);
+            expect(signInUpCalls).to.deep.equal([]);
+            expect(await sessionExists(page)).to.equal(false);
+            await step(page, "11-forged-state");
+            await context.close();
+          });
+        }
+
         async function stealRefreshToken(context: BrowserContext, page: Page): Promise<string> {
           // Every cookie of the context, whatever its path (the refresh cookie lives on the refresh route only).
           const cookies = await context.cookies();

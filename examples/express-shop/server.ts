@@ -11,6 +11,8 @@ import { errorHandler, middleware } from "../../lib/framework/express";
 import Session from "../../recipes/session/index";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
+import ThirdParty from "../../recipes/thirdparty/index";
+import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
 /** Options of the example (the tests start it with their own). */
@@ -26,12 +28,17 @@ export interface ShopOptions {
   accessTokenValidity?: number;
 }
 
+/** Where the demo provider sends the browser back; the page finishes the sign-in there. */
+const CALLBACK_PATH = "/auth/callback/demo";
+
 /** A running shop. */
 export interface RunningShop {
   apiDomain: string;
   websiteDomain: string;
   /** Reset and verification links "sent" in development, newest last (the example has no SMTP server). */
   outbox: { to: string; link: string; kind: "reset-password" | "verify-email" }[];
+  /** The demo OpenID provider's address. */
+  demoIssuer: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +54,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
   const siteServer = site === undefined ? undefined : await listen(site, options.websitePort ?? 0);
   const websiteDomain = siteServer === undefined ? apiDomain : `http://localhost:${(siteServer.address() as AddressInfo).port}`;
   const outbox: RunningShop["outbox"] = [];
+  // "Continue with the demo provider": a real OpenID provider in this process, on a free port.
+  const demo = await startDemoProvider([`${websiteDomain}${CALLBACK_PATH}`]);
 
   Latchkey.init({
     appInfo: { appName: "Shop", apiDomain, websiteDomain },
@@ -63,6 +72,12 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
               await original.sendEmail(input);
             },
           }),
+        },
+      }),
+      // Sign-in with an OpenID provider: authorisation code with PKCE, the ID token checked against its keys.
+      ThirdParty.init({
+        signInAndUpFeature: {
+          providers: [{ config: { thirdPartyId: "demo", name: "Demo OpenID provider", issuer: demo.issuer, clients: [{ clientId: demo.clientId, clientSecret: demo.clientSecret }] } }],
         },
       }),
       // OPTIONAL: sessions carry whether the email is verified (the page shows it); REQUIRED would gate routes.
@@ -132,7 +147,7 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       if (file === undefined) return void res.status(404).end();
       res.sendFile(path.join(SDK_DIR, "bundle", file));
     });
-    app.get(["/auth/reset-password", "/auth/verify-email"], (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
+    app.get(["/auth/reset-password", "/auth/verify-email", CALLBACK_PATH], (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
     app.use(express.static(PUBLIC));
   }
 
@@ -140,8 +155,10 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
     apiDomain,
     websiteDomain,
     outbox,
+    demoIssuer: demo.issuer,
     close: async () => {
       await Promise.all([apiServer, siteServer].map((s) => (s === undefined ? undefined : new Promise((r) => s.close(r)))));
+      await demo.close();
     },
   };
 }
@@ -155,7 +172,7 @@ function listen(app: express.Express, port: number): Promise<Server> {
 
 if (require.main === module) {
   startShop({ port: Number(process.env.PORT ?? 3001) }).then(
-    (shop) => console.log(`Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite)`),
+    (shop) => console.log(`Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite, demo OpenID provider ${shop.demoIssuer})`),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);

@@ -1,40 +1,43 @@
 import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
 import { configError } from "../../lib/error";
+import { normaliseSessionFeature } from "../../lib/sessionFeature";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
 import type { FormField, TypeInput, TypeNormalisedInput } from "./types";
 import { signUpFields } from "./validation";
 
-const KEYS = ["signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "override"];
+/** The options EmailPassword.init takes (ThirdPartyEmailPassword passes these on). */
+export const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "override"];
 
 /** Validates EmailPassword.init's config and fills in the defaults. */
-export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
+export function normaliseConfig(input: TypeInput | undefined, label = "EmailPassword.init"): TypeNormalisedInput {
   const raw: unknown = input ?? {};
-  assertPlainObject("EmailPassword.init", raw);
-  assertKnownKeys("EmailPassword.init", raw, KEYS);
+  assertPlainObject(label, raw);
+  assertKnownKeys(label, raw, EMAIL_PASSWORD_KEYS);
   const config = raw as TypeInput;
   const delivery: unknown = config.emailDelivery ?? {};
-  assertPlainObject("EmailPassword.init.emailDelivery", delivery);
-  assertKnownKeys("EmailPassword.init.emailDelivery", delivery, ["smtpSettings", "override"]);
+  assertPlainObject(`${label}.emailDelivery`, delivery);
+  assertKnownKeys(`${label}.emailDelivery`, delivery, ["smtpSettings", "override"]);
   return {
-    signUpFormFields: signUpFields(normaliseFormFields(config.signUpFeature)),
+    signUpFormFields: signUpFields(normaliseFormFields(config.signUpFeature, label)),
     // 4 is bcrypt's minimum; above 15 a sign-in takes seconds.
-    bcryptCost: optionalInteger("EmailPassword.init.bcryptCost", config.bcryptCost, 10, 4, 15),
-    revokeSessionsOnPasswordReset: optionalBoolean("EmailPassword.init.revokeSessionsOnPasswordReset", config.revokeSessionsOnPasswordReset, false),
-    passwordResetTokenValidityMs: optionalInteger("EmailPassword.init.passwordResetTokenValidity", config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) * 60_000,
-    smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings("EmailPassword.init.emailDelivery.smtpSettings", delivery.smtpSettings)),
-    emailDeliveryOverride: optionalFunction("EmailPassword.init.emailDelivery.override", delivery.override),
+    bcryptCost: optionalInteger(`${label}.bcryptCost`, config.bcryptCost, 10, 4, 15),
+    revokeSessionsOnPasswordReset: optionalBoolean(`${label}.revokeSessionsOnPasswordReset`, config.revokeSessionsOnPasswordReset, false),
+    passwordResetTokenValidityMs: optionalInteger(`${label}.passwordResetTokenValidity`, config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) * 60_000,
+    smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings(`${label}.emailDelivery.smtpSettings`, delivery.smtpSettings)),
+    emailDeliveryOverride: optionalFunction(`${label}.emailDelivery.override`, delivery.override),
+    sessionFeature: normaliseSessionFeature(`${label}.sessionFeature`, config.sessionFeature),
   };
 }
 
-function normaliseFormFields(feature: unknown): FormField[] | undefined {
+function normaliseFormFields(feature: unknown, label: string): FormField[] | undefined {
   if (feature === undefined) return undefined;
-  assertPlainObject("EmailPassword.init.signUpFeature", feature);
-  assertKnownKeys("EmailPassword.init.signUpFeature", feature, ["formFields"]);
+  assertPlainObject(`${label}.signUpFeature`, feature);
+  assertKnownKeys(`${label}.signUpFeature`, feature, ["formFields"]);
   if (feature.formFields === undefined) return undefined;
-  if (!Array.isArray(feature.formFields)) throw configError("EmailPassword.init.signUpFeature.formFields", "must be an array");
+  if (!Array.isArray(feature.formFields)) throw configError(`${label}.signUpFeature.formFields`, "must be an array");
   const ids = new Set<string>();
   return feature.formFields.map((field: unknown, i) => {
-    const where = `EmailPassword.init.signUpFeature.formFields[${i}]`;
+    const where = `${label}.signUpFeature.formFields[${i}]`;
     assertPlainObject(where, field);
     assertKnownKeys(where, field, ["id", "validate", "optional"]);
     if (typeof field.id !== "string" || field.id === "") throw configError(`${where}.id`, "must be a non-empty string");

@@ -7,6 +7,13 @@ export type {
   APIInterface, APIOptions, EmailDeliveryInterface, EmailPasswordUser, FormField, PasswordResetEmailInput, RecipeInterface, TypeInput,
 } from "./types";
 export type { SMTPSettings } from "../../lib/email/smtp";
+export type { EmailPasswordLoginContext } from "./types";
+export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
+/** The recipe class and its building blocks, for recipes that compose this one (ThirdPartyEmailPassword). */
+export { EmailPasswordRecipe, type EmailPasswordParts } from "./recipe";
+export { EMAIL_PASSWORD_KEYS } from "./config";
+export { makeRecipeImplementation as makeEmailPasswordRecipeImplementation } from "./recipeImplementation";
+export { makeAPIImplementation as makeEmailPasswordAPIImplementation } from "./api/implementation";
 
 type Result<K extends keyof RecipeInterface> = ReturnType<RecipeInterface[K]>;
 

@@ -14,6 +14,12 @@ import { emailPasswordMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
+/** Implementations a composing recipe (ThirdPartyEmailPassword) hands in instead of building its own. */
+export interface EmailPasswordParts {
+  recipeInterfaceImpl: RecipeInterface;
+  apiImpl: APIInterface;
+}
+
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
   { method: "post", path: "/signin", id: "signInPOST", handler: handlers.signIn },
@@ -25,24 +31,25 @@ const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
 /** The emailpassword recipe instance: config, implementations, routes, tables. */
 export class EmailPasswordRecipe extends RecipeModule {
   static readonly RECIPE_ID = "emailpassword";
-  readonly recipeId = EmailPasswordRecipe.RECIPE_ID;
+  readonly recipeId: string = EmailPasswordRecipe.RECIPE_ID;
   override readonly dependsOn = ["session"];
   readonly config: TypeNormalisedInput;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
 
-  /** Validates the config and builds the (overridden) implementations. */
-  constructor(context: RecipeContext, input: TypeInput | undefined) {
+  /** Validates the config and builds the (overridden) implementations, or takes a composing recipe's. */
+  constructor(context: RecipeContext, input: TypeInput | undefined, parts?: { label: string; build: (config: TypeNormalisedInput) => EmailPasswordParts }) {
     super(context);
-    this.config = normaliseConfig(input);
-    this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
+    this.config = normaliseConfig(input, parts?.label);
+    const given = parts?.build(this.config);
+    this.recipeInterfaceImpl = given?.recipeInterfaceImpl ?? buildImplementation<RecipeInterface>(
       "EmailPassword.init.override.functions",
       (self) => makeRecipeImplementation(context.database, this.config, self),
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
+    this.apiImpl = given?.apiImpl ?? buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
       allowDisabled: true,
     });
     this.emailDelivery = buildImplementation<EmailDeliveryInterface>(

@@ -1,6 +1,7 @@
 import type { EmailSender, SMTPSettings } from "../../lib/email/smtp";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
+import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
 import type { UserContext } from "../../lib/types";
 import type { SessionContainer } from "../session/index";
 
@@ -38,8 +39,16 @@ export interface EmailDeliveryInterface {
   sendEmail(input: PasswordResetEmailInput): Promise<void>;
 }
 
+/** Which login method a sessionFeature hook is called for, with the form the user sent. */
+export interface EmailPasswordLoginContext {
+  loginMethod: "emailpassword";
+  formFields: FormFieldInput[];
+}
+
 /** The argument of `EmailPassword.init()`; every option is optional. */
 export interface TypeInput {
+  /** The seeds' hooks: what they return becomes the new session's jwtPayload and sessionData. */
+  sessionFeature?: SessionFeature<EmailPasswordUser, EmailPasswordLoginContext>;
   signUpFeature?: { formFields?: FormField[] };
   /** bcrypt cost factor; default 10. */
   bcryptCost?: number;
@@ -63,6 +72,7 @@ export interface TypeNormalisedInput {
   passwordResetTokenValidityMs: number;
   smtpSender: EmailSender | undefined;
   emailDeliveryOverride: ((originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface) | undefined;
+  sessionFeature: NormalisedSessionFeature<EmailPasswordUser, EmailPasswordLoginContext>;
 }
 
 /** The emailpassword recipe's overridable functions; each takes one input object with `userContext`. */

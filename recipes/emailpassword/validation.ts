@@ -5,12 +5,7 @@ import type { FieldErrorResponse, FormField, FormFieldInput } from "./types";
 export const MAX_PASSWORD_BYTES = 72;
 const MAX_EMAIL_LENGTH = 254;
 
-/** Trims the email and lower-cases its domain (the local part may be case-sensitive). */
-export function normaliseEmail(email: string): string {
-  const trimmed = email.trim();
-  const at = trimmed.lastIndexOf("@");
-  return at < 0 ? trimmed : `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
-}
+export { normaliseEmail } from "../../lib/email/address";
 
 /** The default email check: one @, no spaces, a dot in the domain, at most 254 characters. */
 export function defaultEmailValidator(value: unknown): string | undefined {

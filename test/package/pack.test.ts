@@ -19,6 +19,8 @@ const SUBPATHS: Record<string, string[]> = {
   "latchkey/recipe/session/framework/express": ["verifySession"],
   "latchkey/recipe/emailpassword": ["init", "signUp", "signIn", "getUserByEmail", "default"],
   "latchkey/recipe/emailverification": ["init", "EmailVerificationClaim", "isEmailVerified", "default"],
+  "latchkey/recipe/thirdparty": ["init", "getProvider", "getUserByThirdPartyInfo", "manuallyCreateOrUpdateUser", "default"],
+  "latchkey/recipe/thirdpartyemailpassword": ["init", "emailPasswordSignUp", "getUsersByEmail", "thirdPartyGetProvider", "default"],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
@@ -32,6 +34,7 @@ import type { SessionContainer, RecipeInterface } from "latchkey/recipe/session"
 import { verifySession } from "latchkey/recipe/session/framework/express";
 import EmailPassword from "latchkey/recipe/emailpassword";
 import type { RecipeInterface as EPRecipeInterface } from "latchkey/recipe/emailpassword";
+import ThirdPartyEmailPassword from "latchkey/recipe/thirdpartyemailpassword";
 
 const session: (token: string) => Promise<SessionContainer> = (t) => Session.getSession(t);
 const vs = verifySession({ sessionRequired: false });
@@ -41,6 +44,14 @@ const override = (o: RecipeInterface): RecipeInterface => ({ ...o, createNewSess
 } });
 const withSession = Session.init({ override: { functions: override } });
 const withEmailPassword = EmailPassword.init({ override: { functions: (o: EPRecipeInterface) => ({ ...o }) } });
+// The seeds' hooks type-check: the context tells the method (and provider) apart.
+const withBoth = ThirdPartyEmailPassword.init({
+  providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "id", clientSecret: "secret" }] } }],
+  sessionFeature: {
+    setJwtPayload: async (user, context, action) => ({ email: user.email, via: context.loginMethod === "thirdparty" ? context.thirdPartyId : "password", action }),
+    setSessionData: async () => ({}),
+  },
+});
 
 const config: TypeInput = {
   appInfo: { appName: "Shop", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
@@ -57,7 +68,7 @@ const eh = errorHandler();
 const reset: () => Promise<void> = resetForTests;
 // @ts-expect-error appInfo is required: the types must catch its absence
 const missing: TypeInput = { recipeList: [] };
-export { config, init, headers, isOurs, errType, mw, eh, reset, missing, session, vs, withSession, withEmailPassword };
+export { config, init, headers, isOurs, errType, mw, eh, reset, missing, session, vs, withSession, withEmailPassword, withBoth };
 `;
 
 const NAMESPACE_TYPES_TS = `
@@ -166,7 +177,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const knex = rawKnex(url);
     try {
       const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
-      expect(stdout).to.match(/^Applied 3 migration\(s\)/);
+      expect(stdout).to.match(/^Applied 4 migration\(s\)/);
       expect(stdout).to.contain("session/001_create_sessions");
     expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
       expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`, `${prefix}emailpassword_users`]);

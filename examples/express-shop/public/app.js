@@ -1,8 +1,8 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
-const { apiDomain } = window.SHOP_CONFIG;
+const { apiDomain, websiteDomain } = window.SHOP_CONFIG;
 document.getElementById("mode").textContent = mode;
 document.getElementById("outbox-link").href = `${apiDomain}/dev/outbox`;
 
@@ -12,6 +12,7 @@ supertokens.init({
     supertokensSession.init({ tokenTransferMethod: mode }),
     supertokensEmailPassword.init(),
     supertokensEmailVerification.init({ mode: "OPTIONAL" }),
+    supertokensThirdParty.init(),
   ],
 });
 
@@ -26,11 +27,18 @@ const firstError = (response) => response.formFields?.map((f) => `${f.id}: ${f.e
 async function render() {
   const onReset = location.pathname.endsWith("/reset-password");
   const onVerify = location.pathname.endsWith("/verify-email");
+  const onCallback = location.pathname.endsWith("/callback/demo");
   $("reset").hidden = !onReset;
   $("verify").hidden = !onVerify;
+  $("callback").hidden = !onCallback;
   if (onReset || onVerify) {
     $("signed-in").hidden = $("signed-out").hidden = true;
     if (onVerify) await verifyFromLink();
+    return;
+  }
+  if (onCallback) {
+    $("signed-in").hidden = $("signed-out").hidden = true;
+    await finishProviderSignIn();
     return;
   }
   const exists = await supertokensSession.doesSessionExist();
@@ -72,6 +80,35 @@ async function verifyFromLink() {
   const response = await supertokensEmailVerification.verifyEmail();
   say(response.status === "OK" ? "Email verified." : "That verification link is invalid or used.");
   document.body.dataset.verify = response.status;
+}
+
+$("demo-provider").addEventListener("click", async () => {
+  // The SDK asks Latchkey for the provider's URL (with a PKCE challenge), keeps a state in sessionStorage, and
+  // checks it when the provider sends the browser back.
+  const url = await supertokensThirdParty.getAuthorisationURLWithQueryParamsAndSetState({
+    thirdPartyId: "demo",
+    frontendRedirectURI: `${websiteDomain}/auth/callback/demo`,
+  });
+  location.assign(url);
+});
+
+async function finishProviderSignIn() {
+  try {
+    const response = await supertokensThirdParty.signInAndUp();
+    document.body.dataset.callback = response.status;
+    if (response.status !== "OK") {
+      say(response.status === "NO_EMAIL_GIVEN_BY_PROVIDER" ? "The provider gave no email." : response.reason ?? response.message ?? response.status);
+      return;
+    }
+    history.replaceState(null, "", `/?mode=${mode}`);
+    say(response.createdNewRecipeUser ? "Signed up with the demo provider." : "Signed in with the demo provider.");
+    $("callback").hidden = true;
+    await render();
+  } catch (err) {
+    // A state that does not match this browser's (a forged or replayed redirect) ends here, before any request.
+    document.body.dataset.callback = "error";
+    say(err.message ?? "Sign-in failed.");
+  }
 }
 
 $("send-verification").addEventListener("click", async () => {

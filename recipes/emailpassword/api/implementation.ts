@@ -1,4 +1,5 @@
 import { sendInBackground } from "../../../lib/email/delivery";
+import { sessionValues } from "../../../lib/sessionFeature";
 import Session from "../../session/index";
 import type { APIInterface } from "../types";
 import { normaliseEmail } from "../validation";
@@ -15,15 +16,17 @@ export function makeAPIImplementation(): APIInterface {
         // The SDKs show sign-up problems per field; this is the message SuperTokens' UI expects.
         return { status: "FIELD_ERROR", formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }] };
       }
+      const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, { loginMethod: "emailpassword", formFields }, "signup");
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
-      const session = await Session.createNewSession(options.req, options.res, result.user.id, {}, {}, userContext);
+      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
       return { status: "OK", user: result.user, session };
     },
 
     signInPOST: async ({ formFields, options, userContext }) => {
       const result = await options.recipeImplementation.signIn({ email: emailOf(formFields), password: passwordOf(formFields), userContext });
       if (result.status !== "OK") return result;
-      const session = await Session.createNewSession(options.req, options.res, result.user.id, {}, {}, userContext);
+      const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, { loginMethod: "emailpassword", formFields }, "signin");
+      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
       return { status: "OK", user: result.user, session };
     },
 

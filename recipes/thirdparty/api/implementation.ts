@@ -1,0 +1,72 @@
+import { sessionValues } from "../../../lib/sessionFeature";
+import Session from "../../session/index";
+import { nonceFor } from "../providers/pkce";
+import type { APIInterface, ThirdPartyLoginContext } from "../types";
+import { resolveProviderConfig } from "../providers/config";
+
+// The domain of the stand-in email of a user whose provider gives none (when requireEmail is false).
+const FAKE_EMAIL_DOMAIN = "fakeemail.latchkey.invalid";
+const MAX_EMAIL_LENGTH = 254;
+
+/** The original implementation of the thirdparty HTTP APIs. */
+export function makeAPIImplementation(): APIInterface {
+  return {
+    authorisationUrlGET: async ({ provider, redirectURIOnProviderDashboard, userContext }) => {
+      const { urlWithQueryParams, pkceCodeVerifier } = await provider.getAuthorisationRedirectURL({ redirectURIOnProviderDashboard, userContext });
+      return { status: "OK", urlWithQueryParams, ...(pkceCodeVerifier === undefined ? {} : { pkceCodeVerifier }) };
+    },
+
+    signInUpPOST: async (input) => {
+      const { provider, options, userContext } = input;
+      let oAuthTokens = input.oAuthTokens;
+      let expectedNonce: string | undefined;
+      if (input.redirectURIInfo !== undefined) {
+        // The provider sent the user back with an error (they cancelled, or the app is misconfigured there).
+        if (input.redirectURIInfo.redirectURIQueryParams.error !== undefined) {
+          return { status: "GENERAL_ERROR", message: "The login provider did not complete the sign-in" };
+        }
+        oAuthTokens = await provider.exchangeAuthCodeForOAuthTokens({ redirectURIInfo: input.redirectURIInfo, userContext });
+        const verifier = input.redirectURIInfo.pkceCodeVerifier;
+        expectedNonce = verifier === undefined || !provider.config.client.scope.includes("openid") ? undefined : nonceFor(verifier);
+      }
+      const tokens = oAuthTokens ?? {};
+      const userInfo = await provider.getUserInfo({ oAuthTokens: tokens, expectedNonce, userContext });
+      let email = userInfo.email;
+      if (email === undefined) {
+        if (provider.config.requireEmail) return { status: "NO_EMAIL_GIVEN_BY_PROVIDER" };
+        email = { id: `${encodeURIComponent(userInfo.thirdPartyUserId)}.${provider.id}@${FAKE_EMAIL_DOMAIN}`, isVerified: false };
+      }
+      if (email.id.length > MAX_EMAIL_LENGTH || !email.id.includes("@")) {
+        return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The login provider gave an email that cannot be used" };
+      }
+      const result = await options.recipeImplementation.signInUp({
+        thirdPartyId: provider.id,
+        thirdPartyUserId: userInfo.thirdPartyUserId,
+        email: email.id,
+        isVerified: email.isVerified,
+        userContext,
+      });
+      const context: ThirdPartyLoginContext = { loginMethod: "thirdparty", thirdPartyId: provider.id, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
+      const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, context, result.createdNewUser ? "signup" : "signin");
+      // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
+      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
+      return { status: "OK", createdNewUser: result.createdNewUser, user: result.user, session, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
+    },
+
+    loginMethodsGET: ({ options }) => {
+      const providers = options.config.providers.map((p) => {
+        const resolved = resolveProviderConfig(p, p.config.clients[0]?.clientType);
+        return { id: p.config.thirdPartyId, name: resolved?.name ?? p.config.thirdPartyId };
+      });
+      const thirdPartyEnabled = providers.length > 0;
+      const firstFactors = [...(options.emailPasswordEnabled ? ["emailpassword"] : []), ...(thirdPartyEnabled ? ["thirdparty"] : [])];
+      return Promise.resolve({
+        status: "OK",
+        emailPassword: { enabled: options.emailPasswordEnabled },
+        thirdParty: { enabled: thirdPartyEnabled, providers },
+        passwordless: { enabled: false },
+        firstFactors,
+      });
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import crypto from "node:crypto";
+
+const sha256 = (value: string): string => crypto.createHash("sha256").update(value).digest("base64url");
+
+/** A PKCE code verifier: 256 random bits, base64url (RFC 7636 allows 43 to 128 characters). */
+export function newCodeVerifier(): string {
+  return crypto.randomBytes(32).toString("base64url");
+}
+
+/** The S256 challenge of a verifier. */
+export function codeChallenge(verifier: string): string {
+  return sha256(verifier);
+}
+
+/**
+ * The OpenID nonce of a flow, derived from its verifier: the ID token is then bound to the browser holding the
+ * verifier, with nothing stored on the server. The provider only ever sees the challenge, from which this cannot be
+ * computed.
+ */
+export function nonceFor(verifier: string): string {
+  return sha256(`latchkey-oidc-nonce:${verifier}`);
+}
+
+/** True when `verifier` has the shape RFC 7636 requires. */
+export function isCodeVerifier(verifier: unknown): verifier is string {
+  return typeof verifier === "string" && /^[A-Za-z0-9\-._~]{43,128}$/.test(verifier);
+}

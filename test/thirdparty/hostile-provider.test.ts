@@ -1,0 +1,175 @@
+import crypto from "node:crypto";
+import { expect } from "chai";
+import ThirdParty from "../../recipes/thirdparty/index";
+import { nonceFor } from "../../recipes/thirdparty/providers/pkce";
+import { testDbKind } from "../helpers/db";
+import { signJWT, startFakeProvider, type FakeProvider, type TokenEndpointMode } from "../helpers/fakeProvider";
+import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
+import { rowCounts } from "../helpers/thirdparty";
+
+const REDIRECT = "http://localhost:3000/auth/callback/fake";
+const TABLES = ["thirdparty_users", "sessions"];
+
+describe(`thirdparty: a hostile or broken provider gets a clear answer and writes nothing (${testDbKind()})`, () => {
+  let fake: FakeProvider;
+  let app: SessionTestApp;
+  const otherKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+
+  before(async () => {
+    fake = await startFakeProvider();
+    app = await startSessionApp({}, {
+      extraRecipes: [ThirdParty.init({
+        signInAndUpFeature: {
+          providers: [
+            { config: { thirdPartyId: "fake", issuer: fake.issuer, requestTimeout: 500, clients: [{ clientId: fake.clientId, clientSecret: "s3cret-of-the-client" }] } },
+            { config: { thirdPartyId: "gone", issuer: "http://127.0.0.1:9", requestTimeout: 500, clients: [{ clientId: "x" }] } },
+          ],
+        },
+      })],
+    });
+    app.client.defaultHeaders = { "st-auth-mode": "cookie" };
+  });
+  beforeEach(() => {
+    ThirdParty.clearCaches();
+    fake.discovery = "ok";
+  });
+  after(async () => {
+    await app.close();
+    await fake.close();
+  });
+
+  // Starts a flow at /authorisationurl, sets the token endpoint's behaviour, and posts the provider's "answer".
+  async function signInWith(mode: TokenEndpointMode, options: { nonce?: "own" | "other" | "none" } = {}) {
+    const query = new URLSearchParams({ thirdPartyId: "fake", redirectURIOnProviderDashboard: REDIRECT });
+    const url = await app.client.request("GET", `/auth/authorisationurl?${query}`);
+    expect(url.json.status).to.equal("OK");
+    const verifier = String(url.json.pkceCodeVerifier);
+    const nonce = options.nonce === "none" ? undefined : options.nonce === "other" ? nonceFor(crypto.randomBytes(32).toString("base64url")) : nonceFor(verifier);
+    fake.mode = mode;
+    return app.client.request("POST", "/auth/signinup", {
+      body: {
+        thirdPartyId: "fake",
+        redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: { code: nonce === undefined ? "plain" : `nonce:${nonce}`, state: "s" }, pkceCodeVerifier: verifier },
+      },
+    });
+  }
+
+  const signed = (change: (claims: Record<string, unknown>) => Record<string, unknown>, header: Record<string, unknown> = { alg: "RS256", kid: "k1" }, key?: crypto.KeyObject | Buffer | null): TokenEndpointMode => ({
+    kind: "idToken",
+    token: (claims) => signJWT(header, change(claims), key === null ? undefined : (key ?? fake.key)),
+  });
+  const now = () => Math.floor(Date.now() / 1000);
+
+  const refusals: [string, () => TokenEndpointMode, { nonce?: "own" | "other" | "none" }?][] = [
+    ["an ID token signed by another key under the provider's kid", () => signed((c) => c, undefined, otherKey)],
+    ["an ID token for another client (aud)", () => signed((c) => ({ ...c, aud: "someone-else" }))],
+    ["an ID token from another issuer (iss)", () => signed((c) => ({ ...c, iss: "https://evil.example" }))],
+    ["an expired ID token", () => signed((c) => ({ ...c, iat: now() - 7200, exp: now() - 3600 }))],
+    ["an ID token issued in the future", () => signed((c) => ({ ...c, iat: now() + 3600, exp: now() + 7200 }))],
+    ["an ID token with alg none", () => signed((c) => c, { alg: "none", kid: "k1" }, null)],
+    ["an HS256 ID token keyed with the provider's public key (algorithm confusion)", () => signed((c) => c, { alg: "HS256", kid: "k1" }, Buffer.from(crypto.createPublicKey(fake.key).export({ format: "pem", type: "spki" })))],
+    ["an ID token naming an unknown kid", () => signed((c) => c, { alg: "RS256", kid: "k2" })],
+    ["an ID token naming a kid with path characters", () => signed((c) => c, { alg: "RS256", kid: "../../etc/passwd" })],
+    ["an ID token with the signature stripped", () => ({ kind: "idToken", token: (c) => `${signJWT({ alg: "RS256", kid: "k1" }, c, fake.key).split(".").slice(0, 2).join(".")}.` })],
+    ["an ID token whose payload was re-encoded (sub changed)", () => ({
+      kind: "idToken",
+      token: (c) => {
+        const [h, , s] = signJWT({ alg: "RS256", kid: "k1" }, c, fake.key).split(".");
+        return `${h}.${Buffer.from(JSON.stringify({ ...c, sub: "admin" })).toString("base64url")}.${s}`;
+      },
+    })],
+    ["an ID token from another sign-in attempt (nonce)", () => signed((c) => c), { nonce: "other" }],
+    ["an ID token without the nonce", () => signed((c) => c), { nonce: "none" }],
+    ["an ID token with several audiences and no azp", () => signed((c) => ({ ...c, aud: [fake.clientId, "other"] }))],
+    ["an ID token without sub", () => signed((c) => ({ ...c, sub: undefined }))],
+    ["an ID token that is not a JWT", () => ({ kind: "idToken", token: () => "garbage" })],
+    ["a token endpoint refusing the code (invalid_grant)", () => ({ kind: "status", status: 400, body: JSON.stringify({ error: "invalid_grant" }) })],
+  ];
+  for (const [name, mode, options] of refusals) {
+    it(`refuses ${name}: SIGN_IN_UP_NOT_ALLOWED`, async () => {
+      const before = await rowCounts(app, TABLES);
+      const reply = await signInWith(mode(), options);
+      expect(reply.status).to.equal(200);
+      expect(reply.json.status, JSON.stringify(reply.json)).to.equal("SIGN_IN_UP_NOT_ALLOWED");
+      expect(JSON.stringify(reply.json)).not.to.include("s3cret-of-the-client");
+      expect(reply.setCookies).to.have.length(0);
+      expect(await rowCounts(app, TABLES)).to.deep.equal(before);
+    });
+  }
+
+  const failures: [string, () => TokenEndpointMode][] = [
+    ["a token endpoint answering 500", () => ({ kind: "status", status: 500, body: "{}" })],
+    ["a token endpoint answering HTML", () => ({ kind: "status", status: 200, body: "<html>oops</html>", contentType: "text/html" })],
+    ["a token endpoint answering a JSON array", () => ({ kind: "status", status: 200, body: "[1,2]" })],
+    ["a token endpoint that never answers (the call times out)", () => ({ kind: "hang" })],
+  ];
+  for (const [name, mode] of failures) {
+    it(`answers ${name} with GENERAL_ERROR and a message`, async () => {
+      const before = await rowCounts(app, TABLES);
+      const reply = await signInWith(mode());
+      expect(reply.status).to.equal(200);
+      expect(reply.json.status).to.equal("GENERAL_ERROR");
+      expect(reply.json.message).to.be.a("string").and.match(/login provider/);
+      expect(await rowCounts(app, TABLES)).to.deep.equal(before);
+    });
+  }
+
+  it("answers a provider that is down, or whose discovery hangs or is garbage, with GENERAL_ERROR at /authorisationurl", async () => {
+    const gone = await app.client.request("GET", `/auth/authorisationurl?${new URLSearchParams({ thirdPartyId: "gone", redirectURIOnProviderDashboard: REDIRECT })}`);
+    expect(gone.status).to.equal(200);
+    expect(gone.json).to.deep.equal({ status: "GENERAL_ERROR", message: "The login provider could not be reached (discovery)" });
+    for (const discovery of ["hang", "garbage"] as const) {
+      ThirdParty.clearCaches();
+      fake.discovery = discovery;
+      const reply = await app.client.request("GET", `/auth/authorisationurl?${new URLSearchParams({ thirdPartyId: "fake", redirectURIOnProviderDashboard: REDIRECT })}`);
+      expect(reply.json.status, discovery).to.equal("GENERAL_ERROR");
+    }
+  });
+
+  it("signs in with a correct ID token from the same provider (the cases above fail for their one fault only)", async () => {
+    const before = await rowCounts(app, TABLES);
+    const reply = await signInWith(signed((c) => c));
+    expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(await rowCounts(app, TABLES)).to.deep.equal({ thirdparty_users: (before.thirdparty_users ?? 0) + 1, sessions: (before.sessions ?? 0) + 1 });
+  });
+
+  const badRequests: [string, string, string, unknown][] = [
+    ["no thirdPartyId", "GET", `/auth/authorisationurl?redirectURIOnProviderDashboard=${encodeURIComponent(REDIRECT)}`, undefined],
+    ["an unknown thirdPartyId", "GET", `/auth/authorisationurl?thirdPartyId=nope&redirectURIOnProviderDashboard=${encodeURIComponent(REDIRECT)}`, undefined],
+    ["no redirect URI", "GET", "/auth/authorisationurl?thirdPartyId=fake", undefined],
+    ["a javascript: redirect URI", "GET", `/auth/authorisationurl?thirdPartyId=fake&redirectURIOnProviderDashboard=${encodeURIComponent("javascript:alert(1)")}`, undefined],
+    ["signinup without a body", "POST", "/auth/signinup", undefined],
+    ["signinup with neither redirectURIInfo nor oAuthTokens", "POST", "/auth/signinup", { thirdPartyId: "fake" }],
+    ["signinup with query params that are not an object", "POST", "/auth/signinup", { thirdPartyId: "fake", redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: "code=1" } }],
+    ["signinup without a code", "POST", "/auth/signinup", { thirdPartyId: "fake", redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: {} } }],
+    ["signinup with a malformed verifier", "POST", "/auth/signinup", { thirdPartyId: "fake", redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: { code: "c" }, pkceCodeVerifier: "short'--" } }],
+    ["signinup with a thirdPartyId of the wrong type", "POST", "/auth/signinup", { thirdPartyId: { $ne: "" }, oAuthTokens: {} }],
+  ];
+  for (const [name, method, path, body] of badRequests) {
+    it(`answers ${name} with 400 and a message, writing nothing`, async () => {
+      const before = await rowCounts(app, TABLES);
+      const reply = await app.client.request(method, path, { body });
+      expect(reply.status).to.equal(400);
+      expect(reply.json.message).to.be.a("string");
+      expect(await rowCounts(app, TABLES)).to.deep.equal(before);
+    });
+  }
+
+  it("accepts ID tokens a native app got itself (oAuthTokens), verified the same way", async () => {
+    const valid = signJWT({ alg: "RS256", kid: "k1" }, { ...fake.claims(undefined), sub: "native-user" }, fake.key);
+    const ok = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: valid } } });
+    expect(ok.json).to.deep.include({ status: "OK", createdNewUser: true });
+    const before = await rowCounts(app, TABLES);
+    const forged = signJWT({ alg: "RS256", kid: "k1" }, { ...fake.claims(undefined), sub: "native-user-2" }, otherKey);
+    const refused = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: forged } } });
+    expect(refused.json.status).to.equal("SIGN_IN_UP_NOT_ALLOWED");
+    expect(await rowCounts(app, TABLES)).to.deep.equal(before);
+  });
+
+  it("answers a provider's error redirect (the user cancelled) with GENERAL_ERROR", async () => {
+    const reply = await app.client.request("POST", "/auth/signinup", {
+      body: { thirdPartyId: "fake", redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: { error: "access_denied" } } },
+    });
+    expect(reply.json).to.deep.equal({ status: "GENERAL_ERROR", message: "The login provider did not complete the sign-in" });
+  });
+});
