@@ -1,10 +1,11 @@
 import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
 import { configError } from "../../lib/error";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
-import type { FormField, TypeInput, TypeNormalisedInput } from "./types";
+import type { ActionLimits } from "./rateLimit";
+import type { FormField, NormalisedRateLimit, TypeInput, TypeNormalisedInput } from "./types";
 import { signUpFields } from "./validation";
 
-const KEYS = ["signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "override"];
+const KEYS = ["signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "rateLimit", "override"];
 
 /** Validates EmailPassword.init's config and fills in the defaults. */
 export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
@@ -23,6 +24,7 @@ export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInp
     passwordResetTokenValidityMs: optionalInteger("EmailPassword.init.passwordResetTokenValidity", config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) * 60_000,
     smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings("EmailPassword.init.emailDelivery.smtpSettings", delivery.smtpSettings)),
     emailDeliveryOverride: optionalFunction("EmailPassword.init.emailDelivery.override", delivery.override),
+    rateLimit: normaliseRateLimit(config.rateLimit),
   };
 }
 
@@ -45,4 +47,32 @@ function normaliseFormFields(feature: unknown): FormField[] | undefined {
     if (optional && (field.id === "email" || field.id === "password")) throw configError(`${where}.optional`, `${field.id} cannot be optional`);
     return field as unknown as FormField;
   });
+}
+
+const OFF: ActionLimits = { perEmail: undefined, perIp: undefined };
+
+function normaliseRateLimit(input: unknown): NormalisedRateLimit {
+  if (input === false) return { signIn: OFF, passwordReset: OFF, trustedProxies: 0 };
+  const raw = input ?? {};
+  assertPlainObject("EmailPassword.init.rateLimit", raw);
+  assertKnownKeys("EmailPassword.init.rateLimit", raw, ["signIn", "passwordReset", "trustForwardedFor"]);
+  const trust = raw.trustForwardedFor;
+  const trustedProxies = trust === true ? 1 : trust === false || trust === undefined ? 0 : optionalInteger("EmailPassword.init.rateLimit.trustForwardedFor", trust, 0, 0, 10);
+  return {
+    // Per address is looser than per email: many people can share one address (an office, a mobile carrier).
+    signIn: normaliseRule("EmailPassword.init.rateLimit.signIn", raw.signIn, { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 }),
+    passwordReset: normaliseRule("EmailPassword.init.rateLimit.passwordReset", raw.passwordReset, { perEmail: 5, perIp: 30, windowSeconds: 3600 }),
+    trustedProxies,
+  };
+}
+
+function normaliseRule(field: string, input: unknown, defaults: { perEmail: number; perIp: number; windowSeconds: number }): ActionLimits {
+  if (input === false) return OFF;
+  const raw = input ?? {};
+  assertPlainObject(field, raw);
+  assertKnownKeys(field, raw, ["perEmail", "perIp", "windowSeconds"]);
+  const windowMs = optionalInteger(`${field}.windowSeconds`, raw.windowSeconds, defaults.windowSeconds, 1, 7 * 24 * 3600) * 1000;
+  const limit = (name: "perEmail" | "perIp") =>
+    raw[name] === false ? undefined : { max: optionalInteger(`${field}.${name}`, raw[name], defaults[name], 1, 1_000_000), windowMs };
+  return { perEmail: limit("perEmail"), perIp: limit("perIp") };
 }

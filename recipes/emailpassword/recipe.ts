@@ -11,6 +11,7 @@ import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
+import { RateLimiter } from "./rateLimit";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
@@ -31,11 +32,15 @@ export class EmailPasswordRecipe extends RecipeModule {
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
+  readonly rateLimiter: RateLimiter;
 
   /** Validates the config and builds the (overridden) implementations. */
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(input);
+    const { signIn, passwordReset } = this.config.rateLimit;
+    const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map((rule) => rule?.windowMs ?? 0);
+    this.rateLimiter = new RateLimiter(context.database, Math.max(...windows));
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "EmailPassword.init.override.functions",
       (self) => makeRecipeImplementation(context.database, this.config, self),
@@ -68,7 +73,7 @@ export class EmailPasswordRecipe extends RecipeModule {
       ROUTES,
       apiId,
       this.apiImpl,
-      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
+      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, rateLimiter: this.rateLimiter, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
       userContext,
     );
   }
