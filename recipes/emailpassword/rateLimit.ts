@@ -42,13 +42,15 @@ export class RateLimiter {
   /** Counts one attempt against each applicable limit; the seconds to wait when any is exceeded, else undefined. */
   async hit(action: LimitedAction, limits: ActionLimits, keys: AttemptKeys): Promise<number | undefined> {
     const now = Date.now();
-    const counted: [string, RateLimitRule][] = [];
-    if (limits.perEmail !== undefined && keys.email !== undefined) counted.push([limitKey(action, "email", keys.email), limits.perEmail]);
-    if (limits.perIp !== undefined && keys.ip !== undefined) counted.push([limitKey(action, "ip", keys.ip), limits.perIp]);
-    if (counted.length === 0) return undefined;
+    const counted = new Map<string, RateLimitRule>();
+    if (limits.perEmail !== undefined && keys.email !== undefined) counted.set(limitKey(action, "email", keys.email), limits.perEmail);
+    if (limits.perIp !== undefined && keys.ip !== undefined) counted.set(limitKey(action, "ip", keys.ip), limits.perIp);
+    if (counted.size === 0) return undefined;
+    const rows = await this.bump(counted, now);
     let wait: number | undefined;
     for (const [key, rule] of counted) {
-      const { hits, windowStart } = await this.bump(key, rule, now);
+      // Swept by another process between the statements: this attempt is the window's first.
+      const { hits, windowStart } = rows.get(key) ?? { hits: 1, windowStart: now };
       if (hits > rule.max) wait = Math.max(wait ?? 0, Math.max(1, Math.ceil((windowStart + rule.windowMs - now) / 1000)));
     }
     this.sweep(now);
@@ -60,22 +62,30 @@ export class RateLimiter {
     await this.db.run((knex) => knex(this.table).where({ limit_key: limitKey(action, "email", email) }).del());
   }
 
-  private async bump(key: string, rule: RateLimitRule, now: number): Promise<{ hits: number; windowStart: number }> {
+  /**
+   * Bumps every key in one transaction. The upserts hold their rows' locks until commit, so the counts read back
+   * are this attempt's own, not ones parallel attempts already pushed further (which would refuse attempts within
+   * the limit). Keys are taken in sorted order, so two attempts sharing keys cannot deadlock.
+   */
+  private bump(counted: ReadonlyMap<string, RateLimitRule>, now: number): Promise<Map<string, { hits: number; windowStart: number }>> {
     const { table } = this;
-    const expiredBefore = now - rule.windowMs;
-    // One transaction: the upsert holds the row's lock until commit, so the count read back is this attempt's own,
-    // not one that parallel attempts have already pushed further (which would refuse attempts within the limit).
+    const keys = [...counted.keys()].sort();
     return this.db.transaction(async (trx) => {
-      // On MySQL assignments see the columns assigned before them, so hits is computed first, from the old window.
-      await trx(table)
-        .insert({ limit_key: key, window_start: now, hits: 1 })
-        .onConflict("limit_key")
-        .merge({
-          hits: trx.raw("case when ?? <= ? then 1 else ?? + 1 end", [`${table}.window_start`, expiredBefore, `${table}.hits`]),
-          window_start: trx.raw("case when ?? <= ? then ? else ?? end", [`${table}.window_start`, expiredBefore, now, `${table}.window_start`]),
-        });
-      const row = await this.db.forUpdate(trx(table).where({ limit_key: key })).first<{ hits: number | string; window_start: number | string } | undefined>("hits", "window_start");
-      return row === undefined ? { hits: 1, windowStart: now } : { hits: Number(row.hits), windowStart: Number(row.window_start) };
+      for (const key of keys) {
+        const expiredBefore = now - (counted.get(key)?.windowMs ?? 0);
+        // On MySQL assignments see the columns assigned before them, so hits is computed first, from the old window.
+        await trx(table)
+          .insert({ limit_key: key, window_start: now, hits: 1 })
+          .onConflict("limit_key")
+          .merge({
+            hits: trx.raw("case when ?? <= ? then 1 else ?? + 1 end", [`${table}.window_start`, expiredBefore, `${table}.hits`]),
+            window_start: trx.raw("case when ?? <= ? then ? else ?? end", [`${table}.window_start`, expiredBefore, now, `${table}.window_start`]),
+          });
+      }
+      const rows = await this.db.forUpdate(trx(table).whereIn("limit_key", keys)).select<{ limit_key: string; hits: number | string; window_start: number | string }[]>(
+        "limit_key", "hits", "window_start",
+      );
+      return new Map(rows.map((r) => [r.limit_key, { hits: Number(r.hits), windowStart: Number(r.window_start) }]));
     });
   }
 
