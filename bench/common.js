@@ -19,7 +19,7 @@ function databaseUrl(kind, dir) {
 async function dropTables(prefix) {
   const knex = require("../lib/latchkey").Latchkey.getInstanceOrThrow().database.knex;
   const names = [
-    "sessions", "session_signing_keys", "emailpassword_users", "emailpassword_reset_tokens",
+    "sessions", "session_signing_keys", "emailpassword_users", "emailpassword_reset_tokens", "emailpassword_rate_limits",
     "emailverification_verified", "emailverification_tokens", "migrations", "migrations_lock",
   ];
   for (const t of names) await knex.schema.dropTableIfExists(prefix + t);

@@ -48,7 +48,8 @@ async function benchDatabase(url) {
     appInfo: { appName: "bench", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
     database: url,
     tablePrefix: prefix,
-    recipeList: [Session.init(), EmailPassword.init({ bcryptCost: COST })],
+    // No brute-force limit: every request comes from one address and would get 429 after the 100th.
+    recipeList: [Session.init(), EmailPassword.init({ bcryptCost: COST, rateLimit: process.env.BENCH_RATE_LIMIT === "1" ? { signIn: { perEmail: false, perIp: 1_000_000 } } : false })],
   });
   const app = express();
   app.use(middleware());

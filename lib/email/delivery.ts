@@ -1,3 +1,4 @@
+import { redact } from "../db/errors";
 import type { EmailContent, EmailSender } from "./smtp";
 
 /**
@@ -18,10 +19,11 @@ export async function sendOrLogLink(sender: EmailSender | undefined, purpose: st
 
 /**
  * Starts sending without waiting, so an answer's content and timing never depend on the email (nor tell which
- * addresses have accounts); a failure is logged with the recipient and reason, never the link.
+ * addresses have accounts); a failure is logged with the recipient and reason, never the link: `secrets` (the link,
+ * the token) are scrubbed from the reason, since a transport or an override may put them in its error message.
  */
-export function sendInBackground(send: () => Promise<void>, purpose: string, to: string): void {
+export function sendInBackground(send: () => Promise<void>, purpose: string, to: string, secrets: readonly string[] = []): void {
   send().catch((err: unknown) => {
-    console.error(`[latchkey] ${purpose} email to ${to} failed: ${err instanceof Error ? err.message : "unknown error"}`);
+    console.error(`[latchkey] ${purpose} email to ${to} failed: ${err instanceof Error ? redact(err.message, secrets) : "unknown error"}`);
   });
 }

@@ -13,6 +13,8 @@ export interface BaseRequest {
   getCookie(name: string): string | undefined;
   /** One query parameter; a parameter sent several times gives its first value. */
   getQuery(name: string): string | undefined;
+  /** The address of the peer that opened the connection (a proxy, if there is one); undefined when unknown. */
+  getRemoteAddress?(): string | undefined;
   /** The body as a JSON object; `{}` when empty. Throws BAD_INPUT_ERROR if it is not a JSON object. */
   getJSONBody(): Promise<Record<string, unknown>>;
   /** The framework's own request object. */

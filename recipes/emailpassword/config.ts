@@ -2,11 +2,12 @@ import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
 import { configError } from "../../lib/error";
 import { normaliseSessionFeature } from "../../lib/sessionFeature";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
-import type { FormField, TypeInput, TypeNormalisedInput } from "./types";
+import type { ActionLimits } from "./rateLimit";
+import type { FormField, NormalisedRateLimit, TypeInput, TypeNormalisedInput } from "./types";
 import { signUpFields } from "./validation";
 
 /** The options EmailPassword.init takes (ThirdPartyEmailPassword passes these on). */
-export const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "override"];
+export const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "rateLimit", "override"];
 
 /** Validates EmailPassword.init's config and fills in the defaults. */
 export function normaliseConfig(input: TypeInput | undefined, label = "EmailPassword.init"): TypeNormalisedInput {
@@ -26,6 +27,7 @@ export function normaliseConfig(input: TypeInput | undefined, label = "EmailPass
     smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings(`${label}.emailDelivery.smtpSettings`, delivery.smtpSettings)),
     emailDeliveryOverride: optionalFunction(`${label}.emailDelivery.override`, delivery.override),
     sessionFeature: normaliseSessionFeature(`${label}.sessionFeature`, config.sessionFeature),
+    rateLimit: normaliseRateLimit(config.rateLimit),
   };
 }
 
@@ -48,4 +50,32 @@ function normaliseFormFields(feature: unknown, label: string): FormField[] | und
     if (optional && (field.id === "email" || field.id === "password")) throw configError(`${where}.optional`, `${field.id} cannot be optional`);
     return field as unknown as FormField;
   });
+}
+
+const OFF: ActionLimits = { perEmail: undefined, perIp: undefined };
+
+function normaliseRateLimit(input: unknown): NormalisedRateLimit {
+  if (input === false) return { signIn: OFF, passwordReset: OFF, trustedProxies: 0 };
+  const raw = input ?? {};
+  assertPlainObject("EmailPassword.init.rateLimit", raw);
+  assertKnownKeys("EmailPassword.init.rateLimit", raw, ["signIn", "passwordReset", "trustForwardedFor"]);
+  const trust = raw.trustForwardedFor;
+  const trustedProxies = trust === true ? 1 : trust === false || trust === undefined ? 0 : optionalInteger("EmailPassword.init.rateLimit.trustForwardedFor", trust, 0, 0, 10);
+  return {
+    // Per address is looser than per email: many people can share one address (an office, a mobile carrier).
+    signIn: normaliseRule("EmailPassword.init.rateLimit.signIn", raw.signIn, { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 }),
+    passwordReset: normaliseRule("EmailPassword.init.rateLimit.passwordReset", raw.passwordReset, { perEmail: 5, perIp: 30, windowSeconds: 3600 }),
+    trustedProxies,
+  };
+}
+
+function normaliseRule(field: string, input: unknown, defaults: { perEmail: number; perIp: number; windowSeconds: number }): ActionLimits {
+  if (input === false) return OFF;
+  const raw = input ?? {};
+  assertPlainObject(field, raw);
+  assertKnownKeys(field, raw, ["perEmail", "perIp", "windowSeconds"]);
+  const windowMs = optionalInteger(`${field}.windowSeconds`, raw.windowSeconds, defaults.windowSeconds, 1, 7 * 24 * 3600) * 1000;
+  const limit = (name: "perEmail" | "perIp") =>
+    raw[name] === false ? undefined : { max: optionalInteger(`${field}.${name}`, raw[name], defaults[name], 1, 1_000_000), windowMs };
+  return { perEmail: limit("perEmail"), perIp: limit("perIp") };
 }

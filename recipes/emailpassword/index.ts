@@ -4,7 +4,7 @@ import { EmailPasswordRecipe } from "./recipe";
 import type { EmailPasswordUser, RecipeInterface, TypeInput } from "./types";
 
 export type {
-  APIInterface, APIOptions, EmailDeliveryInterface, EmailPasswordUser, FormField, PasswordResetEmailInput, RecipeInterface, TypeInput,
+  APIInterface, APIOptions, EmailDeliveryInterface, EmailPasswordUser, FormField, PasswordResetEmailInput, RateLimitInput, RateLimitRuleInput, RecipeInterface, TypeInput,
 } from "./types";
 export type { SMTPSettings } from "../../lib/email/smtp";
 export type { EmailPasswordLoginContext } from "./types";

@@ -1,7 +1,7 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
 import { caseSensitive } from "../../lib/db/columns";
 
-/** The tables the emailpassword recipe owns: users and password reset tokens. */
+/** The tables the emailpassword recipe owns: users, password reset tokens, and brute-force counters. */
 export const emailPasswordMigrations: RecipeMigration[] = [
   {
     name: "emailpassword/001_create_users_and_reset_tokens",
@@ -17,6 +17,17 @@ export const emailPasswordMigrations: RecipeMigration[] = [
         t.string("token_hash", 64).primary();
         t.string("user_id", 36).notNullable().index();
         t.bigInteger("expires_at").notNullable();
+      });
+    },
+  },
+  {
+    name: "emailpassword/002_create_rate_limits",
+    up: async (knex, tables) => {
+      await knex.schema.createTable(tables.name("emailpassword_rate_limits"), (t) => {
+        // "<action>:<email|ip>:<sha256 of the email or address>": one row per key, incremented by an atomic upsert.
+        caseSensitive(knex, t.string("limit_key", 100)).primary();
+        t.bigInteger("window_start").notNullable().index();
+        t.integer("hits").notNullable();
       });
     },
   },

@@ -11,6 +11,7 @@ import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
+import { RateLimiter } from "./rateLimit";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
@@ -37,11 +38,15 @@ export class EmailPasswordRecipe extends RecipeModule {
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
+  readonly rateLimiter: RateLimiter;
 
   /** Validates the config and builds the (overridden) implementations, or takes a composing recipe's. */
   constructor(context: RecipeContext, input: TypeInput | undefined, parts?: { label: string; build: (config: TypeNormalisedInput) => EmailPasswordParts }) {
     super(context);
     this.config = normaliseConfig(input, parts?.label);
+    const { signIn, passwordReset } = this.config.rateLimit;
+    const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map((rule) => rule?.windowMs ?? 0);
+    this.rateLimiter = new RateLimiter(context.database, Math.max(...windows));
     const given = parts?.build(this.config);
     this.recipeInterfaceImpl = given?.recipeInterfaceImpl ?? buildImplementation<RecipeInterface>(
       "EmailPassword.init.override.functions",
@@ -75,7 +80,7 @@ export class EmailPasswordRecipe extends RecipeModule {
       ROUTES,
       apiId,
       this.apiImpl,
-      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
+      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, rateLimiter: this.rateLimiter, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
       userContext,
     );
   }

@@ -4,6 +4,7 @@ import type { OverrideInput } from "../../lib/override";
 import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
 import type { UserContext } from "../../lib/types";
 import type { SessionContainer } from "../session/index";
+import type { ActionLimits, RateLimiter } from "./rateLimit";
 
 /** A user of the emailpassword recipe. */
 export interface EmailPasswordUser {
@@ -61,7 +62,32 @@ export interface TypeInput {
     smtpSettings?: SMTPSettings;
     override?: (originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface;
   };
+  /** Brute-force limits on sign-in and password reset, counted in the database; `false` turns them all off. */
+  rateLimit?: false | RateLimitInput;
   override?: OverrideInput<RecipeInterface, APIInterface>;
+}
+
+/** Limits of one action; a limit set to `false` is off. */
+export interface RateLimitRuleInput {
+  /** Attempts per email in one window. */
+  perEmail?: number | false;
+  /** Attempts per client address (IPv6: per /64) in one window. */
+  perIp?: number | false;
+  /** Length of the window in seconds. */
+  windowSeconds?: number;
+}
+
+/** `EmailPassword.init({ rateLimit })`: over a limit, the route answers 429 with Retry-After. */
+export interface RateLimitInput {
+  /** POST /signin; default 10 per email and 100 per address per 15 minutes. */
+  signIn?: false | RateLimitRuleInput;
+  /** POST /user/password/reset/token and POST /user/password/reset; default 5 per email and 30 per address per hour. */
+  passwordReset?: false | RateLimitRuleInput;
+  /**
+   * Take the client address from X-Forwarded-For: `true` (one proxy) or the number of proxies in front of the app.
+   * Default false: the socket's peer. Only turn it on behind a proxy that sets the header, or clients choose their address.
+   */
+  trustForwardedFor?: boolean | number;
 }
 
 /** TypeInput after validation. */
@@ -73,6 +99,15 @@ export interface TypeNormalisedInput {
   smtpSender: EmailSender | undefined;
   emailDeliveryOverride: ((originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface) | undefined;
   sessionFeature: NormalisedSessionFeature<EmailPasswordUser, EmailPasswordLoginContext>;
+  rateLimit: NormalisedRateLimit;
+}
+
+/** The rate limits after validation: windows in milliseconds, an absent limit is off. */
+export interface NormalisedRateLimit {
+  signIn: ActionLimits;
+  passwordReset: ActionLimits;
+  /** How many proxies' X-Forwarded-For entries to trust; 0 uses the socket's peer. */
+  trustedProxies: number;
 }
 
 /** The emailpassword recipe's overridable functions; each takes one input object with `userContext`. */
@@ -100,6 +135,8 @@ export interface RecipeInterface {
 export interface APIOptions {
   recipeImplementation: RecipeInterface;
   emailDelivery: EmailDeliveryInterface;
+  /** The brute-force counters the routes use (shared by every process through the database). */
+  rateLimiter: RateLimiter;
   config: TypeNormalisedInput;
   appInfo: { websiteDomain: string; websiteBasePath: string; appName: string };
   req: BaseRequest;

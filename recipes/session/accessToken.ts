@@ -19,6 +19,9 @@ export interface AccessTokenPayload {
 }
 
 const HEADER_CACHE_LIMIT = 64;
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+// How far ahead of this process's clock another process's may be: iat/nbf beyond it mean "not valid yet".
+const CLOCK_SKEW_MS = 60_000;
 
 /** Signs and verifies access tokens (RS256 JWTs) with the deployment's keys. */
 export class AccessTokenCodec {
@@ -45,11 +48,20 @@ export class AccessTokenCodec {
     }
     const headerPart = token.slice(0, firstDot);
     const key = this.headerKeys.get(headerPart) ?? (await this.keyForHeader(headerPart));
-    const signature = Buffer.from(token.slice(secondDot + 1), "base64url");
+    const signaturePart = token.slice(secondDot + 1);
+    const signature = Buffer.from(signaturePart, "base64url");
+    // Node's decoder skips characters outside the alphabet and ignores unused trailing bits, so many strings decode
+    // to one signature; only the canonical encoding is accepted, so a token has exactly one spelling.
+    if (!BASE64URL.test(signaturePart) || signature.toString("base64url") !== signaturePart) throw invalid("the access token's signature is not valid");
     const signed = Buffer.from(token.slice(0, secondDot));
     if (!crypto.verify("sha256", signed, key.publicKey, signature)) throw invalid("the access token's signature is not valid");
     const payload = parsePayload(token.slice(firstDot + 1, secondDot));
-    if (payload.exp * 1000 <= Date.now()) throw invalid("the access token has expired");
+    const now = Date.now();
+    if (payload.exp * 1000 <= now) throw invalid("the access token has expired");
+    // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
+    if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
+    const nbf = (payload as { nbf?: unknown }).nbf;
+    if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS)) throw invalid("the access token is not valid yet");
     return payload;
   }
 

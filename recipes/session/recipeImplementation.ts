@@ -96,7 +96,8 @@ export function makeRecipeImplementation(
         "refresh_token_hash2", "previous_refresh_token_hash2", "refresh_token_updated_at",
       );
       if (row === undefined) return "gone";
-      if (row.refresh_token_hash2 !== rth && row.previous_refresh_token_hash2 === prh && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS) {
+      const previous = row.previous_refresh_token_hash2;
+      if (!sameHash(row.refresh_token_hash2, rth) && previous !== null && sameHash(previous, prh) && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS) {
         await live().andWhere({ previous_refresh_token_hash2: prh }).update({ refresh_token_hash2: rth });
       }
       return "ok";

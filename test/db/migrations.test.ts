@@ -121,10 +121,11 @@ describe("migrations", () => {
 
   it("the bin without --config applies the shipped recipes' migrations and its bookkeeping", async () => {
     const { stdout } = await latchkeyBin(["migrate", "--database", url, "--table-prefix", prefix]);
-    expect(stdout).to.match(/^Applied 4 migration\(s\)/);
+    expect(stdout).to.match(/^Applied 5 migration\(s\)/);
     expect(stdout).to.contain("session/001_create_sessions");
     expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
     expect(stdout).to.contain("thirdparty/001_create_users");
+    expect(stdout).to.contain("emailpassword/002_create_rate_limits");
     expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}emailpassword_users`]);
   });
 

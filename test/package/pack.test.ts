@@ -177,9 +177,11 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const knex = rawKnex(url);
     try {
       const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
-      expect(stdout).to.match(/^Applied 4 migration\(s\)/);
+      expect(stdout).to.match(/^Applied 5 migration\(s\)/);
       expect(stdout).to.contain("session/001_create_sessions");
-    expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
+      expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
+      expect(stdout).to.contain("emailpassword/002_create_rate_limits");
+    expect(stdout).to.contain("emailpassword/002_create_rate_limits");
       expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`, `${prefix}emailpassword_users`]);
     } finally {
       await dropTablesWithPrefix(knex, prefix);

@@ -37,6 +37,10 @@ export class ExpressRequest implements BaseRequest {
     return this.parsedUrl().searchParams.get(name) ?? undefined;
   }
 
+  getRemoteAddress(): string | undefined {
+    return this.original.socket?.remoteAddress;
+  }
+
   getJSONBody(): Promise<Record<string, unknown>> {
     this.body ??= this.readJSONBody();
     return this.body;

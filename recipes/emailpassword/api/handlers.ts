@@ -1,7 +1,9 @@
 import { badInput } from "../../../lib/error";
 import type { UserContext } from "../../../lib/types";
 import type { APIInterface, APIOptions, EmailPasswordUser, FormField } from "../types";
-import { defaultEmailValidator, validateFormFields } from "../validation";
+import type { LimitedAction } from "../rateLimit";
+import { defaultEmailValidator, normaliseEmail, validateFormFields } from "../validation";
+import { clientAddress } from "../clientAddress";
 import { readFormFields } from "./formFields";
 
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
@@ -29,7 +31,12 @@ export const signIn: Handler = async (api, options, userContext) => {
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(signInFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
+  const email = normaliseEmail(String(formFields.find((f) => f.id === "email")?.value));
+  if (await rateLimited(options, "signin", email)) return true;
   const result = await api.signInPOST({ formFields, options, userContext });
+  // The owner got in: their mistakes so far no longer count. The per-address count stays, so an attacker cannot
+  // clear it by signing in to an account of their own between guesses.
+  if (result.status === "OK" && options.config.rateLimit.signIn.perEmail !== undefined) await options.rateLimiter.forgetEmail("signin", email);
   return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
 };
 
@@ -47,6 +54,7 @@ export const generatePasswordResetToken: Handler = async (api, options, userCont
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(resetRequestFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
+  if (await rateLimited(options, "reset", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value)))) return true;
   return send(options, await api.generatePasswordResetTokenPOST({ formFields, options, userContext }));
 };
 
@@ -58,9 +66,29 @@ export const passwordReset: Handler = async (api, options, userContext) => {
   const passwordField = options.config.signUpFormFields.filter((f) => f.id === "password");
   const invalid = await validateFormFields(passwordField, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
+  // No email in this request: the token (256 random bits) is what would be guessed, so it is limited per address.
+  if (await rateLimited(options, "reset", undefined)) return true;
   const result = await api.passwordResetPOST({ formFields, token: body.token, options, userContext });
   return send(options, result.status === "OK" ? { status: "OK" } : result);
 };
+
+/**
+ * Counts the attempt; over a limit, answers 429 with Retry-After (seconds) and `{ message }`, as the other non-2xx
+ * answers outside the session recipe do. The frontend SDKs throw the raw response for any status >= 300.
+ */
+async function rateLimited(options: APIOptions, action: LimitedAction, email: string | undefined): Promise<boolean> {
+  const { rateLimit } = options.config;
+  const limits = action === "signin" ? rateLimit.signIn : rateLimit.passwordReset;
+  const ip = clientAddress(options.req, rateLimit.trustedProxies);
+  const wait = await options.rateLimiter.hit(action, limits, { ...(email !== undefined ? { email } : {}), ...(ip !== undefined ? { ip } : {}) });
+  if (wait === undefined) return false;
+  options.res.setStatus(429);
+  options.res.setHeader("Retry-After", String(wait));
+  // A frontend on another origin can read the header only if it is exposed.
+  options.res.setHeader("Access-Control-Expose-Headers", "Retry-After", true);
+  options.res.sendJSON({ message: "Too many requests" });
+  return true;
+}
 
 function send(options: APIOptions, body: unknown): boolean {
   options.res.sendJSON(body);

@@ -48,6 +48,7 @@ export function makeAPIImplementation(): APIInterface {
         () => options.emailDelivery.sendEmail({ type: "PASSWORD_RESET", user: { id: user.id, email: user.email }, passwordResetLink, userContext }),
         "password reset",
         user.email,
+        [passwordResetLink, created.token],
       );
       return { status: "OK" };
     },

@@ -24,6 +24,7 @@ export function makeAPIImplementation(): APIInterface {
         () => options.emailDelivery.sendEmail({ type: "EMAIL_VERIFICATION", user: { id: userId, email }, emailVerifyLink, userContext }),
         "verification",
         email,
+        [emailVerifyLink, created.token],
       );
       return { status: "OK" };
     },
