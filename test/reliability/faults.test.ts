@@ -4,7 +4,7 @@
 import { expect } from "chai";
 import sinon from "sinon";
 import type { Knex } from "knex";
-import express from "express";
+import type express from "express";
 import Latchkey from "../../lib/index";
 import { Latchkey as Core } from "../../lib/latchkey";
 import type { Database } from "../../lib/db/database";
