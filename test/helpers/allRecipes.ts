@@ -27,7 +27,7 @@ export function recipeFolders(): string[] {
 export function allRecipeInits(): RecipeListFunction[] {
   return recipeFolders().map((name) => {
     if (!(name in CONFIGS)) {
-      throw new Error(`recipes/${name} has no test config: add one to CONFIGS in test/helpers/allRecipes.ts so the fuzz and fault suites cover it`);
+      throw new Error(`recipes/${name} has no test config: add one to CONFIGS in test/helpers/allRecipes.ts so the fuzz suite covers its routes`);
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- recipes are found on disk, so loaded by name
     const mod = require(path.join(RECIPES_DIR, name, "index.ts")) as { default: { init(config: unknown): RecipeListFunction } };
