@@ -150,6 +150,12 @@ function checkRecipeList(recipes: readonly RecipeModule[]): void {
     ids.add(recipe.recipeId);
   }
   for (const recipe of recipes) {
+    // A recipe that contains others (ThirdPartyEmailPassword) owns their routes and tables: listing both would
+    // serve every route twice and migrate the same tables twice.
+    const contained = recipe.includes.find((id) => ids.has(id));
+    if (contained !== undefined) {
+      throw configError("recipeList", `the ${recipe.recipeId} recipe already includes ${contained}: list only one of them`);
+    }
     for (const needed of recipe.dependsOn) {
       if (!ids.has(needed)) {
         throw configError("recipeList", `the ${recipe.recipeId} recipe needs the ${needed} recipe: add its init() to recipeList`);

@@ -31,6 +31,8 @@ export abstract class RecipeModule {
   abstract readonly recipeId: string;
   /** Ids of recipes that must also be in the recipe list. */
   readonly dependsOn: readonly string[] = [];
+  /** Ids of recipes this one contains, which must then not be listed beside it. */
+  readonly includes: readonly string[] = [];
 
   /** Creates the recipe with the app's normalised info and database. */
   constructor(readonly context: RecipeContext) {}

@@ -104,7 +104,9 @@ async function createTableTolerantly(knex: Knex, name: string, build: (t: Knex.C
 function isContention(err: unknown): boolean {
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
   if (e === null || typeof e !== "object") return false;
-  if (e.name === "LockError" || (typeof e.message === "string" && e.message.includes("already locked"))) return true;
+  // knex's LockError is named "MigrationLocked"; on SQLite it also wraps "database is locked" (SQLITE_BUSY, raised at
+  // once when a deferred transaction cannot take the write lock), which carries no code of its own.
+  if (e.name === "MigrationLocked" || e.name === "LockError" || (typeof e.message === "string" && e.message.includes("already locked"))) return true;
   return typeof e.code === "string" && CONTENTION_CODES.has(e.code);
 }
 

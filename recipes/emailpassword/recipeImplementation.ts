@@ -82,7 +82,8 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     },
 
     async getUserByEmail({ email }) {
-      if (typeof email !== "string") return undefined;
+      // An email no user could have been stored with (NUL, unpaired surrogates, too long) is not looked up at all.
+      if (typeof email !== "string" || hardLimits("email", normaliseEmail(email)) !== undefined) return undefined;
       const row = await db.run((knex) => knex(users).where({ email: normaliseEmail(email) }).first<UserRow | undefined>());
       return row === undefined ? undefined : remember(row);
     },

@@ -50,9 +50,16 @@ export function signUpFields(configured: FormField[] | undefined): FormField[] {
 /** What the recipe itself needs whatever the validators say: strings, a bounded email, a password bcrypt reads whole. */
 export function hardLimits(field: "email" | "password", value: unknown): string | undefined {
   if (typeof value !== "string") return `${field === "email" ? "Email" : "Password"} must be a string`;
-  if (field === "email") return value.trim().length > MAX_EMAIL_LENGTH || !value.includes("@") ? "Email is invalid" : undefined;
+  // An unpaired surrogate reaches UTF-8 (bcrypt, the database) as U+FFFD, so two different ones would collide.
+  if (UNPAIRED_SURROGATE.test(value)) return `${field === "email" ? "Email" : "Password"} must be valid Unicode text`;
+  if (field === "email") {
+    // PostgreSQL text cannot hold NUL: such an email could never be stored, and looking it up would fail the query.
+    return value.trim().length > MAX_EMAIL_LENGTH || !value.includes("@") || value.includes("\u0000") ? "Email is invalid" : undefined;
+  }
   return Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES ? `Password must be at most ${MAX_PASSWORD_BYTES} bytes` : undefined;
 }
+
+const UNPAIRED_SURROGATE = /\p{Cs}/u;
 
 /** Checks the submitted fields against the form: unknown, duplicate or missing fields are FIELD_ERRORs. */
 export async function validateFormFields(

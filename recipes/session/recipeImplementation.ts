@@ -136,8 +136,9 @@ export function makeRecipeImplementation(
 
   return {
     async createNewSession({ req, res, userId, jwtPayload, sessionData, userContext }) {
-      if (typeof userId !== "string" || userId === "" || userId.length > 128) {
-        throw badInput("userId must be a non-empty string of at most 128 characters");
+      // NUL cannot be stored by PostgreSQL and an unpaired surrogate is stored as U+FFFD: refused, not a 500 or a mix-up.
+      if (typeof userId !== "string" || userId === "" || userId.length > 128 || userId.includes("\u0000") || /\p{Cs}/u.test(userId)) {
+        throw badInput("userId must be a non-empty string of at most 128 characters, valid Unicode without NUL");
       }
       const { claims } = helpers().getContributedClaims();
       // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.

@@ -26,6 +26,7 @@ export class ThirdPartyEmailPasswordRecipe extends RecipeModule {
   static readonly RECIPE_ID = "thirdpartyemailpassword";
   readonly recipeId = ThirdPartyEmailPasswordRecipe.RECIPE_ID;
   override readonly dependsOn = ["session"];
+  override readonly includes = ["emailpassword", "thirdparty"];
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   private readonly emailPassword: EmailPasswordRecipe;

@@ -4,7 +4,9 @@ import { expect } from "chai";
 import Latchkey from "../../lib/index";
 import { resetForTests } from "../../lib/testing";
 import Session from "../../recipes/session/index";
+import EmailPassword from "../../recipes/emailpassword/index";
 import ThirdParty from "../../recipes/thirdparty/index";
+import ThirdPartyEmailPassword from "../../recipes/thirdpartyemailpassword/index";
 import type { ProviderInput } from "../../recipes/thirdparty/index";
 import { APP_INFO } from "../helpers/app";
 import { testDbKind } from "../helpers/db";
@@ -63,6 +65,15 @@ describe("thirdparty: built-in providers and config validation", () => {
     ["a thirdPartyId with odd characters", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "a b", clients: [{ clientId: "x" }] } }] } }, /thirdPartyId/],
     ["a sessionFeature hook that is not a function", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] }, sessionFeature: { setJwtPayload: 1 } }, /setJwtPayload: must be a function/],
   ];
+  it("refuses ThirdPartyEmailPassword beside EmailPassword or ThirdParty (it includes them)", async () => {
+    const providers = { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] };
+    for (const other of [EmailPassword.init(), ThirdParty.init({ signInAndUpFeature: providers })]) {
+      expect(() => Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), other, ThirdPartyEmailPassword.init(providers)] }))
+        .to.throw(/already includes (emailpassword|thirdparty): list only one/);
+      await resetForTests();
+    }
+  });
+
   for (const [name, config, message] of invalid) {
     it(`refuses ${name} at init with INVALID_CONFIG`, () => {
       try {

@@ -42,10 +42,11 @@ export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: Ser
         if (!(await latchkey.handleError(err, request, response, makeUserContext(request)))) next(err);
         return;
       }
-      // express.json() fails before our middleware runs when an auth route gets a malformed body: answer it as ours.
+      // express.json() fails before our middleware runs when an auth route gets a body it cannot read (malformed,
+      // too large, an unknown charset or content encoding, a corrupt gzip stream): answer it as ours, never a 500.
       if (isBodyParserError(err) && pathUnderBase(latchkey.appInfo.apiBasePath, request.getPath()) !== undefined) {
         response.setStatus(err.status);
-        response.sendJSON({ message: err.type === "entity.too.large" ? "The request body is too large" : "The request body is not valid JSON" });
+        response.sendJSON({ message: bodyErrorMessage(err.type) });
         return;
       }
       next(err);
@@ -55,7 +56,16 @@ export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: Ser
   };
 }
 
-function isBodyParserError(err: unknown): err is { status: number; type: string } {
-  const e = err as { status?: unknown; type?: unknown } | null;
-  return typeof e === "object" && e !== null && typeof e.type === "string" && e.type.startsWith("entity.") && typeof e.status === "number" && e.status >= 400 && e.status < 500;
+// body-parser's errors are http-errors: a 4xx status with expose set (its decompression errors carry no type).
+function isBodyParserError(err: unknown): err is { status: number; type: unknown } {
+  const e = err as { status?: unknown; type?: unknown; expose?: unknown } | null;
+  if (typeof e !== "object" || e === null || typeof e.status !== "number" || e.status < 400 || e.status >= 500) return false;
+  return (typeof e.type === "string" && /^(entity|charset|encoding)\./.test(e.type)) || e.expose === true;
+}
+
+function bodyErrorMessage(type: unknown): string {
+  if (type === "entity.too.large") return "The request body is too large";
+  if (type === "entity.parse.failed") return "The request body is not valid JSON";
+  if (type === "charset.unsupported" || type === "encoding.unsupported") return "The request body's charset or content encoding is not supported";
+  return "The request body could not be read";
 }
