@@ -26,7 +26,9 @@ export function asJSONObject(value: unknown): Record<string, unknown> {
 
 /** Reads a request stream that nothing has consumed yet, up to MAX_BODY_BYTES. */
 export function readBody(req: IncomingMessage): Promise<string> {
-  if (req.readableEnded || req.complete) return Promise.resolve("");
+  // Only `readableEnded` says someone else consumed the body: `complete` is also true when the whole body has
+  // arrived but still waits, unread, in the stream's buffer (e.g. behind an async middleware).
+  if (req.readableEnded) return Promise.resolve("");
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -56,5 +58,7 @@ export function readBody(req: IncomingMessage): Promise<string> {
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    // A stream that something paused would never emit "data" for our listener.
+    req.resume();
   });
 }

@@ -34,6 +34,11 @@ export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, nex
 /** express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define. */
 export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
   return async (err, req, res, next) => {
+    // Once a response has started it cannot become ours: express's own handler then closes the connection,
+    // where answering here would do nothing and leave the client waiting.
+    if (res.headersSent) return next(err);
+    // An app error is passed on untouched, even before init (looking up Latchkey would replace it with ours).
+    if (!LatchkeyError.isErrorFromAuth(err) && !isBodyParserError(err)) return next(err);
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);
     try {
@@ -43,9 +48,9 @@ export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: Ser
         return;
       }
       // express.json() fails before our middleware runs when an auth route gets a malformed body: answer it as ours.
-      if (isBodyParserError(err) && pathUnderBase(latchkey.appInfo.apiBasePath, request.getPath()) !== undefined) {
+      if (pathUnderBase(latchkey.appInfo.apiBasePath, request.getPath()) !== undefined) {
         response.setStatus(err.status);
-        response.sendJSON({ message: err.type === "entity.too.large" ? "The request body is too large" : "The request body is not valid JSON" });
+        response.sendJSON({ message: bodyParserMessage(err.type) });
         return;
       }
       next(err);
@@ -55,7 +60,26 @@ export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: Ser
   };
 }
 
+// The `type`s body-parser (and raw-body under it) gives its client errors: a body that is too big, malformed,
+// aborted, or in a charset or encoding it cannot read.
+const BODY_PARSER_TYPES: Record<string, string> = {
+  "entity.too.large": "The request body is too large",
+  "entity.parse.failed": "The request body is not valid JSON",
+  "entity.verify.failed": "The request body was refused",
+  "request.aborted": "The request body was not received in full",
+  "request.size.invalid": "The request body does not match its Content-Length",
+  "charset.unsupported": "The request body's charset is not supported",
+  "encoding.unsupported": "The request body's Content-Encoding is not supported",
+};
+
+function bodyParserMessage(type: string): string {
+  return BODY_PARSER_TYPES[type] ?? "The request body could not be read";
+}
+
 function isBodyParserError(err: unknown): err is { status: number; type: string } {
   const e = err as { status?: unknown; type?: unknown } | null;
-  return typeof e === "object" && e !== null && typeof e.type === "string" && e.type.startsWith("entity.") && typeof e.status === "number" && e.status >= 400 && e.status < 500;
+  return (
+    typeof e === "object" && e !== null && typeof e.type === "string" && Object.hasOwn(BODY_PARSER_TYPES, e.type) &&
+    typeof e.status === "number" && e.status >= 400 && e.status < 500
+  );
 }
