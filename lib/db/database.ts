@@ -7,14 +7,17 @@ import { type RecipeMigration, runMigrations } from "./migrations";
 /** The default prefix of Latchkey's tables, so they sit beside the app's own without clashing. */
 export const DEFAULT_TABLE_PREFIX = "latchkey_";
 
-// Short enough that prefix + the longest table name stays within MySQL's and PostgreSQL's 63-64 character limits.
-const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,29}$/;
+/** The longest table prefix accepted. */
+export const MAX_TABLE_PREFIX_LENGTH = 20;
+// Identifiers are limited to 64 characters on MySQL and 63 on PostgreSQL (which truncates silently), and knex
+// names an index "<table>_<columns>_index": up to 43 characters are left for that after the prefix.
+const PREFIX_PATTERN = new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${MAX_TABLE_PREFIX_LENGTH - 1}}$`);
 
 /** Validates the table prefix option. */
 export function normaliseTablePrefix(value: unknown): string {
   if (value === undefined) return DEFAULT_TABLE_PREFIX;
   if (typeof value !== "string" || (value !== "" && !PREFIX_PATTERN.test(value))) {
-    throw configError("tablePrefix", "must be up to 30 letters, digits or underscores, not starting with a digit");
+    throw configError("tablePrefix", `must be up to ${MAX_TABLE_PREFIX_LENGTH} letters, digits or underscores, not starting with a digit`);
   }
   return value;
 }
