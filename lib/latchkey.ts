@@ -37,7 +37,7 @@ export class Latchkey {
     // Resolve the database last: everything above fails without opening a connection pool.
     this.database = new Database(resolveConnection(config.database), tablePrefix);
     try {
-      this.recipes = config.recipeList.map((build) => build({ appInfo: this.appInfo, database: this.database }));
+      this.recipes = config.recipeList.map((build, i) => asRecipe(build({ appInfo: this.appInfo, database: this.database }), i));
       checkRecipeList(this.recipes);
     } catch (err) {
       void this.database.close();
@@ -139,6 +139,18 @@ export class Latchkey {
       throw this.database.toLatchkeyError(err);
     }
   }
+}
+
+// Listing `Session.init` instead of `Session.init()` is an easy slip: its "recipe" is then another builder.
+function asRecipe(built: unknown, index: number): RecipeModule {
+  const r = built as Partial<RecipeModule> | null;
+  if (typeof r === "object" && r !== null && typeof r.recipeId === "string" && typeof r.getAPIsHandled === "function") {
+    return r as RecipeModule;
+  }
+  throw configError(
+    `recipeList[${index}]`,
+    typeof built === "function" ? "is a recipe's init itself: call it, e.g. Session.init() or Session.init({ ... })" : "did not build a recipe: list the result of a recipe's init()",
+  );
 }
 
 function checkRecipeList(recipes: readonly RecipeModule[]): void {
