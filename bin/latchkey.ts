@@ -67,7 +67,9 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await database.close();
+    // This process exists only to migrate: a knex instance from --config would keep it alive (close() leaves
+    // instances the app passed in open, as an app needs).
+    await database.knex.destroy();
   }
 }
 

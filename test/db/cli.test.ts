@@ -1,10 +1,12 @@
-// `latchkey migrate` given bad arguments: each gets a clear message, a stable exit code, and no secret echoed.
+// `latchkey migrate` as users get it wrong: bad arguments and config modules get a clear message and a stable exit
+// code with no secret echoed, and the process ends once it has migrated.
 import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { expect } from "chai";
+import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, uniquePrefix } from "../helpers/db";
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
@@ -16,14 +18,15 @@ interface Outcome {
 }
 
 /** Runs the bin from source and returns its exit code and output, whether it failed or not. */
-function latchkeyBin(args: string[], cwd = ROOT): Promise<Outcome> {
-  return run(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "bin/latchkey.ts"), ...args], { cwd, timeout: 60_000 }).then(
+function latchkeyBin(args: string[], timeout = 60_000): Promise<Outcome> {
+  return run(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "bin/latchkey.ts"), ...args], { cwd: ROOT, timeout }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    // A process killed by the timeout has no exit code: null, which no test expects.
     (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
   );
 }
 
-describe("latchkey migrate (the bin) with bad arguments", function () {
+describe("latchkey migrate (the bin): arguments, config modules, exit codes", function () {
   this.timeout(60_000);
   let dir: string;
   before(() => {
@@ -88,6 +91,36 @@ describe("latchkey migrate (the bin) with bad arguments", function () {
       expect(out.code, args.join(" ")).to.equal(1);
       expect(out.stderr).to.match(message);
       expect(out.stderr + out.stdout).to.not.match(/hunter2|ter2/);
+    }
+  });
+
+  it("exits once migrated when --config passes the app's own knex instance (which it then closes)", async () => {
+    const url = testDatabaseUrl();
+    const prefix = uniquePrefix();
+    const client = url.startsWith("sqlite:") ? "better-sqlite3" : url.startsWith("mysql") ? "mysql2" : "pg";
+    const connection = url.startsWith("sqlite:") ? { filename: url.slice("sqlite:".length) } : url;
+    const file = writeModule(
+      "knex-instance.config.ts",
+      `import knex from ${JSON.stringify(path.join(ROOT, "node_modules/knex"))};
+import { NotesRecipe } from ${JSON.stringify(path.join(ROOT, "test/fixtures/notesRecipe"))};
+export = {
+  appInfo: { appName: "Notes", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
+  // knex's default pool keeps connections open: the process would live on unless the bin closes it.
+  database: knex({ client: ${JSON.stringify(client)}, connection: ${JSON.stringify(connection)}, useNullAsDefault: true, pool: { min: 2, max: 4 } }),
+  tablePrefix: ${JSON.stringify(prefix)},
+  recipeList: [NotesRecipe.init()],
+};
+`,
+    );
+    const knex = rawKnex(url);
+    try {
+      const out = await latchkeyBin(["migrate", "--config", file], 30_000);
+      expect(out.code, `exit code (null: still running after 30s)\n${out.stderr}`).to.equal(0);
+      expect(out.stdout).to.match(/^Applied 2 migration\(s\)/);
+      expect(await tablesWithPrefix(knex, prefix)).to.include(`${prefix}notes`);
+    } finally {
+      await dropTablesWithPrefix(knex, prefix);
+      await knex.destroy();
     }
   });
 
