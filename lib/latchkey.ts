@@ -3,7 +3,7 @@ import { resolveConnection } from "./db/connection";
 import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
-import type { RecipeModule } from "./recipeModule";
+import type { RecipeListFunction, RecipeModule } from "./recipeModule";
 import { findRoute } from "./router";
 import type { NormalisedAppInfo, TypeInput, User, UserContext } from "./types";
 import { assertKnownKeys, assertPlainObject } from "./validate";
@@ -31,13 +31,15 @@ export class Latchkey {
     if (!Array.isArray(config.recipeList) || config.recipeList.length === 0) {
       throw configError("recipeList", "must be a non-empty array of Recipe.init(...) results");
     }
-    config.recipeList.forEach((build, i) => {
+    // Array.from visits the holes of a sparse list ([a, , b]) that forEach and map would skip.
+    const builders = Array.from(config.recipeList as unknown[]);
+    builders.forEach((build, i) => {
       if (typeof build !== "function") throw configError(`recipeList[${i}]`, "must be the result of a recipe's init()");
     });
     // Resolve the database last: everything above fails without opening a connection pool.
     this.database = new Database(resolveConnection(config.database), tablePrefix);
     try {
-      this.recipes = config.recipeList.map((build, i) => asRecipe(build({ appInfo: this.appInfo, database: this.database }), i));
+      this.recipes = (builders as RecipeListFunction[]).map((build, i) => asRecipe(build({ appInfo: this.appInfo, database: this.database }), i));
       checkRecipeList(this.recipes);
     } catch (err) {
       void this.database.close();

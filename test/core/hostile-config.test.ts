@@ -57,6 +57,12 @@ describe("init given a careless config", () => {
     }
   });
 
+  it("names the hole in a sparse recipe list (a doubled comma)", () => {
+    // eslint-disable-next-line no-sparse-arrays -- the slip under test
+    const err = configError({ recipeList: [NotesRecipe.init(), , NotesRecipe.init({ recipeId: "memo" })] });
+    expect(err.message).to.match(/^recipeList\[1\]: must be the result of a recipe's init\(\)/);
+  });
+
   it("leaves nothing behind after such a failure: a correct init follows", () => {
     configError({ recipeList: [Session.init] });
     initWith({});
@@ -120,6 +126,14 @@ describe("routing", () => {
     initWith({ recipeList: [NotesRecipe.init({ override: { apis: (o) => ({ ...o, createNotePOST: undefined }) } })] });
     expect(findRoute("/auth", recipes(), request("POST", "/auth/notes"))).to.equal(undefined);
     expect(findRoute("/auth", recipes(), request("GET", "/auth/notes/describe"))?.api.id).to.equal("describeNoteGET");
+  });
+
+  it("serves a route only as written: no case folding, no decoding of escapes, no dot segments", () => {
+    initWith({});
+    expect(findRoute("/auth", recipes(), request("POST", "/auth/notes"))?.api.id).to.equal("createNotePOST");
+    for (const path of ["/auth/%6Eotes", "/auth/%6eotes", "/AUTH/notes", "/auth/Notes", "/auth/./notes", "/x/../auth/notes", "/auth;x/notes"]) {
+      expect(findRoute("/auth", recipes(), request("POST", path)), path).to.equal(undefined);
+    }
   });
 
   // [base, path, the part under the base or undefined]
