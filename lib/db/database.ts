@@ -2,7 +2,7 @@ import type { Knex } from "knex";
 import { configError, LatchkeyError } from "../error";
 import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
-import { type RecipeMigration, runMigrations } from "./migrations";
+import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
 
 /** The default prefix of Latchkey's tables, so they sit beside the app's own without clashing. */
 export const DEFAULT_TABLE_PREFIX = "latchkey_";
@@ -95,6 +95,12 @@ export class Database {
   /** Turns a driver error into a GENERAL_ERROR that names the database but no secret. */
   toLatchkeyError(err: unknown): LatchkeyError {
     if (LatchkeyError.isErrorFromAuth(err)) return err;
+    if (err instanceof MigrationFailedError) {
+      const hint = err.alreadyExists
+        ? `: a table or index it creates already exists (an app table of that name? set another tablePrefix than "${this.tablePrefix}")`
+        : "";
+      return new LatchkeyError("GENERAL_ERROR", `${err.message} on ${this.description}${err.code === undefined ? "" : ` [${err.code}]`}${hint}`);
+    }
     return databaseError(err, this.description, this.secrets);
   }
 
