@@ -1,11 +1,12 @@
 // Requests a careless or hostile client (or a quirky app) produces: bodies that arrive before Latchkey reads them,
 // request targets that are not plain paths, errors after a response started, and body-parser failures.
 import http, { type IncomingMessage } from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { expect } from "chai";
 import express from "express";
 import { errorHandler, ExpressRequest, middleware } from "../../lib/framework/express";
 import { splitRequestTarget } from "../../lib/framework/express/request";
+import { readBody } from "../../lib/framework/body";
 import { parseCookieHeader } from "../../lib/framework/cookies";
 import Latchkey from "../../lib/index";
 import { NotesRecipe } from "../fixtures/notesRecipe";
@@ -83,6 +84,30 @@ describe("express adapter under hostile requests", () => {
       closeServer = server.close;
       const res = await new HttpClient(server.baseUrl).request("POST", "/auth/notes", { body: { userId: "u1", text: "paused" } });
       expect(res.status, JSON.stringify(res.json)).to.equal(200);
+    });
+  });
+
+  describe("a client that goes away before its body is read", () => {
+    function partialRequest(): IncomingMessage {
+      const req = new http.IncomingMessage(new net.Socket());
+      req.push('{"userId": "u1", "te');
+      return req;
+    }
+
+    it("rejects the read with a 400 error when the request is destroyed mid-body (no hang)", async () => {
+      const req = partialRequest();
+      const reading = readBody(req);
+      req.destroy();
+      const err = await reading.then(() => expect.fail("the read should fail"), (e: InstanceType<typeof Latchkey.Error>) => e);
+      expect(err.type).to.equal("BAD_INPUT_ERROR");
+    });
+
+    it("rejects the read at once when the request was destroyed before it began", async () => {
+      const req = partialRequest();
+      req.destroy();
+      await new Promise((resolve) => setImmediate(resolve));
+      const err = await readBody(req).then(() => expect.fail("the read should fail"), (e: InstanceType<typeof Latchkey.Error>) => e);
+      expect(err.type).to.equal("BAD_INPUT_ERROR");
     });
   });
 
