@@ -80,6 +80,10 @@ function fromUrl(raw: string): ResolvedConnection {
   if (client === undefined) {
     throw configError("database", `unsupported URL scheme "${scheme}" (use mysql://, mariadb://, postgres:// or sqlite:)`);
   }
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    // Without "//" the user, password and host are all read as the database name, which errors then show.
+    throw configError("database", `a ${scheme} URL starts with ${scheme}:// (e.g. ${scheme}://user:password@host/mydb)`);
+  }
   const password = decodeURLPart(parsed.password, "password");
   const database = decodeURLPart(parsed.pathname.replace(/^\//, ""), "database name");
   const host = decodeURLPart(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host");
@@ -102,7 +106,7 @@ function fromUrl(raw: string): ResolvedConnection {
   return {
     knex: knexFactory(config),
     owned: true,
-    description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname}:${port}/${database}`,
+    description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname || "localhost"}:${port}/${database}`,
     secrets,
   };
 }

@@ -42,6 +42,8 @@ describe("database URLs", () => {
     ["a malformed %-escape in the database name", "postgres://u:hunter2@127.0.0.1/te%G1st", /database name has a malformed/, ["hunter2"]],
     ["an unencoded # in the password", "mysql://root:hun#ter2@127.0.0.1/test", /percent-encode.*# as %23/, ["hun", "ter2"]],
     ["an unencoded # and @ in the password", "postgres://app:p@ss#w@rd@db.internal/shop", /percent-encode/, ["ss#w", "rd@db"]],
+    ["a mysql URL without //", "mysql:root:hunter2@127.0.0.1/test", /starts with mysql:\/\//, ["hunter2"]],
+    ["a postgres URL with one slash", "postgres:/app:hunter2@127.0.0.1/test", /starts with postgres:\/\//, ["hunter2"]],
     ["a mysql URL without a database", "mysql://root:hunter2@127.0.0.1:3306", /needs a database name/, ["hunter2"]],
     ["a mariadb URL with only a slash", "mariadb://root:hunter2@127.0.0.1/", /needs a database name/, ["hunter2"]],
     ["ssl that is not a boolean", "postgres://u:hunter2@127.0.0.1/test?ssl=maybe", /ssl= must be true or false/, ["hunter2"]],
@@ -55,6 +57,15 @@ describe("database URLs", () => {
       for (const secret of secrets) expect(err.message).to.not.contain(secret);
     });
   }
+
+  it("describes a URL without a host as localhost, the host the driver then uses", async () => {
+    const resolved = resolveConnection("postgres:///shop");
+    try {
+      expect(resolved.description).to.equal("postgres at localhost:5432/shop");
+    } finally {
+      await resolved.knex.destroy();
+    }
+  });
 
   it("decodes percent-encoded reserved characters in user name and password", async () => {
     const connection = await connectionOf("mysql://us%40er:p%40ss%23w%2Frd%3F@127.0.0.1/test");
