@@ -207,6 +207,8 @@ function describeKnexConfig(config: Knex.Config): { description: string; secrets
   if (typeof connection === "string") {
     try {
       const url = new URL(connection);
+      // Without "//host" the user and password would sit in the path, which the description shows.
+      if (url.hostname === "") return { description: kind, secrets: [connection] };
       return { description: `${kind} at ${url.hostname}:${url.port}${url.pathname}`, secrets: [connection, decodeURIComponent(url.password)].filter(Boolean) };
     } catch {
       return { description: kind, secrets: [connection] };

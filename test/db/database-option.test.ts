@@ -124,6 +124,17 @@ describe("database URLs", () => {
     }
   });
 
+  it("never puts a knex config's connection string in its description when it has no //host", async () => {
+    for (const connection of ["mysql:root:hunter2@127.0.0.1/test", "postgres:/app:hunter2@127.0.0.1/test"]) {
+      const resolved = resolveConnection({ client: connection.startsWith("mysql") ? "mysql2" : "pg", connection });
+      try {
+        expect(resolved.description, connection).to.not.contain("hunter2");
+      } finally {
+        await resolved.knex.destroy();
+      }
+    }
+  });
+
   it("rejects a knex client it cannot load with INVALID_CONFIG naming the client, not the connection", () => {
     for (const client of ["nonsense", "oracledb"]) {
       const err = configErrorOf(() => resolveConnection({ client, connection: { host: "h", password: "hunter2" } }));
