@@ -64,6 +64,11 @@ export class Latchkey {
     return Latchkey.instance;
   }
 
+  /** The singleton, or undefined before init (for code that must not fail then, such as an error handler). */
+  static instanceIfInitialised(): Latchkey | undefined {
+    return Latchkey.instance;
+  }
+
   /** Forgets the singleton and closes the pool Latchkey opened. For tests only. */
   static async reset(): Promise<void> {
     const instance = Latchkey.instance;

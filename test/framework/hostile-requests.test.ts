@@ -180,11 +180,13 @@ describe("express adapter under hostile requests", () => {
       await reply;
     });
 
-    it("passes an app's own error on untouched, even before Latchkey.init()", async () => {
-      const appError = new Error("the app's own failure");
-      const req = fakeRequest("GET", "/anything");
-      const passed = await new Promise<unknown>((resolve) => void errorHandler()(appError, req, new http.ServerResponse(req), resolve));
-      expect(passed).to.equal(appError);
+    it("passes every error on untouched before Latchkey.init() (an app error, a body-parser error, one of ours)", async () => {
+      const bodyParserError = Object.assign(new Error("Unexpected token"), { status: 400, type: "entity.parse.failed" });
+      for (const error of [new Error("the app's own failure"), bodyParserError, new Latchkey.Error("UNAUTHORISED", "no session")]) {
+        const req = fakeRequest("POST", "/auth/notes");
+        const passed = await new Promise<unknown>((resolve) => void errorHandler()(error, req, new http.ServerResponse(req), resolve));
+        expect(passed, error.message).to.equal(error);
+      }
     });
 
     it("answers body-parser failures on auth routes with their 4xx and a message, never the app's 500", async () => {

@@ -37,12 +37,14 @@ export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: Ser
     // Once a response has started it cannot become ours: express's own handler then closes the connection,
     // where answering here would do nothing and leave the client waiting.
     if (res.headersSent) return next(err);
-    // An app error is passed on untouched, even before init (looking up Latchkey would replace it with ours).
+    // An error is passed on untouched when it is not one to answer, or before init (looking Latchkey up would
+    // replace it with NOT_INITIALISED).
     if (!LatchkeyError.isErrorFromAuth(err) && !isBodyParserError(err)) return next(err);
+    const latchkey = Latchkey.instanceIfInitialised();
+    if (latchkey === undefined) return next(err);
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);
     try {
-      const latchkey = Latchkey.getInstanceOrThrow();
       if (LatchkeyError.isErrorFromAuth(err)) {
         if (!(await latchkey.handleError(err, request, response, makeUserContext(request)))) next(err);
         return;
