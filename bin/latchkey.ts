@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { resolveConnection } from "../lib/db/connection";
@@ -45,7 +46,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== "migrate") {
-    process.stderr.write(`${USAGE}\n`);
+    const problem = positionals.length === 0 ? "no command given" : `unknown command or extra argument: ${positionals.find((p, i) => i > 0 || p !== "migrate") ?? ""}`;
+    process.stderr.write(`${problem}\n\n${USAGE}\n`);
     return 2;
   }
   const database = values.config !== undefined
@@ -65,20 +67,47 @@ async function main(argv: string[]): Promise<number> {
     );
     return 0;
   } finally {
-    await database.close();
+    // This process exists only to migrate: a knex instance from --config would keep it alive (close() leaves
+    // instances the app passed in open, as an app needs).
+    await database.knex.destroy();
   }
 }
 
 function databaseFromConfig(file: string, databaseUrl: string | undefined, tablePrefix: string | undefined): Database {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's config module is only known at run time
-  const loaded = require(path.resolve(file)) as TypeInput | { default: TypeInput };
-  const config = "default" in loaded ? loaded.default : loaded;
+  const config = loadConfig(path.resolve(file));
   Latchkey.init({
     ...config,
     ...(databaseUrl !== undefined ? { database: databaseUrl } : {}),
     ...(tablePrefix !== undefined ? { tablePrefix } : {}),
   });
   return Latchkey.getInstanceOrThrow().database;
+}
+
+function loadConfig(file: string): TypeInput {
+  let loaded: unknown;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the user's config module is only known at run time
+    loaded = require(file);
+  } catch (err) {
+    // Only the kind of failure is shown: the module's own message could quote its contents (a database URL).
+    const e = err as { code?: unknown; name?: unknown };
+    const notFound = e.code === "MODULE_NOT_FOUND" && !fs.existsSync(file);
+    const typescript = /\.[cm]?ts$/.test(file) && e.name === "SyntaxError";
+    throw new LatchkeyError(
+      "INVALID_CONFIG",
+      notFound
+        ? `--config: no such file ${file}`
+        : `--config: ${file} could not be loaded (${typeof e.code === "string" ? e.code : String(e.name)})` +
+          (typescript ? "; a TypeScript config needs a loader, e.g. node --require tsx/cjs node_modules/.bin/latchkey ..." : ""),
+    );
+  }
+  const config = isObject(loaded) && isObject(loaded.default) ? loaded.default : loaded;
+  if (!isObject(config)) throw new LatchkeyError("INVALID_CONFIG", `--config: ${file} must export the object you pass to Latchkey.init()`);
+  return config as unknown as TypeInput;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null;
 }
 
 main(process.argv.slice(2)).then(

@@ -32,7 +32,8 @@ export function normaliseDomain(field: string, value: unknown): string {
   try {
     url = new URL(withScheme);
   } catch {
-    throw configError(field, `"${raw}" is not a valid domain or URL`);
+    // Echoed only when it cannot carry credentials (user:password@host).
+    throw configError(field, raw.includes("@") ? "is not a valid domain or URL" : `"${raw}" is not a valid domain or URL`);
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw configError(field, `must use http or https, not ${url.protocol.slice(0, -1)}`);
@@ -56,6 +57,10 @@ export function normaliseBasePath(field: string, value: unknown): string {
   const trimmed = value.trim();
   if (/[?#\s\\%]/.test(trimmed)) {
     throw configError(field, "must be a plain path such as /auth (no query, fragment, spaces or escapes)");
+  }
+  // Requests arrive with anything else percent-encoded (and paths are compared as sent), so such a path never matches.
+  if (!/^[A-Za-z0-9\-._~!$&'()*+,;=:@/]*$/.test(trimmed)) {
+    throw configError(field, "must use only ASCII letters, digits and - . _ ~ ! $ & ' ( ) * + , ; = : @ /");
   }
   const segments = trimmed.split("/").filter((s) => s !== "");
   if (segments.some((s) => s === "." || s === "..")) throw configError(field, "must not contain . or .. segments");

@@ -3,7 +3,7 @@ import { resolveConnection } from "./db/connection";
 import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
-import type { RecipeModule } from "./recipeModule";
+import type { RecipeListFunction, RecipeModule } from "./recipeModule";
 import { findRoute } from "./router";
 import type { NormalisedAppInfo, TypeInput, User, UserContext } from "./types";
 import { assertKnownKeys, assertPlainObject } from "./validate";
@@ -31,13 +31,15 @@ export class Latchkey {
     if (!Array.isArray(config.recipeList) || config.recipeList.length === 0) {
       throw configError("recipeList", "must be a non-empty array of Recipe.init(...) results");
     }
-    config.recipeList.forEach((build, i) => {
+    // Array.from visits the holes of a sparse list ([a, , b]) that forEach and map would skip.
+    const builders = Array.from(config.recipeList as unknown[]);
+    builders.forEach((build, i) => {
       if (typeof build !== "function") throw configError(`recipeList[${i}]`, "must be the result of a recipe's init()");
     });
     // Resolve the database last: everything above fails without opening a connection pool.
     this.database = new Database(resolveConnection(config.database), tablePrefix);
     try {
-      this.recipes = config.recipeList.map((build) => build({ appInfo: this.appInfo, database: this.database }));
+      this.recipes = (builders as RecipeListFunction[]).map((build, i) => asRecipe(build({ appInfo: this.appInfo, database: this.database }), i));
       checkRecipeList(this.recipes);
     } catch (err) {
       void this.database.close();
@@ -59,6 +61,11 @@ export class Latchkey {
     if (Latchkey.instance === undefined) {
       throw new LatchkeyError("NOT_INITIALISED", "Latchkey.init() must be called before any other Latchkey function");
     }
+    return Latchkey.instance;
+  }
+
+  /** The singleton, or undefined before init (for code that must not fail then, such as an error handler). */
+  static instanceIfInitialised(): Latchkey | undefined {
     return Latchkey.instance;
   }
 
@@ -139,6 +146,18 @@ export class Latchkey {
       throw this.database.toLatchkeyError(err);
     }
   }
+}
+
+// Listing `Session.init` instead of `Session.init()` is an easy slip: its "recipe" is then another builder.
+function asRecipe(built: unknown, index: number): RecipeModule {
+  const r = built as Partial<RecipeModule> | null;
+  if (typeof r === "object" && r !== null && typeof r.recipeId === "string" && typeof r.getAPIsHandled === "function") {
+    return r as RecipeModule;
+  }
+  throw configError(
+    `recipeList[${index}]`,
+    typeof built === "function" ? "is a recipe's init itself: call it, e.g. Session.init() or Session.init({ ... })" : "did not build a recipe: list the result of a recipe's init()",
+  );
 }
 
 function checkRecipeList(recipes: readonly RecipeModule[]): void {

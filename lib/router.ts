@@ -9,7 +9,8 @@ export interface MatchedRoute {
 
 /**
  * Finds the recipe API for this request, or undefined. When several recipes serve the same method and path, the
- * `rid` header (which the frontend SDKs send) picks one; without a match the first in the recipe list serves it.
+ * `rid` header (which the frontend SDKs send) picks one; without a match the first in the recipe list whose route
+ * is not disabled serves it.
  */
 export function findRoute(apiBasePath: string, recipes: readonly RecipeModule[], req: BaseRequest): MatchedRoute | undefined {
   const subPath = pathUnderBase(apiBasePath, req.getPath());
@@ -21,10 +22,12 @@ export function findRoute(apiBasePath: string, recipes: readonly RecipeModule[],
       if (api.method === method && api.path === subPath) candidates.push({ recipe, api });
     }
   }
-  if (candidates.length === 0) return undefined;
   const rid = req.getHeader("rid");
-  const chosen = candidates.find((c) => c.recipe.recipeId === rid) ?? candidates[0];
-  return chosen === undefined || chosen.api.disabled ? undefined : chosen;
+  const named = candidates.find((c) => c.recipe.recipeId === rid);
+  // A recipe the client named keeps its disabled route disabled (no other recipe answers for it); otherwise a
+  // recipe whose override disabled the route leaves it to the next recipe that serves it.
+  if (named !== undefined) return named.api.disabled ? undefined : named;
+  return candidates.find((c) => !c.api.disabled);
 }
 
 /** The part of `path` below `base` ("/x" or "/" form), or undefined when the path is not under it. */

@@ -25,13 +25,28 @@ export function resolveConnection(input: DatabaseInput | undefined): ResolvedCon
   }
   if (typeof input === "string") return fromUrl(input);
   if (typeof input === "object" && input !== null && !Array.isArray(input) && "client" in input) {
-    // Bindings (password hashes, token hashes) must not be inlined into error messages.
-    const renamed = input.client === "sqlite3" ? { ...input, client: "better-sqlite3" } : input;
+    // knex's "sqlite3" and "mysql" clients need drivers Latchkey does not ship; the ones it ships read the same config.
+    const client = input.client === "sqlite3" ? "better-sqlite3" : input.client === "mysql" ? "mysql2" : input.client;
+    const renamed = { ...input, client };
     const described = describeKnexConfig(renamed);
+    // Bindings (password hashes, token hashes) must not be inlined into error messages.
     const config: Knex.Config = { compileSqlOnError: false, log: knexLogger(described.secrets), ...renamed };
-    return { knex: knexFactory(withSqliteDefaults(config)), owned: true, ...described };
+    return { knex: createKnex(withSqliteDefaults(config)), owned: true, ...described };
   }
   throw configError("database", "must be a URL (mysql://, postgres://, sqlite:path), a knex config or a knex instance");
+}
+
+// knex throws plain Errors for an unknown client or a missing driver; the message names the client, not the connection.
+function createKnex(config: Knex.Config): Knex {
+  try {
+    return knexFactory(config);
+  } catch (err) {
+    const client = typeof config.client === "string" ? config.client : "custom";
+    const message = err instanceof Error ? err.message : String(err);
+    const missing = /Cannot find module '([^']+)'/.exec(message);
+    const reason = missing ? `its driver ${missing[1]} is not installed` : (message.split("\n", 1)[0] ?? "");
+    throw configError("database", `knex cannot use the "${client}" client (${reason}); use mysql2, pg or better-sqlite3`);
+  }
 }
 
 function isKnexInstance(value: unknown): value is Knex {
@@ -50,6 +65,10 @@ function fromUrl(raw: string): ResolvedConnection {
     if (filename === "") throw configError("database", "a sqlite URL needs a path, e.g. sqlite:./app.sqlite or sqlite::memory:");
     return sqliteConnection(filename);
   }
+  if (url.includes("#")) {
+    // An unencoded "#" in a password ends the URL early: the rest would be taken for the host and show in errors.
+    throw configError("database", "the URL contains '#': percent-encode reserved characters in the user name and password (# as %23, @ as %40, / as %2F, ? as %3F)");
+  }
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -61,27 +80,94 @@ function fromUrl(raw: string): ResolvedConnection {
   if (client === undefined) {
     throw configError("database", `unsupported URL scheme "${scheme}" (use mysql://, mariadb://, postgres:// or sqlite:)`);
   }
-  const password = decodeURIComponent(parsed.password);
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, ""));
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    // Without "//" the user, password and host are all read as the database name, which errors then show.
+    throw configError("database", `a ${scheme} URL starts with ${scheme}:// (e.g. ${scheme}://user:password@host/mydb)`);
+  }
+  const password = decodeURLPart(parsed.password, "password");
+  const database = decodeURLPart(parsed.pathname.replace(/^\//, ""), "database name");
+  const host = decodeURLPart(parsed.hostname.replace(/^\[(.*)\]$/, "$1"), "host");
+  if (client === "mysql2" && database === "" && !parsed.searchParams.has("database")) {
+    throw configError("database", `a ${scheme} URL needs a database name, e.g. ${scheme}://user@127.0.0.1:3306/mydb`);
+  }
   const defaultPort = client === "pg" ? 5432 : 3306;
   const port = parsed.port === "" ? defaultPort : Number(parsed.port);
   const connection: Record<string, unknown> = {
-    host: parsed.hostname.replace(/^\[(.*)\]$/, "$1"),
+    host,
     port,
-    user: decodeURIComponent(parsed.username),
+    user: decodeURLPart(parsed.username, "user name"),
     password,
     database,
+    ...(client === "pg" ? pgQueryOptions(parsed.searchParams) : mysqlQueryOptions(parsed.searchParams)),
   };
-  for (const [key, value] of parsed.searchParams) connection[key] = value;
   if (client === "mysql2") connection.charset ??= "utf8mb4";
   const secrets = [raw, password].filter((s) => s !== "");
   const config: Knex.Config = { client, connection, pool: { min: 0, max: 10 }, compileSqlOnError: false, log: knexLogger(secrets) };
   return {
     knex: knexFactory(config),
     owned: true,
-    description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname}:${port}/${database}`,
+    description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname || "localhost"}:${port}/${database}`,
     secrets,
   };
+}
+
+function decodeURLPart(value: string, part: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    // The message names the part only: the malformed value may be (part of) the password.
+    throw configError("database", `the URL's ${part} has a malformed %-escape (write % itself as %25)`);
+  }
+}
+
+// Query parameters as the driver reads them in its own URL form, so that a URL means what its driver's docs say.
+// mysql2: each value is JSON when it parses as JSON (ssl=false, ssl={"rejectUnauthorized":true}), else a string.
+function mysqlQueryOptions(params: URLSearchParams): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    try {
+      options[key] = JSON.parse(value) as unknown;
+    } catch {
+      options[key] = value;
+    }
+  }
+  return options;
+}
+
+// pg: libpq's sslmode, and ssl as a boolean. Passed through as strings, "false" would be truthy and sslmode
+// ignored: ?sslmode=require would connect without TLS and ?ssl=false would insist on it.
+function pgQueryOptions(params: URLSearchParams): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of params) {
+    if (key === "ssl") {
+      if (!/^(true|1|false|0)$/.test(value)) throw configError("database", "?ssl= must be true or false (or use sslmode=)");
+      options.ssl = value === "true" || value === "1";
+    } else if (key === "sslmode") {
+      options.ssl = pgSslMode(value);
+    } else if (key === "sslcert" || key === "sslkey" || key === "sslrootcert") {
+      throw configError("database", `?${key}= is not read from a URL: pass a knex config with connection.ssl { ca, cert, key }`);
+    } else {
+      options[key] = value;
+    }
+  }
+  return options;
+}
+
+function pgSslMode(mode: string): boolean | { rejectUnauthorized: boolean } {
+  switch (mode) {
+    case "disable":
+      return false;
+    case "no-verify":
+      return { rejectUnauthorized: false };
+    // node-postgres has no opportunistic TLS: every mode that asks for TLS gets it, with the certificate verified.
+    case "prefer":
+    case "require":
+    case "verify-ca":
+    case "verify-full":
+      return { rejectUnauthorized: true };
+    default:
+      throw configError("database", `unknown sslmode "${mode}" (use disable, no-verify, require, verify-ca or verify-full)`);
+  }
 }
 
 function sqliteConnection(filename: string): ResolvedConnection {
@@ -121,6 +207,8 @@ function describeKnexConfig(config: Knex.Config): { description: string; secrets
   if (typeof connection === "string") {
     try {
       const url = new URL(connection);
+      // Without "//host" the user and password would sit in the path, which the description shows.
+      if (url.hostname === "") return { description: kind, secrets: [connection] };
       return { description: `${kind} at ${url.hostname}:${url.port}${url.pathname}`, secrets: [connection, decodeURIComponent(url.password)].filter(Boolean) };
     } catch {
       return { description: kind, secrets: [connection] };

@@ -2,19 +2,22 @@ import type { Knex } from "knex";
 import { configError, LatchkeyError } from "../error";
 import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
-import { type RecipeMigration, runMigrations } from "./migrations";
+import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
 
 /** The default prefix of Latchkey's tables, so they sit beside the app's own without clashing. */
 export const DEFAULT_TABLE_PREFIX = "latchkey_";
 
-// Short enough that prefix + the longest table name stays within MySQL's and PostgreSQL's 63-64 character limits.
-const PREFIX_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,29}$/;
+/** The longest table prefix accepted. */
+export const MAX_TABLE_PREFIX_LENGTH = 20;
+// Identifiers are limited to 64 characters on MySQL and 63 on PostgreSQL (which truncates silently), and knex
+// names an index "<table>_<columns>_index": up to 43 characters are left for that after the prefix.
+const PREFIX_PATTERN = new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${MAX_TABLE_PREFIX_LENGTH - 1}}$`);
 
 /** Validates the table prefix option. */
 export function normaliseTablePrefix(value: unknown): string {
   if (value === undefined) return DEFAULT_TABLE_PREFIX;
   if (typeof value !== "string" || (value !== "" && !PREFIX_PATTERN.test(value))) {
-    throw configError("tablePrefix", "must be up to 30 letters, digits or underscores, not starting with a digit");
+    throw configError("tablePrefix", `must be up to ${MAX_TABLE_PREFIX_LENGTH} letters, digits or underscores, not starting with a digit`);
   }
   return value;
 }
@@ -92,6 +95,12 @@ export class Database {
   /** Turns a driver error into a GENERAL_ERROR that names the database but no secret. */
   toLatchkeyError(err: unknown): LatchkeyError {
     if (LatchkeyError.isErrorFromAuth(err)) return err;
+    if (err instanceof MigrationFailedError) {
+      const hint = err.alreadyExists
+        ? `: a table or index it creates already exists (an app table of that name? set another tablePrefix than "${this.tablePrefix}")`
+        : "";
+      return new LatchkeyError("GENERAL_ERROR", `${err.message} on ${this.description}${err.code === undefined ? "" : ` [${err.code}]`}${hint}`);
+    }
     return databaseError(err, this.description, this.secrets);
   }
 

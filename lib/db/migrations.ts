@@ -19,11 +19,31 @@ function lockWaitMs(): number {
   const configured = Number(process.env.LATCHKEY_MIGRATION_LOCK_WAIT_MS);
   return Number.isFinite(configured) && configured > 0 ? configured : 60_000;
 }
-// Errors that mean another process is migrating right now: wait and try again.
-const CONTENTION_CODES = new Set([
-  "SQLITE_BUSY", "SQLITE_LOCKED", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "ER_TABLE_EXISTS_ERROR",
-  "40P01", "40001", "55P03", "42P07", "23505",
-]);
+// Errors that mean another process is migrating right now: wait and try again. "Table exists" and "duplicate
+// key" belong here only while creating the bookkeeping tables: inside a migration they are real failures.
+const LOCK_CONTENTION_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "40P01", "40001", "55P03"]);
+const CONTENTION_CODES = new Set([...LOCK_CONTENTION_CODES, "ER_TABLE_EXISTS_ERROR", "42P07", "23505"]);
+// "A table or index this migration creates exists already" on each database.
+const ALREADY_EXISTS_CODES = new Set(["ER_TABLE_EXISTS_ERROR", "ER_DUP_KEYNAME", "42P07", "42710"]);
+
+/** A recipe migration's own statement failed (as opposed to the bookkeeping or the lock). */
+export class MigrationFailedError extends Error {
+  /** The driver's error code, if any. */
+  readonly code: string | undefined;
+  /** True when the migration failed because something it creates exists already (e.g. another app's table). */
+  readonly alreadyExists: boolean;
+
+  /** Wraps the driver error of migration `migration`; its message is kept only as the cause (it may quote SQL). */
+  constructor(readonly migration: string, cause: unknown) {
+    super(`Migration ${migration} failed`, { cause });
+    this.name = "MigrationFailedError";
+    const e = (typeof cause === "object" && cause !== null ? cause : {}) as { code?: unknown; message?: unknown };
+    this.code = typeof e.code === "string" ? e.code : undefined;
+    this.alreadyExists =
+      (this.code !== undefined && ALREADY_EXISTS_CODES.has(this.code)) ||
+      (this.code === "SQLITE_ERROR" && typeof e.message === "string" && /already exists/.test(e.message));
+  }
+}
 
 /** Applies every migration not yet applied, safely when several processes start at once. Returns the names applied. */
 export async function runMigrations(knex: Knex, tablePrefix: string, migrations: readonly RecipeMigration[]): Promise<string[]> {
@@ -69,7 +89,13 @@ function migrationSource(migrations: readonly RecipeMigration[], tables: Migrati
     getMigrationName: (migration) => migration.name,
     getMigration: (migration) =>
       Promise.resolve({
-        up: (knex: Knex) => migration.up(knex, tables),
+        up: async (knex: Knex) => {
+          try {
+            await migration.up(knex, tables);
+          } catch (err) {
+            throw new MigrationFailedError(migration.name, err);
+          }
+        },
         down: (knex: Knex) => (migration.down ? migration.down(knex, tables) : Promise.resolve()),
       }),
   };
@@ -102,6 +128,7 @@ async function createTableTolerantly(knex: Knex, name: string, build: (t: Knex.C
 }
 
 function isContention(err: unknown): boolean {
+  if (err instanceof MigrationFailedError) return err.code !== undefined && LOCK_CONTENTION_CODES.has(err.code);
   const e = err as { code?: unknown; message?: unknown; name?: unknown } | null;
   if (e === null || typeof e !== "object") return false;
   // knex's LockError is named "MigrationLocked"; on SQLite it also wraps "database is locked" (SQLITE_BUSY, raised at

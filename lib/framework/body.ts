@@ -26,7 +26,11 @@ export function asJSONObject(value: unknown): Record<string, unknown> {
 
 /** Reads a request stream that nothing has consumed yet, up to MAX_BODY_BYTES. */
 export function readBody(req: IncomingMessage): Promise<string> {
-  if (req.readableEnded || req.complete) return Promise.resolve("");
+  // Only `readableEnded` says someone else consumed the body: `complete` is also true when the whole body has
+  // arrived but still waits, unread, in the stream's buffer (e.g. behind an async middleware).
+  if (req.readableEnded) return Promise.resolve("");
+  // A client that went away before the body was read: no event would ever settle the promise below.
+  if (req.destroyed) return Promise.reject(badInput("The request body was not received in full"));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -48,13 +52,22 @@ export function readBody(req: IncomingMessage): Promise<string> {
       cleanup();
       reject(badInput("The request body could not be read"));
     };
+    // "close" before "end": the client disconnected mid-body (destroy() without an error emits no "error").
+    const onClose = (): void => {
+      cleanup();
+      reject(badInput("The request body was not received in full"));
+    };
     const cleanup = (): void => {
       req.off("data", onData);
       req.off("end", onEnd);
       req.off("error", onError);
+      req.off("close", onClose);
     };
     req.on("data", onData);
     req.on("end", onEnd);
     req.on("error", onError);
+    req.on("close", onClose);
+    // A stream that something paused would never emit "data" for our listener.
+    req.resume();
   });
 }

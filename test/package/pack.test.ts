@@ -79,15 +79,41 @@ const user: Latchkey.User | undefined = undefined;
 export { config, err, user };
 `;
 
+// The same imports from an ES module consumer ("type": "module"), where a default import of a CommonJS module is
+// its module.exports: DESIGN §0's `import Session from "latchkey/recipe/session"` must still type-check.
+const ESM_CONSUMER_TS = `
+import Latchkey from "latchkey";
+import { middleware, errorHandler } from "latchkey/framework/express";
+import Session from "latchkey/recipe/session";
+import type { SessionContainer } from "latchkey/recipe/session";
+import { verifySession } from "latchkey/recipe/session/framework/express";
+import EmailPassword from "latchkey/recipe/emailpassword";
+import EmailVerification from "latchkey/recipe/emailverification";
+import { resetForTests } from "latchkey/testing";
+
+Latchkey.init({
+  appInfo: { appName: "a", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
+  database: "sqlite::memory:",
+  recipeList: [Session.init(), EmailPassword.init(), EmailVerification.init({ mode: "OPTIONAL" })],
+});
+const headers: string[] = Latchkey.getAllCORSHeaders();
+const isOurs: boolean = Latchkey.Error.isErrorFromAuth(new Latchkey.Error("UNAUTHORISED", "x"));
+const userId: (s: SessionContainer) => string = (s) => s.getUserId();
+const jwks: Promise<unknown> = Session.getJWKS();
+const reset: () => Promise<void> = resetForTests;
+export { headers, isOurs, userId, jwks, reset, middleware, errorHandler, verifySession };
+`;
+
 describe("the packed package (npm pack, installed in an empty folder)", function () {
   this.timeout(240_000);
   let work: string;
   let consumer: string;
+  let tarball: string;
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
     const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT });
-    const tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
+    tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
     consumer = path.join(work, "consumer");
     fs.mkdirSync(consumer);
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
@@ -170,6 +196,52 @@ describe("the packed package (npm pack, installed in an empty folder)", function
       expect(result.stdout, result.stdout).to.equal("");
     });
   }
+
+  const esmConfigs: [string, Record<string, unknown>][] = [
+    ["nodenext", { module: "nodenext", moduleResolution: "nodenext" }],
+    ["bundler", { module: "preserve", moduleResolution: "bundler" }],
+  ];
+  for (const [name, options] of esmConfigs) {
+    it(`has types for DESIGN §0's imports from an ES module consumer under ${name} resolution`, async () => {
+      const dir = fs.mkdtempSync(path.join(consumer, "esm-types-"));
+      fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+      fs.writeFileSync(path.join(dir, "index.ts"), ESM_CONSUMER_TS);
+      const tsconfig = {
+        compilerOptions: { ...options, target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [path.join(ROOT, "node_modules/@types")] },
+        files: ["index.ts"],
+      };
+      fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
+      const result = await run(process.execPath, [TSC, "-p", dir], { cwd: dir }).catch((e: { stdout: string }) => e);
+      expect(result.stdout, result.stdout).to.equal("");
+    });
+  }
+
+  it("ships no tests, fixtures, examples, databases, keys or env files", async () => {
+    const { stdout } = await run("tar", ["tzf", tarball]);
+    const files = stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
+    expect(files.filter((f) => !/^(dist\/(lib|recipes|bin)\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f))).to.deep.equal([]);
+    expect(files.filter((f) => /test|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) && !f.endsWith(".d.ts") && f !== "dist/lib/testing.js")).to.deep.equal([]);
+  });
+
+  it("the installed bin migrates a SQLite file given as sqlite:/path, then finds it up to date", async () => {
+    const file = path.join(work, "bin-test.sqlite");
+    const bin = path.join(consumer, "node_modules/.bin/latchkey");
+    const first = await run(bin, ["migrate", "--database", `sqlite:${file}`], { cwd: consumer });
+    expect(first.stdout).to.match(/^Applied 3 migration\(s\) to sqlite at /);
+    const second = await run(bin, ["migrate", "--database", `sqlite:${file}`], { cwd: consumer });
+    expect(second.stdout).to.match(/^Already up to date/);
+  });
+
+  it("the installed bin says a TypeScript --config needs a loader (plain node cannot read it)", async () => {
+    const config = path.join(consumer, "latchkey.config.ts");
+    fs.writeFileSync(config, 'import type { TypeInput } from "latchkey";\nconst config: TypeInput = { appInfo: { appName: "a", apiDomain: "a.com", websiteDomain: "a.com" }, recipeList: [] };\nexport = config;\n');
+    const err = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--config", config], { cwd: consumer }).then(
+      () => expect.fail("plain node cannot load a .ts config"),
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(err.code).to.equal(1);
+    expect(err.stderr).to.match(/could not be loaded \(SyntaxError\); a TypeScript config needs a loader/);
+  });
 
   it("the installed bin migrates the test database", async () => {
     const url = testDatabaseUrl();

@@ -8,7 +8,7 @@ export type ExpressLikeRequest = IncomingMessage & { body?: unknown; originalUrl
 
 /** Adapts an express request to BaseRequest. */
 export class ExpressRequest implements BaseRequest {
-  private url: URL | undefined;
+  private target: RequestTarget | undefined;
   private cookies: Map<string, string> | undefined;
   private body: Promise<Record<string, unknown>> | undefined;
 
@@ -20,7 +20,7 @@ export class ExpressRequest implements BaseRequest {
   }
 
   getPath(): string {
-    return this.parsedUrl().pathname;
+    return this.requestTarget().path;
   }
 
   getHeader(name: string): string | undefined {
@@ -34,7 +34,7 @@ export class ExpressRequest implements BaseRequest {
   }
 
   getQuery(name: string): string | undefined {
-    return this.parsedUrl().searchParams.get(name) ?? undefined;
+    return this.requestTarget().query.get(name) ?? undefined;
   }
 
   getRemoteAddress(): string | undefined {
@@ -55,11 +55,39 @@ export class ExpressRequest implements BaseRequest {
     return parseJSONObject(await readBody(this.original));
   }
 
-  private parsedUrl(): URL {
+  private requestTarget(): RequestTarget {
     // The path is matched against apiBasePath as the client sent it, wherever the middleware is mounted.
-    this.url ??= new URL(this.original.originalUrl ?? this.original.url ?? "/", "http://localhost");
-    return this.url;
+    this.target ??= splitRequestTarget(this.original.originalUrl ?? this.original.url ?? "/");
+    return this.target;
   }
+}
+
+/** The path and query of a request line's target. */
+export interface RequestTarget {
+  path: string;
+  query: URLSearchParams;
+}
+
+/**
+ * Splits a request target into path and query without resolving it as a URL: `new URL("//x/auth/y", base)` would
+ * read "x" as a host (and throw on "//["), so a path express sees as "//x/auth/y" would be served as "/auth/y".
+ * Only the absolute form ("http://host/path", allowed by HTTP/1.1) is parsed as a URL; one that does not parse
+ * has the empty path, which matches no route.
+ */
+export function splitRequestTarget(target: string): RequestTarget {
+  if (!target.startsWith("/")) {
+    try {
+      const url = new URL(target);
+      return { path: url.pathname, query: url.searchParams };
+    } catch {
+      return { path: "", query: new URLSearchParams() };
+    }
+  }
+  const beforeHash = target.split("#", 1)[0] ?? "";
+  const q = beforeHash.indexOf("?");
+  return q < 0
+    ? { path: beforeHash, query: new URLSearchParams() }
+    : { path: beforeHash.slice(0, q), query: new URLSearchParams(beforeHash.slice(q + 1)) };
 }
 
 function isEmptyObject(value: unknown): boolean {
