@@ -26,7 +26,8 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       await knex.schema.createTable(tables.name("emailpassword_rate_limits"), (t) => {
         // "<action>:<email|ip>:<sha256 of the email or address>": one row per key, incremented by an atomic upsert.
         caseSensitive(knex, t.string("limit_key", 100)).primary();
-        t.bigInteger("window_start").notNullable().index();
+        // Named explicitly: the generated name passes the 63-character limit with a 20-character prefix.
+        t.bigInteger("window_start").notNullable().index(tables.name("ep_rate_limits_window_idx"));
         t.integer("hits").notNullable();
       });
     },
