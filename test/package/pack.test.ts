@@ -11,6 +11,27 @@ import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, uniqu
 const SHIPPED = shippedMigrations().length;
 
 const run = promisify(execFile);
+
+// `npm pack` rebuilds dist/ in the checkout (rm -rf, then tsc): runs on several databases at once (CI runs them
+// side by side) take turns, through a lock directory; one left by a crashed run is taken over after 5 minutes.
+async function withPackLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(os.tmpdir(), `latchkey-pack-${Buffer.from(ROOT).toString("hex").slice(-32)}.lock`);
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch {
+      const age = Date.now() - (fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+      if (age > 5 * 60_000) fs.rmSync(lock, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
 const ROOT = path.resolve(__dirname, "../..");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 
@@ -116,7 +137,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
-    const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT });
+    const { stdout } = await withPackLock(() => run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }));
     tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
     consumer = path.join(work, "consumer");
     fs.mkdirSync(consumer);
