@@ -67,6 +67,8 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
       if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH) {
         throw badInput("thirdPartyUserId must be 1 to 255 characters");
       }
+      // MySQL/MariaDB compare with trailing spaces ignored (PAD SPACE), so "alice " would sign in as "alice".
+      if (/\s$/.test(thirdPartyUserId)) throw badInput("thirdPartyUserId must not end with white space");
       const row: UserRow = {
         user_id: crypto.randomUUID(),
         third_party_id: thirdPartyId,
@@ -98,7 +100,8 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId }) {
       if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string") return undefined;
       const row = await db.run((knex) => knex(users).where({ third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>());
-      return row === undefined ? undefined : toUser(row);
+      // Byte for byte: MySQL/MariaDB would match "alice " to "alice".
+      return row === undefined || row.third_party_user_id !== thirdPartyUserId ? undefined : toUser(row);
     },
 
     getProvider({ thirdPartyId, clientType }) {

@@ -67,6 +67,8 @@ export async function startFakeProvider(): Promise<FakeProvider> {
         jwks_uri: `${fake.issuer}/jwks`,
       }));
     }
+    // Whoever holds any access token is "the user it names": what a provider says of a token from another app too.
+    if (path === "/userinfo") return send(200, JSON.stringify({ sub: `owner-of-${(req.headers.authorization ?? "").replace(/^Bearer /, "")}`, email: "owner@example.com", email_verified: true }));
     if (path === "/jwks") return send(200, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig", alg: "RS256" }] }));
     if (path === "/token") {
       let body = "";

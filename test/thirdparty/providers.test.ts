@@ -95,6 +95,12 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
           seen.token = body;
           return res.end(JSON.stringify({ access_token: "gho_test", token_type: "bearer", scope: "read:user,user:email" }));
         }
+        if (req.url === "/applications/gh-client/token") {
+          // GitHub's "check a token": authenticated as the app, answers 404 for a token of another app.
+          const ours = req.headers.authorization === `Basic ${Buffer.from("gh-client:gh-secret").toString("base64")}` && (JSON.parse(body) as { access_token?: unknown }).access_token === "gho_test";
+          res.statusCode = ours ? 200 : 404;
+          return res.end(JSON.stringify(ours ? { token: "gho_test", app: { client_id: "gh-client" } } : { message: "Not Found" }));
+        }
         seen.auth = req.headers.authorization;
         if (req.url === "/user") return res.end(JSON.stringify({ id: 583231, login: "octocat" }));
         if (req.url === "/user/emails") return res.end(JSON.stringify(emails));
@@ -141,6 +147,20 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
     expect(Object.fromEntries(form)).to.deep.include({ grant_type: "authorization_code", code: "gh-code", client_id: "gh-client", client_secret: "gh-secret", redirect_uri: REDIRECT });
     expect(form.get("code_verifier")).to.match(/^[A-Za-z0-9_-]{43}$/);
     expect(seen.auth).to.equal("Bearer gho_test");
+  });
+
+  it("takes a native app's access token only once GitHub says it was issued to this app", async () => {
+    const before = await rowCounts(app, ["thirdparty_users", "sessions"]);
+    // Any GitHub token reads its owner's profile: one from another app must not sign its owner in here.
+    for (const oAuthTokens of [{ access_token: "gho_other_app" }, { access_token: "gho_other_app", id_token: "not.checked.here" }]) {
+      const refused = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens } });
+      expect(refused.json).to.deep.equal({ status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The access token was not issued to this app" });
+      expect(refused.setCookies).to.have.length(0);
+    }
+    expect(await rowCounts(app, ["thirdparty_users", "sessions"])).to.deep.equal(before);
+    const ours = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens: { access_token: "gho_test" } } });
+    expect(ours.json).to.deep.include({ status: "OK" });
+    expect(ours.json.user).to.deep.include({ thirdParty: { id: "github", userId: "583231" } });
   });
 
   it("answers NO_EMAIL_GIVEN_BY_PROVIDER when GitHub gives no email, writing nothing", async () => {

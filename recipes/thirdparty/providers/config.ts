@@ -6,7 +6,8 @@ import { PRESETS } from "./presets";
 const PROVIDER_KEYS = ["config", "override"];
 const CONFIG_KEYS = [
   "thirdPartyId", "name", "clients", "issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "authorizationEndpointQueryParams",
-  "tokenEndpoint", "tokenEndpointBodyParams", "userInfoEndpoint", "jwksURI", "requireEmail", "validateIdTokenPayload", "requestTimeout",
+  "tokenEndpoint", "tokenEndpointBodyParams", "userInfoEndpoint", "jwksURI", "requireEmail", "validateIdTokenPayload", "validateAccessToken",
+  "requestTimeout",
 ];
 const CLIENT_KEYS = ["clientType", "clientId", "clientSecret", "scope", "forcePKCE", "additionalConfig"];
 const URL_KEYS = ["issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "jwksURI"] as const;
@@ -35,6 +36,7 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     }
     optionalBoolean(`${where}.config.requireEmail`, config.requireEmail, true);
     optionalFunction(`${where}.config.validateIdTokenPayload`, config.validateIdTokenPayload);
+    optionalFunction(`${where}.config.validateAccessToken`, config.validateAccessToken);
     optionalInteger(`${where}.config.requestTimeout`, config.requestTimeout, 10_000, 100, 120_000);
     validateClients(`${where}.config.clients`, config.clients);
     const preset = PRESETS[id];
@@ -91,7 +93,7 @@ export function resolveProviderConfig(input: ProviderInput, clientType: string |
   if (client === undefined) return undefined;
   const preset = PRESETS[config.thirdPartyId];
   const merged: Partial<ProviderConfig> = { ...preset?.defaults(client), ...definedOnly(config) };
-  return {
+  const normalised: NormalisedProviderConfig = {
     thirdPartyId: config.thirdPartyId,
     name: config.name ?? preset?.name ?? config.thirdPartyId,
     client: { ...client, scope: client.scope ?? preset?.defaultScope ?? ["openid", "email"], forcePKCE: client.forcePKCE ?? preset?.defaultForcePKCE ?? true },
@@ -105,8 +107,14 @@ export function resolveProviderConfig(input: ProviderInput, clientType: string |
     jwksURI: merged.jwksURI,
     requireEmail: merged.requireEmail ?? true,
     validateIdTokenPayload: merged.validateIdTokenPayload,
+    validateAccessToken: merged.validateAccessToken,
     requestTimeoutMs: merged.requestTimeout ?? 10_000,
   };
+  const presetCheck = preset?.validateAccessToken;
+  if (normalised.validateAccessToken === undefined && presetCheck !== undefined) {
+    normalised.validateAccessToken = ({ accessToken }) => presetCheck(normalised, accessToken);
+  }
+  return normalised;
 }
 
 function definedOnly(config: ProviderConfig): Partial<ProviderConfig> {
