@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { expect } from "chai";
+import sinon from "sinon";
 import ThirdParty from "../../recipes/thirdparty/index";
 import { verifyIdToken } from "../../recipes/thirdparty/providers/idToken";
 import { nonceFor } from "../../recipes/thirdparty/providers/pkce";
@@ -99,6 +100,20 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     // enforce PKCE (Apple), so only the nonce the ID token carries ties it to the victim's browser.
     ["a code sent back without its flow's verifier, whose ID token carries the flow's nonce", () => signed((c) => c), { sendVerifier: false }],
     ["an ID token whose sub ends with a space (MySQL would find the user without it)", () => signed((c) => ({ ...c, sub: "fake-user-1 " }))],
+    ["an ID token not valid before a time an hour ahead (nbf)", () => signed((c) => ({ ...c, nbf: now() + 3600 }))],
+    ["an ID token expired two minutes ago (beyond the 60 s of clock skew)", () => signed((c) => ({ ...c, exp: now() - 120 }))],
+    ["an ID token longer than 16 kB", () => signed((c) => ({ ...c, padding: "x".repeat(16 * 1024) }))],
+    // The same RSA key verifies PS256 too, but the JWKS says it signs RS256 only.
+    ["a PS256 ID token under a key published for RS256", () => ({
+      kind: "idToken",
+      token: (c) => {
+        const unsigned = `${Buffer.from(JSON.stringify({ alg: "PS256", kid: "k1" })).toString("base64url")}.${Buffer.from(JSON.stringify(c)).toString("base64url")}`;
+        const signature = crypto.sign("sha256", Buffer.from(unsigned), { key: fake.key, padding: crypto.constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
+        return `${unsigned}.${signature.toString("base64url")}`;
+      },
+    })],
+    // OpenID Connect Core 5.3.2: the userinfo answer (read for the email) is about another user.
+    ["an ID token without email whose userinfo answer names another user", () => signed((c) => ({ ...c, email: undefined }))],
     ["an ID token with several audiences and no azp", () => signed((c) => ({ ...c, aud: [fake.clientId, "other"] }))],
     ["an ID token without sub", () => signed((c) => ({ ...c, sub: undefined }))],
     ["an ID token that is not a JWT", () => ({ kind: "idToken", token: () => "garbage" })],
@@ -121,6 +136,7 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     ["a token endpoint answering HTML", () => ({ kind: "status", status: 200, body: "<html>oops</html>", contentType: "text/html" })],
     ["a token endpoint answering a JSON array", () => ({ kind: "status", status: 200, body: "[1,2]" })],
     ["a token endpoint that never answers (the call times out)", () => ({ kind: "hang" })],
+    ["a token endpoint answering more than 1 MB", () => ({ kind: "status", status: 200, body: JSON.stringify({ access_token: "x".repeat(1024 * 1024) }) })],
   ];
   for (const [name, mode] of failures) {
     it(`answers ${name} with GENERAL_ERROR and a message`, async () => {
@@ -223,6 +239,26 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     expect((await ThirdParty.getUserByThirdPartyInfo("fake", "alice-pad"))?.id).to.equal(alice.user.id);
     expect((await ThirdParty.getUserById(alice.user.id))?.email).to.equal("alice@example.com");
     expect(await rowCounts(app, TABLES)).to.deep.equal(before);
+  });
+
+  it("refetches the JWKS for an unknown kid at most every 30 s, however many forged kids arrive", async () => {
+    const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
+    try {
+      const idToken = (kid: string) => signJWT({ alg: "RS256", kid }, { ...fake.claims(undefined), sub: `kid-${kid}` }, fake.key);
+      const first = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken("k1") } } });
+      expect(first.json.status).to.equal("OK");
+      const fetches = fake.jwksFetches;
+      for (const kid of ["forged-1", "forged-2", "forged-3"]) {
+        const reply = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken(kid) } } });
+        expect(reply.json).to.deep.equal({ status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The ID token was signed by an unknown key" });
+      }
+      expect(fake.jwksFetches).to.equal(fetches);
+      clock.tick(31_000);
+      await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken("forged-4") } } });
+      expect(fake.jwksFetches).to.equal(fetches + 1);
+    } finally {
+      clock.restore();
+    }
   });
 
   it("matches a multi-tenant issuer ({tenantid}) to the token's own tid, literally", async () => {
