@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
@@ -17,6 +18,10 @@ const REDIRECT = "https://shop.example/auth/callback/x";
 function initWith(providers: ProviderInput[]): void {
   Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), ThirdParty.init({ signInAndUpFeature: { providers } })] });
 }
+
+const APPLE_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+// "oops" is what the test checks the message never quotes; a PEM carries no such word otherwise.
+const RSA_KEY_WITH_OOPS = `${crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString()}\noops`;
 
 describe("thirdparty: built-in providers and config validation", () => {
   afterEach(() => resetForTests());
@@ -38,7 +43,7 @@ describe("thirdparty: built-in providers and config validation", () => {
   it("fills in names and issuers of the built-in providers", async () => {
     initWith([
       { config: { thirdPartyId: "google", clients: [{ clientId: "g" }] } },
-      { config: { thirdPartyId: "apple", clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: "p" } }] } },
+      { config: { thirdPartyId: "apple", clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: APPLE_KEY } }] } },
       { config: { thirdPartyId: "microsoft", clients: [{ clientId: "m", additionalConfig: { directoryId: "contoso-tenant" } }] } },
     ]);
     const google = await ThirdParty.getProvider("google");
@@ -61,6 +66,8 @@ describe("thirdparty: built-in providers and config validation", () => {
     ["two clients without clientType", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }, { clientId: "y" }] } }] } }, /clientType/],
     ["an unknown option", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }], clientSecret: "oops" } }] } }, /clientSecret/],
     ["a thirdPartyId with odd characters", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "a b", clients: [{ clientId: "x" }] } }] } }, /thirdPartyId/],
+    ["an Apple privateKey that cannot sign ES256 (an RSA key)", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { keyId: "k", teamId: "t", privateKey: RSA_KEY_WITH_OOPS } }] } }] } }, /privateKey: must be the PEM/],
+    ["an Apple privateKey that is no key at all", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { privateKey: "oops-not-a-key" } }] } }] } }, /privateKey: must be the PEM/],
     ["a sessionFeature hook that is not a function", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] }, sessionFeature: { setJwtPayload: 1 } }, /setJwtPayload: must be a function/],
   ];
   for (const [name, config, message] of invalid) {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { configError } from "../../../lib/error";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../../lib/validate";
 import type { NormalisedProviderConfig, ProviderClientConfig, ProviderConfig, ProviderInput } from "../types";
@@ -39,6 +40,7 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     optionalFunction(`${where}.config.validateAccessToken`, config.validateAccessToken);
     optionalInteger(`${where}.config.requestTimeout`, config.requestTimeout, 10_000, 100, 120_000);
     validateClients(`${where}.config.clients`, config.clients);
+    if (id === "apple") (config.clients as { additionalConfig?: Record<string, unknown> }[]).forEach((c, j) => checkAppleKey(`${where}.config.clients[${j}].additionalConfig.privateKey`, c.additionalConfig?.privateKey));
     const preset = PRESETS[id];
     const discoverable = config.issuer !== undefined || config.oidcDiscoveryEndpoint !== undefined;
     if (preset === undefined && !discoverable && (config.authorizationEndpoint === undefined || config.tokenEndpoint === undefined)) {
@@ -67,6 +69,20 @@ function validateClients(where: string, clients: unknown): void {
     if (client.additionalConfig !== undefined) assertPlainObject(`${at}.additionalConfig`, client.additionalConfig);
   });
   if (clients.length > 1 && types.has(undefined)) throw configError(where, "with several clients, each needs a clientType");
+}
+
+// Apple's client secret is signed at each code exchange: a key that cannot sign would fail there, as a 500. Native
+// clients (ID tokens only) need no key, so only a key that is given is checked. The message never quotes it.
+function checkAppleKey(field: string, value: unknown): void {
+  if (value === undefined) return;
+  let ok: boolean;
+  try {
+    const key = crypto.createPrivateKey(String(value));
+    ok = typeof value === "string" && key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1";
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw configError(field, "must be the PEM of Apple's P-256 (ES256) private key");
 }
 
 // Endpoints carry the client secret and the user's tokens: https only, except on this machine.
