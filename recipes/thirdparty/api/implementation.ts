@@ -37,7 +37,7 @@ export function makeAPIImplementation(): APIInterface {
       // A code sent back without its flow's verifier must not skip the nonce check: a code stolen from a flow this
       // backend started (its ID token carries that flow's nonce) would otherwise sign the thief in where the
       // provider does not enforce PKCE (Apple).
-      if (input.redirectURIInfo !== undefined && expectedNonce === undefined && idTokenPayload?.nonce !== undefined) {
+      if (input.redirectURIInfo !== undefined && input.redirectURIInfo.pkceCodeVerifier === undefined && idTokenPayload?.nonce !== undefined) {
         return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The ID token belongs to another sign-in attempt" };
       }
       // Tokens a native app sent: an ID token proves its audience, an access token does not (any app the user
