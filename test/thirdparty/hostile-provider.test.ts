@@ -16,6 +16,7 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
   let fake: FakeProvider;
   let app: SessionTestApp;
   const otherKey = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  const verifiedSeen = new Map<string, boolean>();
 
   const oauth2Endpoints = () => ({ authorizationEndpoint: `${fake.issuer}/authorize`, tokenEndpoint: `${fake.issuer}/token`, userInfoEndpoint: `${fake.issuer}/userinfo` });
 
@@ -23,6 +24,11 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     fake = await startFakeProvider();
     app = await startSessionApp({}, {
       extraRecipes: [ThirdParty.init({
+        // Records what each sign-in says of the email's verification (EmailVerification would trust it).
+        override: { functions: (original) => ({ ...original, signInUp: (input) => {
+          verifiedSeen.set(input.thirdPartyUserId, input.isVerified);
+          return original.signInUp(input);
+        } }) },
         signInAndUpFeature: {
           providers: [
             { config: { thirdPartyId: "fake", issuer: fake.issuer, requestTimeout: 500, clients: [{ clientId: fake.clientId, clientSecret: "s3cret-of-the-client" }] } },
@@ -259,6 +265,16 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     } finally {
       clock.restore();
     }
+  });
+
+  it("counts a provider's email as verified only when it says so (true, or Apple's \"true\")", async () => {
+    const cases: [unknown, boolean][] = [[true, true], ["true", true], [false, false], ["false", false], [undefined, false], [1, false]];
+    for (const [i, [claim]] of cases.entries()) {
+      const idToken = signJWT({ alg: "RS256", kid: "k1" }, { ...fake.claims(undefined), sub: `ev-${i}`, email_verified: claim }, fake.key);
+      const reply = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken } } });
+      expect(reply.json.status).to.equal("OK");
+    }
+    expect(cases.map((_, i) => verifiedSeen.get(`ev-${i}`))).to.deep.equal(cases.map(([, verified]) => verified));
   });
 
   it("matches a multi-tenant issuer ({tenantid}) to the token's own tid, literally", async () => {
