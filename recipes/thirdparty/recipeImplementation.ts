@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database } from "../../lib/db/database";
 import { normaliseEmail } from "../../lib/email/address";
-import type { Knex } from "knex";
 import { badInput, configError, LatchkeyError } from "../../lib/error";
 import { Latchkey } from "../../lib/latchkey";
 import type { UserContext } from "../../lib/types";
@@ -23,6 +22,7 @@ interface UserRow {
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_USER_ID_LENGTH = 255;
+const MAX_VERIFY_ATTEMPTS = 5;
 
 const toUser = (row: UserRow): ThirdPartyUser => ({
   id: row.user_id,
@@ -36,37 +36,40 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
   const users = db.table("thirdparty_users");
   const providers = new Map<string, TypeProvider>();
 
-  // One attempt: find the user by provider identity (locked) and update their email, or create them. Undefined
-  // when another request created the same user first (the unique index refused this insert).
+  // One attempt: find the user by provider identity and update their email, or create them. Undefined when another
+  // request created the same user first (the unique index refused this insert). No locking read: on MySQL, two
+  // SELECT ... FOR UPDATE of a row that does not exist yet take gap locks and their inserts deadlock.
   const upsert = (row: UserRow) =>
     db.run(async (knex) => {
-      try {
-        return await knex.transaction((trx) => upsertIn(trx, row));
-      } catch (err) {
-        if (isUniqueViolation(err)) return undefined;
-        throw err;
-      }
-    });
-
-  const upsertIn = async (trx: Knex.Transaction, row: UserRow) => {
-      const existing = await db.forUpdate(trx(users).where({ third_party_id: row.third_party_id, third_party_user_id: row.third_party_user_id })).first<UserRow | undefined>();
+      const existing = await knex(users).where({ third_party_id: row.third_party_id, third_party_user_id: row.third_party_user_id }).first<UserRow | undefined>();
       if (existing === undefined) {
-        await trx(users).insert(row);
-        return { createdNewUser: true, row };
+        try {
+          await knex(users).insert(row);
+          return { createdNewUser: true, row };
+        } catch (err) {
+          if (isUniqueViolation(err)) return undefined;
+          throw err;
+        }
       }
       const verified = Boolean(existing.email_verified);
-      const changed = existing.email !== row.email || verified !== Boolean(row.email_verified);
-      if (changed) await trx(users).where({ user_id: existing.user_id }).update({ email: row.email, email_verified: row.email_verified });
+      // One statement: two sign-ins at once with different emails end with the last one's (nothing to merge).
+      if (existing.email !== row.email || verified !== Boolean(row.email_verified)) {
+        await knex(users).where({ user_id: existing.user_id }).update({ email: row.email, email_verified: row.email_verified });
+      }
       return { createdNewUser: false, row: { ...existing, email: row.email, email_verified: row.email_verified } };
-  };
+    });
 
   return {
     async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, userContext }) {
       const normalised = typeof email === "string" ? normaliseEmail(email) : "";
       if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH) throw badInput("The email is missing or longer than 254 characters");
+      // Checked here too: manuallyCreateOrUpdateUser takes any id, and the column holds 64 characters.
+      if (typeof thirdPartyId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(thirdPartyId)) throw badInput("thirdPartyId must be 1 to 64 letters, digits, - or _");
       if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH) {
         throw badInput("thirdPartyUserId must be 1 to 255 characters");
       }
+      // MySQL/MariaDB compare with trailing spaces ignored (PAD SPACE), so "alice " would sign in as "alice".
+      if (/\s$/.test(thirdPartyUserId)) throw badInput("thirdPartyUserId must not end with white space");
       const row: UserRow = {
         user_id: crypto.randomUUID(),
         third_party_id: thirdPartyId,
@@ -98,7 +101,8 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId }) {
       if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string") return undefined;
       const row = await db.run((knex) => knex(users).where({ third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>());
-      return row === undefined ? undefined : toUser(row);
+      // Byte for byte: MySQL/MariaDB would match "alice " to "alice".
+      return row === undefined || row.third_party_user_id !== thirdPartyUserId ? undefined : toUser(row);
     },
 
     getProvider({ thirdPartyId, clientType }) {
@@ -118,8 +122,17 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
   // When the provider vouches for the email and email verification is in use, the user need not verify it again.
   async function markEmailVerified(userId: string, email: string, userContext: UserContext): Promise<void> {
     if (!Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailverification")) return;
-    const created = await EmailVerification.createEmailVerificationToken(userId, email, userContext);
-    if (created.status === "OK") await EmailVerification.verifyEmailUsingToken(created.token, userContext);
+    // Sign-ins of one user at once each verify with a token of their own, and the database may end one of those
+    // transactions as a deadlock; trying again finds the email verified by the other (or verifies it).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const created = await EmailVerification.createEmailVerificationToken(userId, email, userContext);
+        if (created.status === "OK") await EmailVerification.verifyEmailUsingToken(created.token, userContext);
+        return;
+      } catch (err) {
+        if (attempt >= MAX_VERIFY_ATTEMPTS) throw err;
+      }
+    }
   }
 }
 

@@ -62,6 +62,11 @@ export interface ProviderConfig {
   requireEmail?: boolean;
   /** Extra checks of the (already verified) ID token payload; throw to refuse the sign-in. */
   validateIdTokenPayload?: (input: { idTokenPayload: Record<string, unknown>; clientConfig: ProviderClientConfig; userContext: UserContext }) => Promise<void> | void;
+  /**
+   * Checks that an access token a native app sent (`oAuthTokens` without an ID token) was issued to this client;
+   * throw to refuse. Without it such tokens are refused (GitHub's preset asks GitHub's applications API).
+   */
+  validateAccessToken?: (input: { accessToken: string; clientConfig: ProviderClientConfig; userContext: UserContext }) => Promise<void> | void;
   /** Milliseconds an outbound call to the provider may take; default 10 000. */
   requestTimeout?: number;
 }
@@ -100,6 +105,7 @@ export interface NormalisedProviderConfig {
   jwksURI: string | undefined;
   requireEmail: boolean;
   validateIdTokenPayload: ProviderConfig["validateIdTokenPayload"];
+  validateAccessToken: ProviderConfig["validateAccessToken"];
   requestTimeoutMs: number;
 }
 

@@ -15,6 +15,8 @@ export interface FakeProvider {
   /** The provider's own signing key (its public half is in the JWKS under kid "k1"). */
   key: crypto.KeyObject;
   mode: TokenEndpointMode;
+  /** How many times the JWKS was fetched. */
+  jwksFetches: number;
   /** Answers of the discovery endpoint: a status other than 200, or "hang". */
   discovery: "ok" | "hang" | "garbage";
   /** Claims a correct ID token for this flow carries: iss, aud, sub, email, iat, exp (the nonce is the test's). */
@@ -41,6 +43,7 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     key: privateKey,
     mode: { kind: "status", status: 500, body: "{}" },
     discovery: "ok",
+    jwksFetches: 0,
     claims: (nonce) => {
       const now = Math.floor(Date.now() / 1000);
       return { iss: fake.issuer, aud: fake.clientId, sub: "fake-user-1", email: "fake@example.com", email_verified: true, iat: now, exp: now + 600, ...(nonce === undefined ? {} : { nonce }) };
@@ -67,6 +70,9 @@ export async function startFakeProvider(): Promise<FakeProvider> {
         jwks_uri: `${fake.issuer}/jwks`,
       }));
     }
+    // Whoever holds any access token is "the user it names": what a provider says of a token from another app too.
+    if (path === "/userinfo") return send(200, JSON.stringify({ sub: `owner-of-${(req.headers.authorization ?? "").replace(/^Bearer /, "")}`, email: "owner@example.com", email_verified: true }));
+    if (path === "/jwks") fake.jwksFetches++;
     if (path === "/jwks") return send(200, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig", alg: "RS256" }] }));
     if (path === "/token") {
       let body = "";

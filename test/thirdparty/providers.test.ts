@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
@@ -20,6 +21,10 @@ function initWith(providers: ProviderInput[]): void {
   Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), ThirdParty.init({ signInAndUpFeature: { providers } })] });
 }
 
+const APPLE_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+// "oops" is what the test checks the message never quotes; a PEM carries no such word otherwise.
+const RSA_KEY_WITH_OOPS = `${crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString()}\noops`;
+
 describe("thirdparty: built-in providers and config validation", () => {
   afterEach(() => resetForTests());
 
@@ -40,7 +45,7 @@ describe("thirdparty: built-in providers and config validation", () => {
   it("fills in names and issuers of the built-in providers", async () => {
     initWith([
       { config: { thirdPartyId: "google", clients: [{ clientId: "g" }] } },
-      { config: { thirdPartyId: "apple", clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: "p" } }] } },
+      { config: { thirdPartyId: "apple", clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: APPLE_KEY } }] } },
       { config: { thirdPartyId: "microsoft", clients: [{ clientId: "m", additionalConfig: { directoryId: "contoso-tenant" } }] } },
     ]);
     const google = await ThirdParty.getProvider("google");
@@ -63,6 +68,8 @@ describe("thirdparty: built-in providers and config validation", () => {
     ["two clients without clientType", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }, { clientId: "y" }] } }] } }, /clientType/],
     ["an unknown option", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }], clientSecret: "oops" } }] } }, /clientSecret/],
     ["a thirdPartyId with odd characters", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "a b", clients: [{ clientId: "x" }] } }] } }, /thirdPartyId/],
+    ["an Apple privateKey that cannot sign ES256 (an RSA key)", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { keyId: "k", teamId: "t", privateKey: RSA_KEY_WITH_OOPS } }] } }] } }, /privateKey: must be the PEM/],
+    ["an Apple privateKey that is no key at all", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { privateKey: "oops-not-a-key" } }] } }] } }, /privateKey: must be the PEM/],
     ["a sessionFeature hook that is not a function", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] }, sessionFeature: { setJwtPayload: 1 } }, /setJwtPayload: must be a function/],
   ];
   it("refuses ThirdPartyEmailPassword beside EmailPassword or ThirdParty (it includes them)", async () => {
@@ -105,6 +112,12 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
         if (req.url === "/login/oauth/access_token") {
           seen.token = body;
           return res.end(JSON.stringify({ access_token: "gho_test", token_type: "bearer", scope: "read:user,user:email" }));
+        }
+        if (req.url === "/applications/gh-client/token") {
+          // GitHub's "check a token": authenticated as the app, answers 404 for a token of another app.
+          const ours = req.headers.authorization === `Basic ${Buffer.from("gh-client:gh-secret").toString("base64")}` && (JSON.parse(body) as { access_token?: unknown }).access_token === "gho_test";
+          res.statusCode = ours ? 200 : 404;
+          return res.end(JSON.stringify(ours ? { token: "gho_test", app: { client_id: "gh-client" } } : { message: "Not Found" }));
         }
         seen.auth = req.headers.authorization;
         if (req.url === "/user") return res.end(JSON.stringify({ id: 583231, login: "octocat" }));
@@ -152,6 +165,20 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
     expect(Object.fromEntries(form)).to.deep.include({ grant_type: "authorization_code", code: "gh-code", client_id: "gh-client", client_secret: "gh-secret", redirect_uri: REDIRECT });
     expect(form.get("code_verifier")).to.match(/^[A-Za-z0-9_-]{43}$/);
     expect(seen.auth).to.equal("Bearer gho_test");
+  });
+
+  it("takes a native app's access token only once GitHub says it was issued to this app", async () => {
+    const before = await rowCounts(app, ["thirdparty_users", "sessions"]);
+    // Any GitHub token reads its owner's profile: one from another app must not sign its owner in here.
+    for (const oAuthTokens of [{ access_token: "gho_other_app" }, { access_token: "gho_other_app", id_token: "not.checked.here" }]) {
+      const refused = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens } });
+      expect(refused.json).to.deep.equal({ status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The access token was not issued to this app" });
+      expect(refused.setCookies).to.have.length(0);
+    }
+    expect(await rowCounts(app, ["thirdparty_users", "sessions"])).to.deep.equal(before);
+    const ours = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens: { access_token: "gho_test" } } });
+    expect(ours.json).to.deep.include({ status: "OK" });
+    expect(ours.json.user).to.deep.include({ thirdParty: { id: "github", userId: "583231" } });
   });
 
   it("answers NO_EMAIL_GIVEN_BY_PROVIDER when GitHub gives no email, writing nothing", async () => {

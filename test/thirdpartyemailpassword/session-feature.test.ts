@@ -134,6 +134,28 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
     expect(await EmailVerification.isEmailVerified((up.json.user as { id: string }).id, "frank@example.com")).to.equal(false);
   });
 
+  it("two first sign-ins of one provider user at once make one user, both signed in as them, email verified", async () => {
+    const before = await rowCounts(app, ["thirdparty_users"]);
+    const results = await Promise.all(Array.from({ length: 6 }, () => ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("test-oidc", "racer", "racer@example.com", true)));
+    expect(new Set(results.map((r) => r.user.id)).size).to.equal(1);
+    expect(results.filter((r) => r.createdNewUser)).to.have.length(1);
+    expect((await rowCounts(app, ["thirdparty_users"])).thirdparty_users).to.equal((before.thirdparty_users ?? 0) + 1);
+    expect(await EmailVerification.isEmailVerified(results[0]?.user.id ?? "", "racer@example.com")).to.equal(true);
+  });
+
+  it("refuses a thirdPartyId the users table cannot hold with a clear error, writing nothing", async () => {
+    const before = await rowCounts(app, ["thirdparty_users"]);
+    let caught: unknown;
+    try {
+      await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("p".repeat(65), "someone", "someone@example.com", false);
+    } catch (err) {
+      caught = err;
+    }
+    expect(Latchkey.Error.isErrorFromAuth(caught), String(caught)).to.equal(true);
+    expect((caught as InstanceType<typeof Latchkey.Error>).type).to.equal("BAD_INPUT_ERROR");
+    expect(await rowCounts(app, ["thirdparty_users"])).to.deep.equal(before);
+  });
+
   it("answers /loginmethods with both methods and the provider", async () => {
     const reply = await app.client.request("GET", "/auth/loginmethods");
     expect(reply.json).to.deep.include({ emailPassword: { enabled: true }, firstFactors: ["emailpassword", "thirdparty"] });

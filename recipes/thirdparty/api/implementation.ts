@@ -1,8 +1,10 @@
 import { sessionValues } from "../../../lib/sessionFeature";
 import Session from "../../session/index";
+import { LatchkeyError } from "../../../lib/error";
 import { nonceFor } from "../providers/pkce";
-import type { APIInterface, ThirdPartyLoginContext } from "../types";
+import type { APIInterface, OAuthTokens, SignInUpRefusal, ThirdPartyLoginContext, TypeProvider } from "../types";
 import { resolveProviderConfig } from "../providers/config";
+import type { UserContext } from "../../../lib/types";
 
 // The domain of the stand-in email of a user whose provider gives none (when requireEmail is false).
 const FAKE_EMAIL_DOMAIN = "fakeemail.latchkey.invalid";
@@ -31,6 +33,19 @@ export function makeAPIImplementation(): APIInterface {
       }
       const tokens = oAuthTokens ?? {};
       const userInfo = await provider.getUserInfo({ oAuthTokens: tokens, expectedNonce, userContext });
+      const idTokenPayload = userInfo.rawUserInfoFromProvider.fromIdTokenPayload;
+      // A code sent back without its flow's verifier must not skip the nonce check: a code stolen from a flow this
+      // backend started (its ID token carries that flow's nonce) would otherwise sign the thief in where the
+      // provider does not enforce PKCE (Apple).
+      if (input.redirectURIInfo !== undefined && input.redirectURIInfo.pkceCodeVerifier === undefined && idTokenPayload?.nonce !== undefined) {
+        return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The ID token belongs to another sign-in attempt" };
+      }
+      // Tokens a native app sent: an ID token proves its audience, an access token does not (any app the user
+      // authorised can hold one), so the user it names is only trusted once the provider says it is ours.
+      if (input.oAuthTokens !== undefined && idTokenPayload === undefined) {
+        const refusal = await checkAccessToken(provider, tokens, userContext);
+        if (refusal !== undefined) return refusal;
+      }
       let email = userInfo.email;
       if (email === undefined) {
         if (provider.config.requireEmail) return { status: "NO_EMAIL_GIVEN_BY_PROVIDER" };
@@ -69,4 +84,20 @@ export function makeAPIImplementation(): APIInterface {
       });
     },
   };
+}
+
+// The provider's (or the app's) check that a native app's access token was issued to this client.
+async function checkAccessToken(provider: TypeProvider, tokens: OAuthTokens, userContext: UserContext): Promise<SignInUpRefusal | undefined> {
+  const check = provider.config.validateAccessToken;
+  const accessToken = tokens.access_token;
+  if (check === undefined || typeof accessToken !== "string" || accessToken === "") {
+    return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "This login provider needs an ID token from the app, not an access token alone" };
+  }
+  try {
+    await check({ accessToken, clientConfig: provider.config.client, userContext });
+  } catch (err) {
+    if (LatchkeyError.isErrorFromAuth(err)) throw err;
+    return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The access token was not issued to this app" };
+  }
+  return undefined;
 }

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { configError } from "../../../lib/error";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../../lib/validate";
 import type { NormalisedProviderConfig, ProviderClientConfig, ProviderConfig, ProviderInput } from "../types";
@@ -6,7 +7,8 @@ import { PRESETS } from "./presets";
 const PROVIDER_KEYS = ["config", "override"];
 const CONFIG_KEYS = [
   "thirdPartyId", "name", "clients", "issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "authorizationEndpointQueryParams",
-  "tokenEndpoint", "tokenEndpointBodyParams", "userInfoEndpoint", "jwksURI", "requireEmail", "validateIdTokenPayload", "requestTimeout",
+  "tokenEndpoint", "tokenEndpointBodyParams", "userInfoEndpoint", "jwksURI", "requireEmail", "validateIdTokenPayload", "validateAccessToken",
+  "requestTimeout",
 ];
 const CLIENT_KEYS = ["clientType", "clientId", "clientSecret", "scope", "forcePKCE", "additionalConfig"];
 const URL_KEYS = ["issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "jwksURI"] as const;
@@ -35,8 +37,10 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     }
     optionalBoolean(`${where}.config.requireEmail`, config.requireEmail, true);
     optionalFunction(`${where}.config.validateIdTokenPayload`, config.validateIdTokenPayload);
+    optionalFunction(`${where}.config.validateAccessToken`, config.validateAccessToken);
     optionalInteger(`${where}.config.requestTimeout`, config.requestTimeout, 10_000, 100, 120_000);
     validateClients(`${where}.config.clients`, config.clients);
+    if (id === "apple") (config.clients as { additionalConfig?: Record<string, unknown> }[]).forEach((c, j) => checkAppleKey(`${where}.config.clients[${j}].additionalConfig.privateKey`, c.additionalConfig?.privateKey));
     const preset = PRESETS[id];
     const discoverable = config.issuer !== undefined || config.oidcDiscoveryEndpoint !== undefined;
     if (preset === undefined && !discoverable && (config.authorizationEndpoint === undefined || config.tokenEndpoint === undefined)) {
@@ -67,6 +71,20 @@ function validateClients(where: string, clients: unknown): void {
   if (clients.length > 1 && types.has(undefined)) throw configError(where, "with several clients, each needs a clientType");
 }
 
+// Apple's client secret is signed at each code exchange: a key that cannot sign would fail there, as a 500. Native
+// clients (ID tokens only) need no key, so only a key that is given is checked. The message never quotes it.
+function checkAppleKey(field: string, value: unknown): void {
+  if (value === undefined) return;
+  let ok: boolean;
+  try {
+    const key = crypto.createPrivateKey(String(value));
+    ok = typeof value === "string" && key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1";
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw configError(field, "must be the PEM of Apple's P-256 (ES256) private key");
+}
+
 // Endpoints carry the client secret and the user's tokens: https only, except on this machine.
 function checkURL(field: string, value: unknown): void {
   if (value === undefined) return;
@@ -91,7 +109,7 @@ export function resolveProviderConfig(input: ProviderInput, clientType: string |
   if (client === undefined) return undefined;
   const preset = PRESETS[config.thirdPartyId];
   const merged: Partial<ProviderConfig> = { ...preset?.defaults(client), ...definedOnly(config) };
-  return {
+  const normalised: NormalisedProviderConfig = {
     thirdPartyId: config.thirdPartyId,
     name: config.name ?? preset?.name ?? config.thirdPartyId,
     client: { ...client, scope: client.scope ?? preset?.defaultScope ?? ["openid", "email"], forcePKCE: client.forcePKCE ?? preset?.defaultForcePKCE ?? true },
@@ -105,8 +123,14 @@ export function resolveProviderConfig(input: ProviderInput, clientType: string |
     jwksURI: merged.jwksURI,
     requireEmail: merged.requireEmail ?? true,
     validateIdTokenPayload: merged.validateIdTokenPayload,
+    validateAccessToken: merged.validateAccessToken,
     requestTimeoutMs: merged.requestTimeout ?? 10_000,
   };
+  const presetCheck = preset?.validateAccessToken;
+  if (normalised.validateAccessToken === undefined && presetCheck !== undefined) {
+    normalised.validateAccessToken = ({ accessToken }) => presetCheck(normalised, accessToken);
+  }
+  return normalised;
 }
 
 function definedOnly(config: ProviderConfig): Partial<ProviderConfig> {

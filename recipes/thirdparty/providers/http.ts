@@ -10,6 +10,8 @@ export interface ProviderRequest {
   headers?: Record<string, string>;
   /** Sent as application/x-www-form-urlencoded. */
   form?: Record<string, string>;
+  /** Sent as application/json. */
+  json?: Record<string, unknown>;
   timeoutMs: number;
 }
 
@@ -28,8 +30,13 @@ export async function providerAnyJSON(url: string, request: ProviderRequest, wha
   try {
     response = await fetch(url, {
       method: request.method ?? "GET",
-      headers: { accept: "application/json", ...request.headers, ...(request.form === undefined ? {} : { "content-type": "application/x-www-form-urlencoded" }) },
-      body: request.form === undefined ? undefined : new URLSearchParams(request.form).toString(),
+      headers: {
+        accept: "application/json",
+        ...request.headers,
+        ...(request.form === undefined ? {} : { "content-type": "application/x-www-form-urlencoded" }),
+        ...(request.json === undefined ? {} : { "content-type": "application/json" }),
+      },
+      body: request.form !== undefined ? new URLSearchParams(request.form).toString() : request.json === undefined ? undefined : JSON.stringify(request.json),
       // A provider redirecting its API elsewhere is not followed: the configured endpoints are the trusted ones.
       redirect: "error",
       signal: AbortSignal.timeout(request.timeoutMs),

@@ -64,7 +64,7 @@ function checkClaims(payload: Record<string, unknown>, expect: IdTokenExpectatio
   const now = Math.floor(Date.now() / 1000);
   const issuer = typeof payload.iss === "string" ? payload.iss : undefined;
   const tid = typeof payload.tid === "string" ? payload.tid : undefined;
-  if (issuer === undefined || !expect.issuers.some((i) => i === issuer || (tid !== undefined && i.replace("{tenantid}", tid) === issuer))) {
+  if (issuer === undefined || !expect.issuers.some((i) => i === issuer || (tid !== undefined && i.split("{tenantid}").join(tid) === issuer))) {
     throw signInRefused("The ID token was issued by another issuer");
   }
   const audiences = typeof payload.aud === "string" ? [payload.aud] : Array.isArray(payload.aud) ? payload.aud : [];

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { NormalisedProviderConfig, OAuthTokens, ProviderConfig, UserInfo } from "../types";
-import { providerError } from "./errors";
+import { providerError, signInRefused } from "./errors";
 import { providerAnyJSON, providerJSON } from "./http";
 
 /** What a built-in provider fills in, and where it differs from a plain OpenID Connect / OAuth 2.0 provider. */
@@ -15,6 +15,8 @@ export interface ProviderPreset {
   clientSecret?: (config: NormalisedProviderConfig) => string;
   /** Reads the user when the provider has no ID token (GitHub). */
   getUserInfo?: (config: NormalisedProviderConfig, tokens: OAuthTokens) => Promise<UserInfo>;
+  /** Checks that an access token a native app sent was issued to this client (when the config gives no check). */
+  validateAccessToken?: (config: NormalisedProviderConfig, accessToken: string) => Promise<void>;
 }
 
 const google: ProviderPreset = {
@@ -43,6 +45,7 @@ const github: ProviderPreset = {
   defaultScope: ["read:user", "user:email"],
   defaultForcePKCE: true,
   getUserInfo: githubUserInfo,
+  validateAccessToken: githubValidateAccessToken,
 };
 
 const apple: ProviderPreset = {
@@ -83,6 +86,24 @@ async function githubUserInfo(config: NormalisedProviderConfig, tokens: OAuthTok
     email: typeof primary?.email === "string" ? { id: primary.email, isVerified: primary.verified === true } : undefined,
     rawUserInfoFromProvider: { fromUserInfoAPI: { ...user.body, emails } },
   };
+}
+
+// Any GitHub access token reads its owner's profile, whichever app it was issued to: a token sent by a native app
+// must be shown to belong to this client first (GitHub's "check a token" API, authenticated as the app).
+async function githubValidateAccessToken(config: NormalisedProviderConfig, accessToken: string): Promise<void> {
+  const { clientId, clientSecret } = config.client;
+  if (clientSecret === undefined) throw signInRefused("GitHub access tokens cannot be checked without the client secret");
+  const api = new URL(config.userInfoEndpoint ?? "https://api.github.com/user").origin;
+  const answer = await providerJSON(`${api}/applications/${encodeURIComponent(clientId)}/token`, {
+    method: "POST",
+    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, accept: "application/vnd.github+json", "user-agent": "latchkey" },
+    json: { access_token: accessToken },
+    timeoutMs: config.requestTimeoutMs,
+  }, "token check");
+  const app = answer.body.app as { client_id?: unknown } | undefined;
+  if (answer.status !== 200 || typeof app !== "object" || app === null || app.client_id !== clientId) {
+    throw signInRefused("The access token was not issued to this app");
+  }
 }
 
 // Apple wants a client secret that is a short-lived ES256 JWT signed with the team's key.

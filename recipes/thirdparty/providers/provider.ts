@@ -142,6 +142,8 @@ function toUserInfo(idToken: Record<string, unknown> | undefined, userInfo: Reco
   if ((typeof subject !== "string" && typeof subject !== "number") || String(subject) === "" || String(subject).length > 255) {
     throw providerError("The login provider did not say who the user is");
   }
+  // MySQL/MariaDB ignore trailing spaces when comparing (PAD SPACE): "alice " would find the user "alice".
+  if (/\s$/.test(String(subject))) throw signInRefused("The login provider gave a user id that cannot be used");
   const source = typeof idToken?.email === "string" ? idToken : userInfo;
   const email = source?.email;
   // Apple sends email_verified as the string "true".
