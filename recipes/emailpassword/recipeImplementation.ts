@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import bcrypt from "bcrypt";
 import { isUniqueViolation } from "../../lib/db/columns";
+import { isStorableText } from "../../lib/db/text";
 import type { Database } from "../../lib/db/database";
 import { badInput } from "../../lib/error";
 import type { EmailPasswordUser, RecipeInterface, TypeNormalisedInput } from "./types";
@@ -76,7 +77,7 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     },
 
     async getUserById({ userId }) {
-      if (typeof userId !== "string") return undefined;
+      if (typeof userId !== "string" || !isStorableText(userId)) return undefined;
       const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>());
       return row === undefined ? undefined : toUser(row);
     },

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database } from "../../lib/db/database";
 import { normaliseEmail } from "../../lib/email/address";
+import { isStorableText } from "../../lib/db/text";
 import { badInput, configError, LatchkeyError } from "../../lib/error";
 import { Latchkey } from "../../lib/latchkey";
 import type { UserContext } from "../../lib/types";
@@ -62,11 +63,11 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
   return {
     async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, userContext }) {
       const normalised = typeof email === "string" ? normaliseEmail(email) : "";
-      if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH) throw badInput("The email is missing or longer than 254 characters");
+      if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH || !isStorableText(normalised)) throw badInput("The email is missing, invalid or longer than 254 characters");
       // Checked here too: manuallyCreateOrUpdateUser takes any id, and the column holds 64 characters.
       if (typeof thirdPartyId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(thirdPartyId)) throw badInput("thirdPartyId must be 1 to 64 letters, digits, - or _");
-      if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH) {
-        throw badInput("thirdPartyUserId must be 1 to 255 characters");
+      if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH || !isStorableText(thirdPartyUserId)) {
+        throw badInput("thirdPartyUserId must be 1 to 255 characters of text");
       }
       // MySQL/MariaDB compare with trailing spaces ignored (PAD SPACE), so "alice " would sign in as "alice".
       if (/\s$/.test(thirdPartyUserId)) throw badInput("thirdPartyUserId must not end with white space");
@@ -87,19 +88,20 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     },
 
     async getUserById({ userId }) {
-      if (typeof userId !== "string") return undefined;
+      if (typeof userId !== "string" || !isStorableText(userId)) return undefined;
       const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>());
       return row === undefined ? undefined : toUser(row);
     },
 
     async getUsersByEmail({ email }) {
-      if (typeof email !== "string") return [];
+      // An email no user could have been stored with is not looked up (PostgreSQL would fail the query on NUL).
+      if (typeof email !== "string" || email.length > MAX_EMAIL_LENGTH || !isStorableText(email)) return [];
       const rows = await db.run((knex) => knex(users).where({ email: normaliseEmail(email) }).orderBy("time_joined").select<UserRow[]>());
       return rows.map(toUser);
     },
 
     async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId }) {
-      if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string") return undefined;
+      if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string" || !isStorableText(thirdPartyId + thirdPartyUserId)) return undefined;
       const row = await db.run((knex) => knex(users).where({ third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>());
       // Byte for byte: MySQL/MariaDB would match "alice " to "alice".
       return row === undefined || row.third_party_user_id !== thirdPartyUserId ? undefined : toUser(row);

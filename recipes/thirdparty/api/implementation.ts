@@ -1,3 +1,4 @@
+import { isStorableText } from "../../../lib/db/text";
 import { sessionValues } from "../../../lib/sessionFeature";
 import Session from "../../session/index";
 import { LatchkeyError } from "../../../lib/error";
@@ -51,7 +52,7 @@ export function makeAPIImplementation(): APIInterface {
         if (provider.config.requireEmail) return { status: "NO_EMAIL_GIVEN_BY_PROVIDER" };
         email = { id: `${encodeURIComponent(userInfo.thirdPartyUserId)}.${provider.id}@${FAKE_EMAIL_DOMAIN}`, isVerified: false };
       }
-      if (email.id.length > MAX_EMAIL_LENGTH || !email.id.includes("@")) {
+      if (email.id.length > MAX_EMAIL_LENGTH || !email.id.includes("@") || !isStorableText(email.id) || !isStorableText(userInfo.thirdPartyUserId)) {
         return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The login provider gave an email that cannot be used" };
       }
       const result = await options.recipeImplementation.signInUp({
