@@ -27,7 +27,7 @@ const SWEEP_INTERVAL_MS = 3600_000;
 
 /** What refresh decided inside its transaction; errors are raised after it commits (theft must stay revoked). */
 type RefreshOutcome =
-  | { kind: "ok"; row: SessionRow; usedHash2: string; newRefreshToken: string; expiresAt: number }
+  | { kind: "ok"; row: SessionRow; payload: AccessTokenPayload; accessToken: string; newRefreshToken: string; expiresAt: number }
   | { kind: "gone" }
   | { kind: "forged" }
   | { kind: "csrf" }
@@ -167,8 +167,12 @@ export function makeRecipeImplementation(
       const refreshToken = createRefreshToken(row.session_handle, undefined, row.refresh_token_secret);
       row.refresh_token_hash2 = hash2(refreshToken);
       const payload = accessPayload(row, up);
-      const accessToken = await codec.sign(payload);
-      await db.run((knex) => knex(table).insert(row));
+      const sign = await codec.signer();
+      // The signature (CPU) is made while the insert (a round trip) is in flight; the token is only handed out once
+      // the row is written. sign() is synchronous, so a failed insert is awaited before its rejection could go unseen.
+      const inserting = db.run((knex) => knex(table).insert(row));
+      const accessToken = sign(payload);
+      await inserting;
       await sweepExpiredSessions(now);
       const session = new SessionContainer(
         helpers(),
@@ -222,6 +226,7 @@ export function makeRecipeImplementation(
       if (parsed === undefined) throw unauthorised("The refresh token is not valid", true);
       const presentedHash2 = hash2(refreshToken);
       const now = Date.now();
+      const sign = await codec.signer();
       const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
         const row = await db.forUpdate(trx(table).where({ session_handle: parsed.sessionHandle })).first<SessionRow | undefined>();
         if (row === undefined || Number(row.expires_at) <= now) return { kind: "gone" };
@@ -250,14 +255,14 @@ export function makeRecipeImplementation(
           return { kind: "theft", userId: row.user_id };
         }
         const expiresAt = now + config.refreshTokenValidityMs;
-        await trx(table).where({ session_handle: row.session_handle }).update({ ...changes, expires_at: expiresAt });
-        return {
-          kind: "ok",
-          row,
-          usedHash2: presentedHash2,
-          newRefreshToken: createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret),
-          expiresAt,
-        };
+        // The new access token is signed (CPU) while the update (a round trip) is in flight; it leaves this function
+        // only if the transaction commits. then() starts the query: knex builders are lazy.
+        const updating = trx(table).where({ session_handle: row.session_handle }).update({ ...changes, expires_at: expiresAt }).then(() => undefined);
+        const newRefreshToken = createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret);
+        const payload = accessPayload(row, parseStored(row.jwt_payload), { prh: presentedHash2, rth: hash2(newRefreshToken) });
+        const accessToken = sign(payload);
+        await updating;
+        return { kind: "ok", row, payload, accessToken, newRefreshToken, expiresAt };
       });
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
       if (outcome.kind === "forged") throw unauthorised("The refresh token is not valid", true);
@@ -268,12 +273,11 @@ export function makeRecipeImplementation(
           payload: { userId: outcome.userId, sessionHandle: parsed.sessionHandle },
         });
       }
-      const { row, newRefreshToken, usedHash2, expiresAt } = outcome;
-      const payload = accessPayload(row, parseStored(row.jwt_payload), { prh: usedHash2, rth: hash2(newRefreshToken) });
+      const { row, payload, accessToken, newRefreshToken, expiresAt } = outcome;
       return new SessionContainer(
         helpers(),
         {
-          accessToken: await codec.sign(payload),
+          accessToken,
           payload,
           refreshToken: { value: newRefreshToken, expiry: expiresAt },
           ...(row.anti_csrf_token !== null ? { antiCsrfToken: row.anti_csrf_token } : {}),
