@@ -3,7 +3,6 @@
 "use strict";
 const crypto = require("node:crypto");
 
-const MODELS = ["user", "session", "account", "verification"];
 
 /** A driver handle better-auth accepts for a database URL (better-sqlite3 Database, mysql2 pool, pg Pool). */
 function driverFor(kind, url) {
@@ -44,40 +43,40 @@ async function setupBetterAuth(kind, url, { cookieCache = false, prefix } = {}) 
     verification: { modelName: `${prefix}verification` },
     session: { modelName: `${prefix}session`, cookieCache: { enabled: cookieCache, maxAge: 3600 } },
   };
-  // getMigrations reads every table in the schema; on the shared test databases another run's table may vanish
-  // while it looks ("relation ... does not exist"), so a failed attempt is tried again.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await (await getMigrations(options)).runMigrations();
-      break;
-    } catch (err) {
-      if (attempt >= 5) throw err;
-      await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+  const drop = async () => {
+    for (const m of ["session", "account", "verification", "user"]) {
+      const t = `${prefix}${m}`;
+      if (kind === "sqlite") driver.database.exec(`drop table if exists "${t}"`);
+      else if (kind === "mysql") await driver.database.query(`drop table if exists \`${t}\``);
+      else await driver.database.query(`drop table if exists "${t}" cascade`);
     }
-  }
-  const auth = betterAuth(options);
-  const res = await auth.api.signUpEmail({
-    body: { email: "bench@example.com", password: "benchpassword1", name: "bench" },
-    asResponse: true,
-  });
-  if (!res.ok) throw new Error(`better-auth sign-up failed: ${res.status}`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  const headers = new Headers({ cookie });
-  return {
-    auth,
-    cookie,
-    headers,
-    prefix,
-    async close() {
-      for (const m of ["session", "account", "verification", "user"]) {
-        const t = `${prefix}${m}`;
-        if (kind === "sqlite") driver.database.exec(`drop table if exists "${t}"`);
-        else if (kind === "mysql") await driver.database.query(`drop table if exists \`${t}\``);
-        else await driver.database.query(`drop table if exists "${t}" cascade`);
-      }
-      await driver.close();
-    },
+    await driver.close();
   };
+  try {
+    // getMigrations reads every table in the schema; on the shared test databases another run's table may vanish
+    // while it looks ("relation ... does not exist"), so a failed attempt is tried again.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await (await getMigrations(options)).runMigrations();
+        break;
+      } catch (err) {
+        if (attempt >= 5) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
+    const auth = betterAuth(options);
+    const res = await auth.api.signUpEmail({
+      body: { email: "bench@example.com", password: "benchpassword1", name: "bench" },
+      asResponse: true,
+    });
+    if (!res.ok) throw new Error(`better-auth sign-up failed: ${res.status}`);
+    const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    return { auth, cookie, headers: new Headers({ cookie }), prefix, close: drop };
+  } catch (err) {
+    // Leave nothing behind on the shared databases.
+    await drop().catch(() => {});
+    throw err;
+  }
 }
 
-module.exports = { setupBetterAuth, MODELS };
+module.exports = { setupBetterAuth };

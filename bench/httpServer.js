@@ -16,9 +16,19 @@ async function main() {
   const [kind, url] = process.argv.slice(2);
   const prefix = c.uniquePrefix();
   c.initLatchkey(url, prefix);
-  const token = (await Session.createNewSessionWithoutRequestResponse("bench-user", { role: "admin" })).getAccessToken();
-  const baDb = await setupBetterAuth(kind, url, { cookieCache: false });
-  const baCache = await setupBetterAuth(kind, url, { cookieCache: true });
+  let token;
+  let baDb;
+  let baCache;
+  try {
+    token = (await Session.createNewSessionWithoutRequestResponse("bench-user", { role: "admin" })).getAccessToken();
+    baDb = await setupBetterAuth(kind, url, { cookieCache: false });
+    baCache = await setupBetterAuth(kind, url, { cookieCache: true });
+  } catch (err) {
+    // Leave nothing behind on the shared databases.
+    await baDb?.close().catch(() => {});
+    await c.teardownLatchkey(prefix).catch(() => {});
+    throw err;
+  }
   const betterAuthRoute = (ba) => async (req, res) => {
     const headers = new Headers();
     if (req.headers.cookie) headers.set("cookie", req.headers.cookie);
