@@ -1,181 +1,119 @@
 #!/usr/bin/env node
-// Session benchmark: getSession verifications/s through the public API beside raw crypto.verify and
-// jsonwebtoken.verify on the same token and key, and refreshes/s on each database beside a raw driver update of one
-// row on the same database and a raw RS256 signature (each refresh does both). Prints one JSON object. Usage: node bench/session.js [sqlite,mysql,postgres]
+// 3. Session creation, refresh and revoke per second on each database, for each signing algorithm, beside their
+// physical limits measured in the same process: a raw signature of the algorithm, and a raw driver insert/update/
+// delete of one row by primary key on the same database; and beside better-auth's sign-in, the closest thing it
+// has to creating a session (it includes a password hash). One JSON object on stdout.
+// Usage: node bench/session.js [sqlite,mysql,postgres] [--quick]
 "use strict";
 require("tsx/cjs");
 const crypto = require("node:crypto");
-const fs = require("node:fs");
-const os = require("node:os");
-const path = require("node:path");
-const jwt = require("jsonwebtoken");
-const Latchkey = require("../lib/index");
 const Session = require("../recipes/session/index").default;
-const { SessionRecipe } = require("../recipes/session/recipe");
-const { resetForTests } = require("../lib/testing");
-const { databaseUrl, dropTables, median } = require("./common");
+const { setupBetterAuth } = require("./betterAuth");
+const c = require("./common");
 
-const RUNS = 5;
-const VERIFY_MS = 1000;
-const REFRESH_OPS = 300;
+// A function may carry its own count (better-auth's sign-in hashes a password: a few hundred would take minutes).
+const measure = (fn) => c.counted(fn, fn.ops ?? c.LENGTHS.ops);
 
-/** ops/s of a synchronous or async function run for `ms`, median of RUNS runs. */
-async function opsPerSecond(fn, ms) {
-  const results = [];
-  for (let r = 0; r < RUNS; r++) {
-    let n = 0;
-    const end = performance.now() + ms;
-    const start = performance.now();
-    while (performance.now() < end) {
-      for (let i = 0; i < 50; i++) await fn();
-      n += 50;
-    }
-    results.push(n / ((performance.now() - start) / 1000));
+/** The algorithms Latchkey can sign access tokens with (ES256 only if the config option exists). */
+function algorithms(url) {
+  try {
+    c.initLatchkey(url, c.uniquePrefix(), { accessTokenSigningAlgorithm: "ES256" });
+    return ["RS256", "ES256"];
+  } catch {
+    return ["RS256"];
+  } finally {
+    require("../lib/testing").resetForTests();
   }
-  return Math.round(median(results));
 }
 
-/** ops/s of `count` sequential calls, median of RUNS runs. */
-async function opsPerSecondCount(fn, count) {
-  const results = [];
-  for (let r = 0; r < RUNS; r++) {
-    const start = performance.now();
-    for (let i = 0; i < count; i++) await fn(i);
-    results.push(count / ((performance.now() - start) / 1000));
-  }
-  return Math.round(median(results));
-}
-
-function init(url, prefix, config = {}) {
-  Latchkey.init({
-    appInfo: { appName: "bench", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
-    database: url,
-    tablePrefix: prefix,
-    recipeList: [Session.init(config)],
-  });
-}
-
-async function benchVerify(url) {
-  const prefix = `lkb_${crypto.randomBytes(3).toString("hex")}_`;
-  init(url, prefix);
-  const session = await Session.createNewSessionWithoutRequestResponse("bench-user", { role: "admin" });
-  const token = session.getAccessToken();
-  await Session.getSession(token); // warm the key cache
-  const kid = JSON.parse(Buffer.from(token.split(".")[0], "base64url").toString()).kid;
-  const key = SessionRecipe.getInstanceOrThrow().keys.getVerificationKey(kid).publicKey;
-  const pem = key.export({ type: "spki", format: "pem" });
-  const dot = token.lastIndexOf(".");
-  const signed = Buffer.from(token.slice(0, dot));
-  const signature = Buffer.from(token.slice(dot + 1), "base64url");
-  const raw = await opsPerSecond(() => crypto.verify("sha256", signed, key, signature), VERIFY_MS);
-  // jsonwebtoken at its best: the same parsed KeyObject (a PEM string would be re-parsed on every call).
-  const jsonwebtoken = await opsPerSecond(() => jwt.verify(token, key, { algorithms: ["RS256"] }), VERIFY_MS);
-  const jsonwebtokenPem = await opsPerSecond(() => jwt.verify(token, pem, { algorithms: ["RS256"] }), VERIFY_MS);
-  const latchkey = await opsPerSecond(() => Session.getSession(token), VERIFY_MS);
-  await dropTables(prefix);
-  await resetForTests();
-  return {
-    unit: "verifications/s, RS256 2048, one core",
-    raw_crypto_verify: raw,
-    jsonwebtoken_verify: jsonwebtoken,
-    jsonwebtoken_verify_pem_string: jsonwebtokenPem,
-    latchkey_getSession: latchkey,
-    ratio_latchkey_to_raw: +(latchkey / raw).toFixed(3),
-    ratio_jsonwebtoken_to_raw: +(jsonwebtoken / raw).toFixed(3),
-    target: "latchkey_getSession >= 0.7 x raw_crypto_verify",
-    target_met: latchkey / raw >= 0.7,
-  };
-}
-
-/** A raw driver update of one row, in the same database, as the physical limit of a refresh's write. */
-async function rawUpdateOps(kind, url) {
-  const table = `lkb_raw_${crypto.randomBytes(3).toString("hex")}`;
-  if (kind === "sqlite") {
-    const Database = require("better-sqlite3");
-    const db = new Database(url.slice("sqlite:".length));
-    db.pragma("journal_mode = WAL");
-    db.exec(`create table ${table} (id integer primary key, v text)`);
-    db.prepare(`insert into ${table} values (1, 'x')`).run();
-    const stmt = db.prepare(`update ${table} set v = ? where id = 1`);
-    const ops = await opsPerSecondCount((i) => stmt.run(String(i)), REFRESH_OPS);
-    db.exec(`drop table ${table}`);
-    db.close();
-    return ops;
-  }
-  if (kind === "mysql") {
-    const mysql = require("mysql2/promise");
-    const conn = await mysql.createConnection(url);
-    await conn.query(`create table ${table} (id int primary key, v varchar(64))`);
-    await conn.query(`insert into ${table} values (1, 'x')`);
-    const ops = await opsPerSecondCount((i) => conn.execute(`update ${table} set v = ? where id = 1`, [String(i)]), REFRESH_OPS);
-    await conn.query(`drop table ${table}`);
-    await conn.end();
-    return ops;
-  }
-  const { Client } = require("pg");
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  await client.query(`create table ${table} (id int primary key, v varchar(64))`);
-  await client.query(`insert into ${table} values (1, 'x')`);
-  const ops = await opsPerSecondCount((i) => client.query(`update ${table} set v = $1 where id = 1`, [String(i)]), REFRESH_OPS);
-  await client.query(`drop table ${table}`);
-  await client.end();
-  return ops;
-}
-
-/** Raw RS256 signatures/s: every refresh and every new session signs one access token. */
-async function rawSignOps() {
-  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+/** A raw signature of a token-sized input with a fresh key of the algorithm. */
+function rawSigner(algorithm) {
   const data = Buffer.from("x".repeat(400));
-  return opsPerSecondCount(() => crypto.sign("sha256", data, privateKey), REFRESH_OPS);
+  if (algorithm === "ES256") {
+    const { privateKey } = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" });
+    return () => crypto.sign("sha256", data, { key: privateKey, dsaEncoding: "ieee-p1363" });
+  }
+  const { privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+  return () => crypto.sign("sha256", data, privateKey);
 }
 
-async function benchStorage(kind, url, rawSign) {
-  const prefix = `lkb_${crypto.randomBytes(3).toString("hex")}_`;
-  init(url, prefix);
-  let refreshToken = (await Session.createNewSessionWithoutRequestResponse("bench-user")).getAllSessionTokensDangerously().refreshToken;
-  // Each refresh uses the child the previous one issued, as a client does.
-  const refresh = await opsPerSecondCount(async () => {
-    refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously().refreshToken;
-  }, REFRESH_OPS);
-  const create = await opsPerSecondCount(() => Session.createNewSessionWithoutRequestResponse("bench-user"), REFRESH_OPS);
-  await dropTables(prefix);
-  await resetForTests();
-  init(url, prefix, { enableBlacklisting: true });
-  const token = (await Session.createNewSessionWithoutRequestResponse("bench-user")).getAccessToken();
-  await Session.getSession(token);
-  const blacklisted = await opsPerSecond(() => Session.getSession(token), VERIFY_MS);
-  await dropTables(prefix);
-  await resetForTests();
-  const raw = await rawUpdateOps(kind, url);
+/** Raw driver one-row statements by primary key on a table shaped like a small sessions row. */
+async function rawRows(kind, url) {
+  const table = `lkb_raw_${crypto.randomBytes(3).toString("hex")}`;
+  const conn = await c.rawConnection(kind, url);
+  await conn.exec(`create table ${table} (id varchar(36) primary key, user_id varchar(128) not null, v varchar(64) not null, created_at bigint not null)`);
+  await conn.exec(`insert into ${table} values ('fixed', 'u', 'x', 0)`);
+  const ids = [];
   return {
-    refreshes_per_s: refresh,
-    sessions_created_per_s: create,
-    raw_driver_update_per_s: raw,
-    ratio_refresh_to_raw_update: +(refresh / raw).toFixed(3),
-    raw_rs256_sign_per_s: rawSign,
-    ratio_refresh_to_raw_sign: +(refresh / rawSign).toFixed(3),
-    getSession_with_blacklisting_per_s: blacklisted,
+    insert: () => {
+      const id = crypto.randomUUID();
+      ids.push(id);
+      return conn.exec(`insert into ${table} (id, user_id, v, created_at) values (?, ?, ?, ?)`, [id, "bench-user", "x", Date.now()]);
+    },
+    update: (i) => conn.exec(`update ${table} set v = ? where id = ?`, [String(i), "fixed"]),
+    delete: () => conn.exec(`delete from ${table} where id = ?`, [ids.pop() ?? "none"]),
+    close: async () => {
+      await conn.exec(`drop table ${table}`);
+      await conn.close();
+    },
   };
+}
+
+async function benchAlgorithm(kind, url, algorithm, raw, betterAuth) {
+  const prefix = c.uniquePrefix();
+  c.initLatchkey(url, prefix, algorithm === "RS256" ? {} : { accessTokenSigningAlgorithm: algorithm });
+  let refreshToken = (await Session.createNewSessionWithoutRequestResponse("bench-user")).getAllSessionTokensDangerously().refreshToken;
+  const handles = [];
+  const fns = {
+    raw_sign: rawSigner(algorithm),
+    raw_driver_insert: raw.insert,
+    raw_driver_update: raw.update,
+    raw_driver_delete: raw.delete,
+    latchkey_create: async () => {
+      handles.push((await Session.createNewSessionWithoutRequestResponse("bench-user")).getHandle());
+    },
+    // Each refresh uses the token the previous one issued, as a client does.
+    latchkey_refresh: async () => {
+      refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously().refreshToken;
+    },
+    latchkey_revoke: () => Session.revokeSession(handles.pop() ?? "none"),
+  };
+  if (betterAuth) fns.better_auth_signIn = betterAuth;
+  const r = await c.interleaved(fns, measure);
+  await c.teardownLatchkey(prefix);
+  const refreshLimit = Math.min(r.raw_sign, r.raw_driver_update);
+  const createLimit = Math.min(r.raw_sign, r.raw_driver_update);
+  return {
+    ...r,
+    ratio_create_to_limit: c.ratio(r.latchkey_create, createLimit),
+    ratio_refresh_to_limit: c.ratio(r.latchkey_refresh, refreshLimit),
+    ratio_revoke_to_raw_delete: c.ratio(r.latchkey_revoke, r.raw_driver_delete),
+    limit: r.raw_sign < r.raw_driver_update ? "raw_sign" : "raw_driver_update",
+    ...(betterAuth ? { ratio_create_to_better_auth_signIn: c.ratio(r.latchkey_create, r.better_auth_signIn) } : {}),
+  };
+}
+
+async function benchDatabase(kind, url, algs) {
+  const raw = await rawRows(kind, url);
+  const ba = await setupBetterAuth(kind, url);
+  const signIn = async () => {
+    const res = await ba.auth.api.signInEmail({ body: { email: "bench@example.com", password: "benchpassword1" }, asResponse: true });
+    if (!res.ok) throw new Error(`better-auth sign-in failed: ${res.status}`);
+  };
+  signIn.ops = c.LENGTHS.bcryptOps;
+  const out = {};
+  for (const alg of algs) out[alg] = await benchAlgorithm(kind, url, alg, raw, alg === "RS256" ? signIn : undefined);
+  await ba.close();
+  await raw.close();
+  return out;
 }
 
 async function main() {
-  const kinds = (process.argv[2] || "sqlite,mysql,postgres").split(",");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-"));
-  const result = {
-    benchmark: "session",
-    machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version, platform: `${os.platform()} ${os.arch()}` },
-    runs_per_figure: RUNS,
-    verify: await benchVerify(databaseUrl("sqlite", dir)),
-    storage: {},
-  };
-  const rawSign = await rawSignOps();
-  for (const kind of kinds) result.storage[kind] = await benchStorage(kind, databaseUrl(kind, dir), rawSign);
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const dir = c.tempDir();
+  const algs = algorithms(c.databaseUrl("sqlite", dir));
+  const result = { benchmark: "session", unit: "operations/s, sequential, one process", algorithms: algs, databases: {} };
+  for (const kind of c.kinds()) result.databases[kind] = await benchDatabase(kind, c.databaseUrl(kind, dir), algs);
+  c.emit(result);
 }
 
-main().catch((err) => {
-  process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
-  process.exit(1);
-});
+c.run(main);

@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import { LatchkeyError } from "../../lib/error";
 import type { JSONObject } from "../../lib/types";
 import type { SigningKey, SigningKeyStore, VerificationKey } from "./signingKeys";
+import type { SigningAlgorithm } from "./types";
 
 /** What an access token says, as Latchkey writes it. The user's payload sits apart, under `up`. */
 export interface AccessTokenPayload {
@@ -23,7 +24,7 @@ const BASE64URL = /^[A-Za-z0-9_-]+$/;
 // How far ahead of this process's clock another process's may be: iat/nbf beyond it mean "not valid yet".
 const CLOCK_SKEW_MS = 60_000;
 
-/** Signs and verifies access tokens (RS256 JWTs) with the deployment's keys. */
+/** Signs and verifies access tokens (RS256 or ES256 JWTs) with the deployment's keys. */
 export class AccessTokenCodec {
   // A key signs many tokens with the same header, so the parsed header -> key lookup is cached per header string.
   private readonly headerKeys = new Map<string, VerificationKey>();
@@ -37,7 +38,16 @@ export class AccessTokenCodec {
   }
 
   /**
-   * Verifies signature (RS256 only, with a key the deployment made) and expiry, and returns the payload.
+   * A synchronous signer over the current key, so a caller can sign while its database write is in flight (the
+   * signature is CPU, the write is a round trip: overlapping them is most of what a refresh can save).
+   */
+  async signer(): Promise<(payload: AccessTokenPayload) => string> {
+    const key = await this.keys.getSigningKey();
+    return (payload) => signWith(key, payload);
+  }
+
+  /**
+   * Verifies signature (with a key the deployment made, in that key's algorithm only) and expiry, and returns the payload.
    * Anything wrong is TRY_REFRESH_TOKEN: the client's refresh then decides whether a session still exists.
    */
   async verify(token: string): Promise<AccessTokenPayload> {
@@ -54,7 +64,8 @@ export class AccessTokenCodec {
     // to one signature; only the canonical encoding is accepted, so a token has exactly one spelling.
     if (!BASE64URL.test(signaturePart) || signature.toString("base64url") !== signaturePart) throw invalid("the access token's signature is not valid");
     const signed = Buffer.from(token.slice(0, secondDot));
-    if (!crypto.verify("sha256", signed, key.publicKey, signature)) throw invalid("the access token's signature is not valid");
+    const verifyKey = key.algorithm === "ES256" ? { key: key.publicKey, dsaEncoding: "ieee-p1363" as const } : key.publicKey;
+    if (!crypto.verify("sha256", signed, verifyKey, signature)) throw invalid("the access token's signature is not valid");
     const payload = parsePayload(token.slice(firstDot + 1, secondDot));
     const now = Date.now();
     if (payload.exp * 1000 <= now) throw invalid("the access token has expired");
@@ -74,11 +85,13 @@ export class AccessTokenCodec {
     }
     const h = header as { alg?: unknown; kid?: unknown; [k: string]: unknown } | null;
     // The algorithm is pinned: a token cannot pick "none", HS256 or anything else, nor bring its own key (jwk/jku/x5u).
-    if (h === null || typeof h !== "object" || h.alg !== "RS256" || typeof h.kid !== "string" || "jwk" in h || "jku" in h || "x5u" in h) {
+    if (h === null || typeof h !== "object" || (h.alg !== "RS256" && h.alg !== "ES256") || typeof h.kid !== "string" || "jwk" in h || "jku" in h || "x5u" in h) {
       throw invalid("the access token's header is not one Latchkey issues");
     }
     const key = this.keys.getVerificationKey(h.kid) ?? (await this.keys.findUnknownKey(h.kid));
     if (key === undefined) throw invalid("the access token was signed by an unknown key");
+    // The key, not the token, says which algorithm: an ES256 header on an RS256 key's kid (or the reverse) fails.
+    if (h.alg !== key.algorithm) throw invalid("the access token's algorithm is not its key's");
     if (this.headerKeys.size >= HEADER_CACHE_LIMIT) this.headerKeys.clear();
     this.headerKeys.set(headerPart, key);
     return key;
@@ -86,10 +99,13 @@ export class AccessTokenCodec {
 }
 
 /** Signs a payload with a given key (exported for the benchmark and tests of foreign keys). */
-export function signWith(key: Pick<SigningKey, "kid" | "privateKey">, payload: AccessTokenPayload): string {
-  const header = Buffer.from(JSON.stringify({ alg: "RS256", typ: "JWT", kid: key.kid })).toString("base64url");
+export function signWith(key: Pick<SigningKey, "kid" | "privateKey"> & { algorithm?: SigningAlgorithm }, payload: AccessTokenPayload): string {
+  const algorithm = key.algorithm ?? "RS256";
+  const header = Buffer.from(JSON.stringify({ alg: algorithm, typ: "JWT", kid: key.kid })).toString("base64url");
   const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
-  const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), key.privateKey).toString("base64url");
+  // JWS wants ES256 signatures as r||s (IEEE P1363), not node's default DER.
+  const signingKey = algorithm === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
+  const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), signingKey).toString("base64url");
   return `${header}.${body}.${signature}`;
 }
 

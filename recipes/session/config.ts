@@ -6,7 +6,7 @@ import type { AntiCsrfMode, ErrorHandlers, TypeInput, TypeNormalisedInput } from
 const KEYS = [
   "accessTokenValidity", "refreshTokenValidity", "cookieSecure", "cookieSameSite", "cookieDomain",
   "sessionExpiredStatusCode", "invalidClaimStatusCode", "antiCsrf", "getTokenTransferMethod", "enableBlacklisting",
-  "accessTokenSigningKeyUpdateInterval", "errorHandlers", "override",
+  "accessTokenSigningKeyUpdateInterval", "accessTokenSigningAlgorithm", "errorHandlers", "override",
 ];
 const ERROR_HANDLER_KEYS = ["onUnauthorised", "onTryRefreshToken", "onTokenTheftDetected", "onInvalidClaim"];
 const DAY_S = 24 * 3600;
@@ -47,6 +47,10 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
   if (sessionExpiredStatusCode === invalidClaimStatusCode) {
     throw configError("Session.init.invalidClaimStatusCode", "must differ from sessionExpiredStatusCode, or the frontend cannot tell them apart");
   }
+  const signingAlgorithm = config.accessTokenSigningAlgorithm ?? "RS256";
+  if (signingAlgorithm !== "RS256" && signingAlgorithm !== "ES256") {
+    throw configError("Session.init.accessTokenSigningAlgorithm", 'must be "RS256" or "ES256"');
+  }
   const intervalHours = optionalInteger("Session.init.accessTokenSigningKeyUpdateInterval", config.accessTokenSigningKeyUpdateInterval, 168, 1, 24 * 365);
   return {
     accessTokenValidityMs: accessTokenValidity * 1000,
@@ -62,6 +66,7 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
       defaultGetTokenTransferMethod,
     enableBlacklisting: optionalBoolean("Session.init.enableBlacklisting", config.enableBlacklisting, false),
     signingKeyIntervalMs: intervalHours * 3600 * 1000,
+    signingAlgorithm,
     errorHandlers: normaliseErrorHandlers(config.errorHandlers),
     refreshTokenPath: `${appInfo.apiBasePath}/session/refresh`,
   };

@@ -16,7 +16,7 @@ export type { SessionContainer };
 export { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim };
 export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "./claims";
 export type {
-  AntiCsrfMode, APIInterface, APIOptions, ErrorHandlers, RecipeInterface, SessionInformation, TokenTransferMethod, TypeInput,
+  AntiCsrfMode, APIInterface, APIOptions, ErrorHandlers, RecipeInterface, SessionInformation, SigningAlgorithm, TokenTransferMethod, TypeInput,
   VerifySessionOptions,
 } from "./types";
 

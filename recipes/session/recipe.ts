@@ -42,7 +42,7 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(context.appInfo, input);
-    this.keys = new SigningKeyStore(context.database, this.config.signingKeyIntervalMs, this.config.accessTokenValidityMs);
+    this.keys = new SigningKeyStore(context.database, this.config.signingKeyIntervalMs, this.config.accessTokenValidityMs, this.config.signingAlgorithm);
     this.codec = new AccessTokenCodec(this.keys);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "Session.init.override.functions",

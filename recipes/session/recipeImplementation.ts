@@ -25,9 +25,17 @@ interface SessionRow {
 
 const SWEEP_INTERVAL_MS = 3600_000;
 
-/** What refresh decided inside its transaction; errors are raised after it commits (theft must stay revoked). */
+/** What a refresh token means for the session row as read (see refreshSession). */
+type Decision =
+  | { kind: "ok"; row: SessionRow; changes: Partial<SessionRow> }
+  | { kind: "theft"; row: SessionRow }
+  | { kind: "gone" }
+  | { kind: "forged" }
+  | { kind: "csrf" };
+
+/** What refresh did; errors are raised after its write commits (theft must stay revoked). */
 type RefreshOutcome =
-  | { kind: "ok"; row: SessionRow; usedHash2: string; newRefreshToken: string; expiresAt: number }
+  | { kind: "ok"; row: SessionRow; payload: AccessTokenPayload; accessToken: string; newRefreshToken: string; expiresAt: number }
   | { kind: "gone" }
   | { kind: "forged" }
   | { kind: "csrf" }
@@ -169,8 +177,12 @@ export function makeRecipeImplementation(
       const refreshToken = createRefreshToken(row.session_handle, undefined, row.refresh_token_secret);
       row.refresh_token_hash2 = hash2(refreshToken);
       const payload = accessPayload(row, up);
-      const accessToken = await codec.sign(payload);
-      await db.run((knex) => knex(table).insert(row));
+      const sign = await codec.signer();
+      // The signature (CPU) is made while the insert (a round trip) is in flight; the token is only handed out once
+      // the row is written. sign() is synchronous, so a failed insert is awaited before its rejection could go unseen.
+      const inserting = db.run((knex) => knex(table).insert(row));
+      const accessToken = sign(payload);
+      await inserting;
       await sweepExpiredSessions(now);
       const session = new SessionContainer(
         helpers(),
@@ -224,8 +236,9 @@ export function makeRecipeImplementation(
       if (parsed === undefined) throw unauthorised("The refresh token is not valid", true);
       const presentedHash2 = hash2(refreshToken);
       const now = Date.now();
-      const outcome = await db.transaction(async (trx): Promise<RefreshOutcome> => {
-        const row = await db.forUpdate(trx(table).where({ session_handle: parsed.sessionHandle })).first<SessionRow | undefined>();
+      const sign = await codec.signer();
+      /** What this refresh token means for the session as `row` has it; pure, so both paths below share it. */
+      const decide = (row: SessionRow | undefined): Decision => {
         if (row === undefined || Number(row.expires_at) <= now) return { kind: "gone" };
         if (!hasValidMac(parsed, row.refresh_token_secret)) return { kind: "forged" };
         if (!disableAntiCsrf && config.antiCsrf === "VIA_TOKEN") {
@@ -235,31 +248,67 @@ export function makeRecipeImplementation(
         const previous = row.previous_refresh_token_hash2;
         const parentHash2 = parsed.parentHash1 === undefined ? undefined : sha256(parsed.parentHash1);
         const settling = previous !== null && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS;
-        let changes: Partial<SessionRow> = {};
         if (sameHash(presentedHash2, current)) {
           // The current token: its child is issued; the database moves on when the child is used.
-        } else if (parentHash2 !== undefined && sameHash(parentHash2, current)) {
-          // A child of the current token whose access token was never used: the client has it, so it is current now.
-          changes = { refresh_token_hash2: presentedHash2, previous_refresh_token_hash2: current, refresh_token_updated_at: now };
-        } else if (settling && parentHash2 !== undefined && sameHash(parentHash2, previous)) {
-          // A sibling of the current token from a parallel refresh of the same parent: this one wins from now on.
-          changes = { refresh_token_hash2: presentedHash2 };
-        } else {
-          // An issued token that was replaced, and whose replacement was used: two parties hold this session.
-          // (The replaced token itself gets no grace period: replaying it right after the victim refreshed is
-          // exactly what theft looks like.)
-          await trx(table).where({ session_handle: row.session_handle }).del();
-          return { kind: "theft", userId: row.user_id };
+          return { kind: "ok", row, changes: {} };
         }
-        const expiresAt = now + config.refreshTokenValidityMs;
-        await trx(table).where({ session_handle: row.session_handle }).update({ ...changes, expires_at: expiresAt });
-        return {
-          kind: "ok",
-          row,
-          usedHash2: presentedHash2,
-          newRefreshToken: createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret),
-          expiresAt,
-        };
+        if (parentHash2 !== undefined && sameHash(parentHash2, current)) {
+          // A child of the current token whose access token was never used: the client has it, so it is current now.
+          return { kind: "ok", row, changes: { refresh_token_hash2: presentedHash2, previous_refresh_token_hash2: current, refresh_token_updated_at: now } };
+        }
+        if (settling && parentHash2 !== undefined && sameHash(parentHash2, previous)) {
+          // A sibling of the current token from a parallel refresh of the same parent: this one wins from now on.
+          return { kind: "ok", row, changes: { refresh_token_hash2: presentedHash2 } };
+        }
+        // An issued token that was replaced, and whose replacement was used: two parties hold this session.
+        // (The replaced token itself gets no grace period: replaying it right after the victim refreshed is
+        // exactly what theft looks like.)
+        return { kind: "theft", row };
+      };
+      const expiresAt = now + config.refreshTokenValidityMs;
+      /**
+       * Writes an "ok" decision with `update` (which resolves with the rows it changed) and signs the new access
+       * token while that write is in flight; the token leaves only if the write changed the row.
+       */
+      const apply = async (d: Extract<Decision, { kind: "ok" }>, update: (changes: Partial<SessionRow>) => PromiseLike<number>): Promise<RefreshOutcome | undefined> => {
+        const updating = Promise.resolve(update({ ...d.changes, expires_at: expiresAt }));
+        const newRefreshToken = createRefreshToken(d.row.session_handle, refreshToken, d.row.refresh_token_secret);
+        const payload = accessPayload(d.row, parseStored(d.row.jwt_payload), { prh: presentedHash2, rth: hash2(newRefreshToken) });
+        const accessToken = sign(payload);
+        return (await updating) === 1 ? { kind: "ok", row: d.row, payload, accessToken, newRefreshToken, expiresAt } : undefined;
+      };
+
+      // Fast path, two statements and no transaction: read the row, then write it only if it is still exactly as
+      // read (a compare-and-set on every column the decision looked at). Anything else, a lost race or theft,
+      // is decided again below under a row lock.
+      let outcome: RefreshOutcome | undefined;
+      const seen = await db.run((knex) => knex(table).where({ session_handle: parsed.sessionHandle }).first<SessionRow | undefined>());
+      const first = decide(seen);
+      if (first.kind === "gone" || first.kind === "forged" || first.kind === "csrf") {
+        outcome = first; // nothing to write; the secret and anti-CSRF value of a session never change
+      } else if (first.kind === "ok") {
+        const r = first.row;
+        outcome = await apply(first, (changes) => db.run((knex) => {
+          const q = knex(table).where({
+            session_handle: r.session_handle,
+            refresh_token_hash2: r.refresh_token_hash2,
+            refresh_token_updated_at: r.refresh_token_updated_at,
+            expires_at: r.expires_at,
+          });
+          const unchanged = r.previous_refresh_token_hash2 === null ? q.whereNull("previous_refresh_token_hash2") : q.andWhere({ previous_refresh_token_hash2: r.previous_refresh_token_hash2 });
+          return unchanged.update(changes);
+        }));
+      }
+      outcome ??= await db.transaction(async (trx): Promise<RefreshOutcome> => {
+        const d = decide(await db.forUpdate(trx(table).where({ session_handle: parsed.sessionHandle })).first<SessionRow | undefined>());
+        if (d.kind === "theft") {
+          await trx(table).where({ session_handle: d.row.session_handle }).del();
+          return { kind: "theft", userId: d.row.user_id };
+        }
+        if (d.kind !== "ok") return d;
+        // The row is locked, so the write lands; its count is not consulted (MySQL counts only rows whose values changed).
+        const applied = await apply(d, (changes) => trx(table).where({ session_handle: d.row.session_handle }).update(changes).then(() => 1));
+        return applied ?? { kind: "gone" }; // unreachable: apply only returns undefined on a count other than 1
       });
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
       if (outcome.kind === "forged") throw unauthorised("The refresh token is not valid", true);
@@ -270,14 +319,13 @@ export function makeRecipeImplementation(
           payload: { userId: outcome.userId, sessionHandle: parsed.sessionHandle },
         });
       }
-      const { row, newRefreshToken, usedHash2, expiresAt } = outcome;
-      const payload = accessPayload(row, parseStored(row.jwt_payload), { prh: usedHash2, rth: hash2(newRefreshToken) });
+      const { row, payload, accessToken, newRefreshToken } = outcome;
       return new SessionContainer(
         helpers(),
         {
-          accessToken: await codec.sign(payload),
+          accessToken,
           payload,
-          refreshToken: { value: newRefreshToken, expiry: expiresAt },
+          refreshToken: { value: newRefreshToken, expiry: outcome.expiresAt },
           ...(row.anti_csrf_token !== null ? { antiCsrfToken: row.anti_csrf_token } : {}),
         },
         "all",

@@ -1,9 +1,11 @@
 import crypto, { type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Database } from "../../lib/db/database";
+import type { SigningAlgorithm } from "./types";
 
-/** A public key that verifies access tokens, parsed once. */
+/** A public key that verifies access tokens, parsed once. It alone decides the algorithm its tokens must name. */
 export interface VerificationKey {
   kid: string;
+  algorithm: SigningAlgorithm;
   publicKey: KeyObject;
   jwk: JsonWebKey;
   verifyUntil: number;
@@ -12,6 +14,7 @@ export interface VerificationKey {
 /** The key that signs new access tokens, parsed once. */
 export interface SigningKey {
   kid: string;
+  algorithm: SigningAlgorithm;
   privateKey: KeyObject;
   signUntil: number;
 }
@@ -19,6 +22,7 @@ export interface SigningKey {
 interface KeyRow {
   slot: string;
   kid: string;
+  algorithm: string;
   public_key: string;
   private_key: string;
   sign_until: number | string;
@@ -30,7 +34,7 @@ interface KeyRow {
 const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 /**
- * The RS256 keys of a deployment, shared by every process through the database. Time is cut into slots of the
+ * The access token keys of a deployment (RS256 or ES256), shared by every process through the database. Time is cut into slots of the
  * rotation interval; each slot has exactly one key, inserted by whichever process needs it first (insert-or-ignore,
  * then read back), so processes racing to rotate agree on one key. A key verifies until every token it signed has
  * expired. Keys are cached: verification never touches the database.
@@ -46,6 +50,7 @@ export class SigningKeyStore {
     private readonly db: Database,
     private readonly intervalMs: number,
     private readonly accessTokenValidityMs: number,
+    private readonly algorithm: SigningAlgorithm = "RS256",
   ) {}
 
   /** The key to sign with now, creating this slot's key if no process has yet. */
@@ -96,18 +101,22 @@ export class SigningKeyStore {
 
   private async ensureCurrentKey(now: number): Promise<void> {
     const slotIndex = Math.floor(now / this.intervalMs);
-    const slot = `${this.intervalMs}:${slotIndex}`;
+    // RS256 keeps the slot names it always had; another algorithm has slots of its own, so switching makes a new
+    // key at once while the old one keeps verifying the tokens it signed.
+    const slot = `${this.algorithm === "RS256" ? "" : `${this.algorithm}:`}${this.intervalMs}:${slotIndex}`;
     const table = this.db.table("session_signing_keys");
     await this.db.run(async (knex) => {
       const existing = await knex(table).where({ slot }).first("slot");
       if (existing === undefined) {
         const signUntil = (slotIndex + 1) * this.intervalMs;
-        const { publicKey, privateKey } = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const { publicKey, privateKey } = this.algorithm === "ES256"
+          ? crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
+          : crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
         await knex(table)
           .insert({
             slot,
             kid: `k-${crypto.randomBytes(9).toString("base64url")}`,
-            algorithm: "RS256",
+            algorithm: this.algorithm,
             public_key: publicKey.export({ type: "spki", format: "pem" }).toString(),
             private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
             created_at: now,
@@ -129,18 +138,24 @@ export class SigningKeyStore {
     );
     const next = new Map<string, VerificationKey>();
     for (const row of rows) {
-      const known = this.verificationKeys.get(row.kid);
-      next.set(row.kid, known ?? toVerificationKey(row));
+      const key = this.verificationKeys.get(row.kid) ?? toVerificationKey(row);
+      if (key === undefined) continue;
+      next.set(row.kid, key);
       if (row.slot === currentSlot) {
-        this.signing = { kid: row.kid, privateKey: crypto.createPrivateKey(row.private_key), signUntil: Number(row.sign_until) };
+        this.signing = { kid: row.kid, algorithm: key.algorithm, privateKey: crypto.createPrivateKey(row.private_key), signUntil: Number(row.sign_until) };
       }
     }
     this.verificationKeys = next;
   }
 }
 
-function toVerificationKey(row: KeyRow): VerificationKey {
+// Which key type each algorithm needs: a row whose key does not match its algorithm verifies nothing.
+const KEY_TYPES: Record<SigningAlgorithm, string> = { RS256: "rsa", ES256: "ec" };
+
+function toVerificationKey(row: KeyRow): VerificationKey | undefined {
+  if (row.algorithm !== "RS256" && row.algorithm !== "ES256") return undefined;
   const publicKey = crypto.createPublicKey(row.public_key);
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid: row.kid, alg: "RS256", use: "sig" } as JsonWebKey;
-  return { kid: row.kid, publicKey, jwk, verifyUntil: Number(row.verify_until) };
+  if (publicKey.asymmetricKeyType !== KEY_TYPES[row.algorithm]) return undefined;
+  const jwk = { ...publicKey.export({ format: "jwk" }), kid: row.kid, alg: row.algorithm, use: "sig" } as JsonWebKey;
+  return { kid: row.kid, algorithm: row.algorithm, publicKey, jwk, verifyUntil: Number(row.verify_until) };
 }

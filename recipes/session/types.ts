@@ -8,6 +8,9 @@ import type { SessionContainer } from "./sessionContainer";
 /** Where tokens travel: cookies (browsers) or headers (mobile apps, or by the SDK's choice). */
 export type TokenTransferMethod = "header" | "cookie";
 
+/** The JWS algorithms Latchkey can sign access tokens with. */
+export type SigningAlgorithm = "RS256" | "ES256";
+
 /** How requests in cookie mode prove they are not cross-site forgeries. */
 export type AntiCsrfMode = "VIA_TOKEN" | "VIA_CUSTOM_HEADER" | "NONE";
 
@@ -43,6 +46,8 @@ export interface TypeInput {
   enableBlacklisting?: boolean;
   /** Hours between signing key rotations; default 168 (a week). */
   accessTokenSigningKeyUpdateInterval?: number;
+  /** How access tokens are signed: "RS256" (default, what SuperTokens uses) or "ES256" (far faster to sign). */
+  accessTokenSigningAlgorithm?: SigningAlgorithm;
   errorHandlers?: ErrorHandlers;
   override?: OverrideInput<RecipeInterface, APIInterface>;
 }
@@ -60,6 +65,7 @@ export interface TypeNormalisedInput {
   getTokenTransferMethod: NonNullable<TypeInput["getTokenTransferMethod"]>;
   enableBlacklisting: boolean;
   signingKeyIntervalMs: number;
+  signingAlgorithm: SigningAlgorithm;
   errorHandlers: ErrorHandlers;
   refreshTokenPath: string;
 }

@@ -27,14 +27,15 @@ describe("session: database faults never log anyone out", () => {
     const { client } = await loggedIn();
     const before = new Map(client.jar);
     const db = Core.getInstanceOrThrow().database;
-    const stub = sinon.stub(db, "transaction").rejects(db.toLatchkeyError(connectionLost()));
+    // A refresh reads and writes through run(), and through transaction() when it must lock: both fail.
+    const stubs = [sinon.stub(db, "run").rejects(db.toLatchkeyError(connectionLost())), sinon.stub(db, "transaction").rejects(db.toLatchkeyError(connectionLost()))];
     const res = await client.request("POST", "/auth/session/refresh");
     expect(res.status).to.equal(500);
     expect(res.json).to.deep.equal({ status: "GENERAL_ERROR", message: "Internal error" });
     expect(res.setCookies).to.deep.equal([]);
     expect(res.headers.get("front-token")).to.equal(null);
     expect(client.jar).to.deep.equal(before);
-    stub.restore();
+    for (const stub of stubs) stub.restore();
     expect((await client.request("POST", "/auth/session/refresh")).status).to.equal(200);
     expect((await client.request("GET", "/protected")).json.userId).to.equal("u1");
   });

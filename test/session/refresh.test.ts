@@ -2,6 +2,7 @@ import { expect } from "chai";
 import { SessionRecipe } from "../../recipes/session/recipe";
 import sinon from "sinon";
 import Latchkey from "../../lib/index";
+import { Latchkey as Core } from "../../lib/latchkey";
 import { resetForTests } from "../../lib/testing";
 import { APP_INFO, initLatchkey } from "../helpers/app";
 import { rawKnex, testDbKind } from "../helpers/db";
@@ -32,6 +33,38 @@ describe("session: refresh rotation and theft detection", () => {
     for (const [k, v] of from.jar) copy.jar.set(k, { ...v });
     return copy;
   }
+
+  it("a refresh is a read and a compare-and-set write, no transaction; a row that changed in between is decided again under a lock", async () => {
+    await start();
+    const created = await Session.createNewSessionWithoutRequestResponse("u1");
+    const db = Core.getInstanceOrThrow().database;
+    const transaction = sinon.spy(db, "transaction");
+    const run = db.run.bind(db);
+    let calls = 0;
+    let stub: sinon.SinonStub | undefined;
+    try {
+      const first = await Session.refreshSessionWithoutRequestResponse(created.getAllSessionTokensDangerously().refreshToken ?? "");
+      expect(transaction.callCount, "fast path").to.equal(0);
+      // Another process touches the row between this refresh's read and its write: the compare-and-set misses.
+      stub = sinon.stub(db, "run").callsFake(async (fn) => {
+        if (++calls === 2) {
+          await run((knex) => knex(db.table("sessions")).where({ session_handle: created.getHandle() }).update({ refresh_token_updated_at: 1 }));
+        }
+        return run(fn as Parameters<typeof run>[0]);
+      });
+      const second = await Session.refreshSessionWithoutRequestResponse(first.getAllSessionTokensDangerously().refreshToken ?? "");
+      expect(calls, "read, missed write, the locked transaction").to.equal(3);
+      expect(transaction.callCount, "decided again under a lock").to.equal(1);
+      stub.restore();
+      stub = undefined;
+      expect((await Session.getSession(second.getAccessToken())).getUserId()).to.equal("u1");
+      const third = await Session.refreshSessionWithoutRequestResponse(second.getAllSessionTokensDangerously().refreshToken ?? "");
+      expect(third.getUserId()).to.equal("u1");
+    } finally {
+      stub?.restore();
+      transaction.restore();
+    }
+  });
 
   it("sets the refresh cookie on the refresh path only, HttpOnly, and rotates it on each refresh", async () => {
     const { client } = await start();

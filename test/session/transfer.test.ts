@@ -134,6 +134,7 @@ describe("session: config", () => {
     ["a non-function error handler", { errorHandlers: { onUnauthorised: "x" as never } }, "Session.init.errorHandlers.onUnauthorised"],
     ["a bad key interval", { accessTokenSigningKeyUpdateInterval: 0 }, "Session.init.accessTokenSigningKeyUpdateInterval"],
     ["a bad cookie domain", { cookieDomain: "a b" }, "Session.init.cookieDomain"],
+    ["a symmetric signing algorithm", { accessTokenSigningAlgorithm: "HS256" as never }, "Session.init.accessTokenSigningAlgorithm"],
   ];
   for (const [name, config, field] of bad) {
     it(`rejects ${name}, naming ${field}`, () => {
