@@ -104,6 +104,18 @@ function failAtCommit(db: Database): sinon.SinonStub {
   return sinon.stub(db, "transaction").callsFake(fail as typeof db.transaction);
 }
 
+/**
+ * Fault injection (sinon): the n-th database call of the request fails as a lost connection before it reaches the
+ * database, with the error Latchkey makes of one.
+ */
+function failCall(db: Database, n: number): sinon.SinonStub {
+  const original = db.run.bind(db);
+  let calls = 0;
+  const lost = Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" });
+  const run = (fn: (knex: Knex) => Promise<unknown>) => (++calls === n ? Promise.reject(db.toLatchkeyError(lost)) : original(fn));
+  return sinon.stub(db, "run").callsFake(run as typeof db.run);
+}
+
 describe(`reliability: a transaction that fails at commit (${testDbKind()})`, () => {
   let app: FaultApp | undefined;
   afterEach(async () => {
@@ -112,19 +124,38 @@ describe(`reliability: a transaction that fails at commit (${testDbKind()})`, ()
     app = undefined;
   });
 
-  it("refresh: 500, the session row and the cookies unchanged, and the same refresh token works after", async () => {
+  it("refresh: its write lost (the common path is a read, then one compare-and-set update): 500, row and cookies unchanged, the same refresh token works after", async () => {
     app = await new FaultApp(testDatabaseUrl()).start();
     const { client, userId } = await app.signedUp("commit@example.com");
     const jar = new Map(client.jar);
     const [before] = await app.rows("sessions", { user_id: userId });
-    const stub = failAtCommit(app.db);
+    // Call 1 reads the session; call 2 is its update.
+    const stub = failCall(app.db, 2);
     expectGeneralError(await client.request("POST", "/auth/session/refresh"), "refresh");
-    expect(stub.callCount).to.equal(1);
+    expect(stub.callCount).to.equal(2);
     stub.restore();
     expect(await app.rows("sessions", { user_id: userId })).to.deep.equal([before]);
     expect(client.jar).to.deep.equal(jar);
     expect((await client.request("POST", "/auth/session/refresh")).status).to.equal(200);
     expect((await client.request("GET", "/protected")).json.userId).to.equal(userId);
+  });
+
+  it("refresh under the row lock (a lost race or suspected theft takes it): fails at commit: 500, row and cookies unchanged", async () => {
+    app = await new FaultApp(testDatabaseUrl()).start();
+    const { client, userId } = await app.signedUp("locked@example.com");
+    const jar = new Map(client.jar);
+    const [before] = await app.rows("sessions", { user_id: userId });
+    // The compare-and-set finds the row changed (as when another refresh won), so the locked path runs and its commit fails.
+    const original = app.db.run.bind(app.db);
+    let calls = 0;
+    sinon.stub(app.db, "run").callsFake(((fn: (knex: Knex) => Promise<unknown>) => (++calls === 2 ? Promise.resolve(0) : original(fn))) as typeof app.db.run);
+    const commit = failAtCommit(app.db);
+    expectGeneralError(await client.request("POST", "/auth/session/refresh"), "refresh");
+    expect(commit.callCount).to.equal(1);
+    sinon.restore();
+    expect(await app.rows("sessions", { user_id: userId })).to.deep.equal([before]);
+    expect(client.jar).to.deep.equal(jar);
+    expect((await client.request("POST", "/auth/session/refresh")).status).to.equal(200);
   });
 
   it("password reset: 500, the token still there, the old password still works, and the same token works after", async () => {
