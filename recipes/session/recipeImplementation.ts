@@ -25,6 +25,11 @@ interface SessionRow {
 
 const SWEEP_INTERVAL_MS = 3600_000;
 
+// MySQL/MariaDB's binary collation still ignores trailing spaces (PAD SPACE): "alice " finds alice's rows. The
+// rows a user-id query returns are compared again here, byte for byte.
+const ofExactly = (userId: string, rows: { session_handle: string; user_id: string }[]): string[] =>
+  rows.filter((r) => r.user_id === userId).map((r) => r.session_handle);
+
 /** What a refresh token means for the session row as read (see refreshSession). */
 type Decision =
   | { kind: "ok"; row: SessionRow; changes: Partial<SessionRow> }
@@ -339,18 +344,19 @@ export function makeRecipeImplementation(
 
     async revokeAllSessionsForUser({ userId }) {
       return db.transaction(async (trx) => {
-        const rows = await db.forUpdate(trx(table).where({ user_id: userId })).select<{ session_handle: string }[]>("session_handle");
-        await trx(table).where({ user_id: userId }).del();
-        return rows.map((r) => r.session_handle);
+        const rows = await db.forUpdate(trx(table).where({ user_id: userId })).select<{ session_handle: string; user_id: string }[]>("session_handle", "user_id");
+        const handles = ofExactly(userId, rows);
+        if (handles.length > 0) await trx(table).whereIn("session_handle", handles).del();
+        return handles;
       });
     },
 
     async getAllSessionHandlesForUser({ userId }) {
       const now = Date.now();
       const rows = await db.run((knex) =>
-        knex(table).where({ user_id: userId }).andWhere("expires_at", ">", now).select<{ session_handle: string }[]>("session_handle"),
+        knex(table).where({ user_id: userId }).andWhere("expires_at", ">", now).select<{ session_handle: string; user_id: string }[]>("session_handle", "user_id"),
       );
-      return rows.map((r) => r.session_handle);
+      return ofExactly(userId, rows);
     },
 
     async revokeMultipleSessions({ sessionHandles }) {

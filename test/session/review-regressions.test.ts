@@ -111,6 +111,12 @@ describe("session: review regressions", () => {
     expect(await Session.revokeAllSessionsForUser("ALICE")).to.deep.equal([]);
     expect(await Session.getAllSessionHandlesForUser("alice")).to.have.length(1);
     expect(await Session.getAllSessionHandlesForUser("Alice ")).to.have.length(1);
+    // MySQL's binary collation still pads: "alice " would find, and revoke, alice's sessions.
+    expect(await Session.getAllSessionHandlesForUser("alice ")).to.deep.equal([]);
+    expect(await Session.revokeAllSessionsForUser("alice ")).to.deep.equal([]);
+    expect(await Session.getAllSessionHandlesForUser("alice")).to.have.length(1);
+    expect(await Session.revokeAllSessionsForUser("Alice")).to.deep.equal([]);
+    expect(await Session.getAllSessionHandlesForUser("Alice ")).to.have.length(1);
   });
 
   it("a bearer value that is not a JWT is ignored: no session (401 unauthorised), not an endless try-refresh", async () => {
