@@ -24,8 +24,14 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     async verifyEmailUsingToken({ token }) {
       if (typeof token !== "string" || token === "" || token.length > 200) return { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" };
       const tokenHash = sha256(token);
+      type TokenRow = { token_hash: string; user_id: string; email: string; expires_at: number | string };
       const user = await db.transaction(async (trx) => {
-        const row = await db.forUpdate(trx(tokens).where({ token_hash: tokenHash })).first<{ user_id: string; email: string; expires_at: number | string } | undefined>();
+        const found = await trx(tokens).where({ token_hash: tokenHash }).first<TokenRow | undefined>();
+        if (found === undefined) return undefined;
+        // Lock every token of the address at once, in one order: two of its tokens used together then queue here
+        // (the second finds its token gone) instead of each holding one row and waiting for the other's: a deadlock.
+        const all = await db.forUpdate(trx(tokens).where({ user_id: found.user_id, email: found.email }).orderBy("token_hash")).select<TokenRow[]>();
+        const row = all.find((t) => t.token_hash === tokenHash);
         if (row === undefined) return undefined;
         // Single use: every token for this address goes, in the same transaction that records the verification.
         await trx(tokens).where({ user_id: row.user_id, email: row.email }).del();
