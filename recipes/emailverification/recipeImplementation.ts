@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import type { Database } from "../../lib/db/database";
+import { sameSecret } from "../../lib/secretCompare";
 import type { RecipeInterface, TypeNormalisedInput } from "./types";
 
 const sha256 = (value: string): string => crypto.createHash("sha256").update(value).digest("hex");
@@ -31,7 +32,7 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
         // Lock every token of the address at once, in one order: two of its tokens used together then queue here
         // (the second finds its token gone) instead of each holding one row and waiting for the other's: a deadlock.
         const all = await db.forUpdate(trx(tokens).where({ user_id: found.user_id, email: found.email }).orderBy("token_hash")).select<TokenRow[]>();
-        const row = all.find((t) => t.token_hash === tokenHash);
+        const row = all.find((t) => sameSecret(t.token_hash, tokenHash));
         if (row === undefined) return undefined;
         // Single use: every token for this address goes, in the same transaction that records the verification.
         await trx(tokens).where({ user_id: row.user_id, email: row.email }).del();

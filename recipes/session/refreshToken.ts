@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sameSecret } from "../../lib/secretCompare";
 
 /** A refresh token taken apart: the session it belongs to, the hash1 of the token it replaced, and its MAC. */
 export interface ParsedRefreshToken {
@@ -56,5 +57,5 @@ export function hasValidMac(token: ParsedRefreshToken, secret: string): boolean 
 
 /** Compares two digests in constant time. */
 export function sameHash(a: string, b: string): boolean {
-  return a.length === b.length && crypto.timingSafeEqual(Buffer.from(a), Buffer.from(b));
+  return sameSecret(a, b);
 }

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { sameSecret } from "../../../lib/secretCompare";
 import { signingKey } from "./discovery";
 import { signInRefused } from "./errors";
 
@@ -79,10 +80,7 @@ function checkClaims(payload: Record<string, unknown>, expect: IdTokenExpectatio
 }
 
 function sameString(value: unknown, expected: string): boolean {
-  if (typeof value !== "string") return false;
-  const a = Buffer.from(value);
-  const b = Buffer.from(expected);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+  return typeof value === "string" && sameSecret(value, expected);
 }
 
 function decodeJSON(part: string): Record<string, unknown> {
