@@ -1,8 +1,17 @@
 import type { Knex } from "knex";
 
-/** Makes a string column compare byte for byte, as it does by default everywhere but MySQL/MariaDB. */
-export function caseSensitive(knex: Knex, column: Knex.ColumnBuilder): Knex.ColumnBuilder {
-  return /mysql/i.test(String(knex.client.config.client)) ? column.collate("utf8mb4_bin") : column;
+/**
+ * The collation that makes a string column compare byte for byte (trailing spaces too) on this server, or undefined
+ * where that is already the default (SQLite, PostgreSQL). utf8mb4_bin still compares "alice " equal to "alice"
+ * (PAD SPACE); MariaDB's utf8mb4_nopad_bin and MySQL 8's utf8mb4_0900_bin do not. Servers with neither keep
+ * utf8mb4_bin.
+ */
+export async function binaryCollation(knex: Knex): Promise<string | undefined> {
+  if (!/mysql/i.test(String(knex.client.config.client))) return undefined;
+  const [rows] = (await knex.raw(
+    "select collation_name as name from information_schema.collations where collation_name in ('utf8mb4_nopad_bin', 'utf8mb4_0900_bin')",
+  )) as [{ name: string }[]];
+  return rows[0]?.name ?? "utf8mb4_bin";
 }
 
 /** True when a driver error is a unique-constraint violation (a row with that key exists). */

@@ -1,10 +1,13 @@
 import type { Knex } from "knex";
 import { LatchkeyError } from "../error";
+import { binaryCollation } from "./columns";
 
 /** Helps a migration name the tables it creates with the deployment's prefix. */
 export interface MigrationTables {
   /** The full name of one of the recipe's tables, e.g. name("sessions") -> "latchkey_sessions". */
   name(table: string): string;
+  /** Makes a string column compare byte for byte (case and trailing spaces), as it does by default but on MySQL/MariaDB. */
+  caseSensitive(column: Knex.ColumnBuilder): Knex.ColumnBuilder;
 }
 
 /** One versioned schema change owned by a recipe. Names are global, e.g. "session/001_create_sessions". */
@@ -47,7 +50,11 @@ export class MigrationFailedError extends Error {
 
 /** Applies every migration not yet applied, safely when several processes start at once. Returns the names applied. */
 export async function runMigrations(knex: Knex, tablePrefix: string, migrations: readonly RecipeMigration[]): Promise<string[]> {
-  const tables: MigrationTables = { name: (table) => `${tablePrefix}${table}` };
+  const collation = await binaryCollation(knex);
+  const tables: MigrationTables = {
+    name: (table) => `${tablePrefix}${table}`,
+    caseSensitive: (column) => (collation === undefined ? column : column.collate(collation)),
+  };
   const tableName = tables.name("migrations");
   const started = Date.now();
   const deadline = lockWaitMs();

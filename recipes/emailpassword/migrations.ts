@@ -1,5 +1,4 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
-import { caseSensitive } from "../../lib/db/columns";
 
 /** The tables the emailpassword recipe owns: users, password reset tokens, and brute-force counters. */
 export const emailPasswordMigrations: RecipeMigration[] = [
@@ -9,7 +8,7 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       await knex.schema.createTable(tables.name("emailpassword_users"), (t) => {
         t.string("user_id", 36).primary();
         // Unique per database as normalised; compared byte for byte on every database (MySQL's default is not).
-        caseSensitive(knex, t.string("email", 254)).notNullable().unique();
+        tables.caseSensitive(t.string("email", 254)).notNullable().unique();
         t.string("password_hash", 100).notNullable();
         t.bigInteger("time_joined").notNullable();
       });
@@ -25,7 +24,7 @@ export const emailPasswordMigrations: RecipeMigration[] = [
     up: async (knex, tables) => {
       await knex.schema.createTable(tables.name("emailpassword_rate_limits"), (t) => {
         // "<action>:<email|ip>:<sha256 of the email or address>": one row per key, incremented by an atomic upsert.
-        caseSensitive(knex, t.string("limit_key", 100)).primary();
+        tables.caseSensitive(t.string("limit_key", 100)).primary();
         // Named explicitly: the generated name passes the 63-character limit with a 20-character prefix.
         t.bigInteger("window_start").notNullable().index(tables.name("ep_rate_limits_window_idx"));
         t.integer("hits").notNullable();

@@ -1,4 +1,3 @@
-import { caseSensitive } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The tables the emailverification recipe owns: verified (user, email) pairs and verification tokens. */
@@ -7,15 +6,15 @@ export const emailVerificationMigrations: RecipeMigration[] = [
     name: "emailverification/001_create_verified_emails_and_tokens",
     up: async (knex, tables) => {
       await knex.schema.createTable(tables.name("emailverification_verified"), (t) => {
-        caseSensitive(knex, t.string("user_id", 128)).notNullable();
-        caseSensitive(knex, t.string("email", 254)).notNullable();
+        tables.caseSensitive(t.string("user_id", 128)).notNullable();
+        tables.caseSensitive(t.string("email", 254)).notNullable();
         t.bigInteger("verified_at").notNullable();
         t.primary(["user_id", "email"]);
       });
       await knex.schema.createTable(tables.name("emailverification_tokens"), (t) => {
         t.string("token_hash", 64).primary();
-        caseSensitive(knex, t.string("user_id", 128)).notNullable().index();
-        caseSensitive(knex, t.string("email", 254)).notNullable();
+        tables.caseSensitive(t.string("user_id", 128)).notNullable().index();
+        tables.caseSensitive(t.string("email", 254)).notNullable();
         t.bigInteger("expires_at").notNullable();
       });
     },

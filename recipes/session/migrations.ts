@@ -1,4 +1,3 @@
-import { caseSensitive } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The tables the session recipe owns: sessions and the deployment's signing keys. */
@@ -8,8 +7,8 @@ export const sessionMigrations: RecipeMigration[] = [
     up: async (knex, tables) => {
       await knex.schema.createTable(tables.name("sessions"), (t) => {
         // Ids compare byte for byte on every database (MySQL's default collation would not).
-        caseSensitive(knex, t.string("session_handle", 36)).primary();
-        caseSensitive(knex, t.string("user_id", 128)).notNullable().index();
+        tables.caseSensitive(t.string("session_handle", 36)).primary();
+        tables.caseSensitive(t.string("user_id", 128)).notNullable().index();
         // hash2 of the refresh token the client is known to hold; the token itself is never stored.
         t.string("refresh_token_hash2", 64).notNullable();
         // The one before it, and when the current one became current: lets parallel refreshes settle (a short window).
@@ -25,8 +24,8 @@ export const sessionMigrations: RecipeMigration[] = [
       });
       await knex.schema.createTable(tables.name("session_signing_keys"), (t) => {
         // "<interval ms>:<slot index>": one key per rotation slot, whichever process inserts it first.
-        caseSensitive(knex, t.string("slot", 64)).primary();
-        caseSensitive(knex, t.string("kid", 64)).notNullable().unique();
+        tables.caseSensitive(t.string("slot", 64)).primary();
+        tables.caseSensitive(t.string("kid", 64)).notNullable().unique();
         t.string("algorithm", 16).notNullable();
         t.text("public_key").notNullable();
         t.text("private_key").notNullable();

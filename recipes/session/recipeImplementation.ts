@@ -5,7 +5,9 @@ import { badInput, LatchkeyError } from "../../lib/error";
 import { debugLog } from "../../lib/logger";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
-import { createRefreshToken, hash2, hasValidMac, newRefreshTokenSecret, parseRefreshToken, sameHash, sha256 } from "./refreshToken";
+import { createRefreshToken, hash2, hasValidMac, newRefreshTokenSecret, parseRefreshToken, sha256 } from "./refreshToken";
+import { sameSecret } from "../../lib/secretCompare";
+import { isStorableText } from "../../lib/db/text";
 import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
 import type { RecipeInterface, SessionInformation, TokenTransferMethod, TypeNormalisedInput } from "./types";
 
@@ -25,10 +27,6 @@ interface SessionRow {
 
 const SWEEP_INTERVAL_MS = 3600_000;
 
-// MySQL/MariaDB's binary collation still ignores trailing spaces (PAD SPACE): "alice " finds alice's rows. The
-// rows a user-id query returns are compared again here, byte for byte.
-const ofExactly = (userId: string, rows: { session_handle: string; user_id: string }[]): string[] =>
-  rows.filter((r) => r.user_id === userId).map((r) => r.session_handle);
 
 /** What a refresh token means for the session row as read (see refreshSession). */
 type Decision =
@@ -110,7 +108,7 @@ export function makeRecipeImplementation(
       );
       if (row === undefined) return "gone";
       const previous = row.previous_refresh_token_hash2;
-      if (!sameHash(row.refresh_token_hash2, rth) && previous !== null && sameHash(previous, prh) && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS) {
+      if (!sameSecret(row.refresh_token_hash2, rth) && previous !== null && sameSecret(previous, prh) && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS) {
         await live().andWhere({ previous_refresh_token_hash2: prh }).update({ refresh_token_hash2: rth });
       }
       return "ok";
@@ -150,7 +148,7 @@ export function makeRecipeImplementation(
   return {
     async createNewSession({ req, res, userId, jwtPayload, sessionData, userContext }) {
       // NUL cannot be stored by PostgreSQL and an unpaired surrogate is stored as U+FFFD: refused, not a 500 or a mix-up.
-      if (typeof userId !== "string" || userId === "" || userId.length > 128 || userId.includes("\u0000") || /\p{Cs}/u.test(userId)) {
+      if (typeof userId !== "string" || userId === "" || userId.length > 128 || !isStorableText(userId)) {
         throw badInput("userId must be a non-empty string of at most 128 characters, valid Unicode without NUL");
       }
       const { claims } = helpers().getContributedClaims();
@@ -211,7 +209,7 @@ export function makeRecipeImplementation(
       let payload = await codec.verify(accessToken);
       if (options.antiCsrfCheck && config.antiCsrf === "VIA_TOKEN") {
         // Fails closed: a token without an anti-CSRF value, or a request without the header, does not pass.
-        if (payload.antiCsrfToken === undefined || antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
+        if (payload.antiCsrfToken === undefined || antiCsrfToken === undefined || !sameSecret(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
           throw new LatchkeyError("TRY_REFRESH_TOKEN", "anti-csrf check failed", { fromRecipe: "session" });
         }
       }
@@ -247,21 +245,21 @@ export function makeRecipeImplementation(
         if (row === undefined || Number(row.expires_at) <= now) return { kind: "gone" };
         if (!hasValidMac(parsed, row.refresh_token_secret)) return { kind: "forged" };
         if (!disableAntiCsrf && config.antiCsrf === "VIA_TOKEN") {
-          if (row.anti_csrf_token === null || antiCsrfToken === undefined || !sameHash(sha256(antiCsrfToken), sha256(row.anti_csrf_token))) return { kind: "csrf" };
+          if (row.anti_csrf_token === null || antiCsrfToken === undefined || !sameSecret(sha256(antiCsrfToken), sha256(row.anti_csrf_token))) return { kind: "csrf" };
         }
         const current = row.refresh_token_hash2;
         const previous = row.previous_refresh_token_hash2;
         const parentHash2 = parsed.parentHash1 === undefined ? undefined : sha256(parsed.parentHash1);
         const settling = previous !== null && Number(row.refresh_token_updated_at) > now - PARALLEL_REFRESH_WINDOW_MS;
-        if (sameHash(presentedHash2, current)) {
+        if (sameSecret(presentedHash2, current)) {
           // The current token: its child is issued; the database moves on when the child is used.
           return { kind: "ok", row, changes: {} };
         }
-        if (parentHash2 !== undefined && sameHash(parentHash2, current)) {
+        if (parentHash2 !== undefined && sameSecret(parentHash2, current)) {
           // A child of the current token whose access token was never used: the client has it, so it is current now.
           return { kind: "ok", row, changes: { refresh_token_hash2: presentedHash2, previous_refresh_token_hash2: current, refresh_token_updated_at: now } };
         }
-        if (settling && parentHash2 !== undefined && sameHash(parentHash2, previous)) {
+        if (settling && parentHash2 !== undefined && sameSecret(parentHash2, previous)) {
           // A sibling of the current token from a parallel refresh of the same parent: this one wins from now on.
           return { kind: "ok", row, changes: { refresh_token_hash2: presentedHash2 } };
         }
@@ -344,19 +342,18 @@ export function makeRecipeImplementation(
 
     async revokeAllSessionsForUser({ userId }) {
       return db.transaction(async (trx) => {
-        const rows = await db.forUpdate(trx(table).where({ user_id: userId })).select<{ session_handle: string; user_id: string }[]>("session_handle", "user_id");
-        const handles = ofExactly(userId, rows);
-        if (handles.length > 0) await trx(table).whereIn("session_handle", handles).del();
-        return handles;
+        const rows = await db.forUpdate(trx(table).where({ user_id: userId })).select<{ session_handle: string }[]>("session_handle");
+        await trx(table).where({ user_id: userId }).del();
+        return rows.map((r) => r.session_handle);
       });
     },
 
     async getAllSessionHandlesForUser({ userId }) {
       const now = Date.now();
       const rows = await db.run((knex) =>
-        knex(table).where({ user_id: userId }).andWhere("expires_at", ">", now).select<{ session_handle: string; user_id: string }[]>("session_handle", "user_id"),
+        knex(table).where({ user_id: userId }).andWhere("expires_at", ">", now).select<{ session_handle: string }[]>("session_handle"),
       );
-      return ofExactly(userId, rows);
+      return rows.map((r) => r.session_handle);
     },
 
     async revokeMultipleSessions({ sessionHandles }) {

@@ -52,10 +52,6 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | undefined
 
 /** True when the token's MAC was made with this session's secret (constant time). */
 export function hasValidMac(token: ParsedRefreshToken, secret: string): boolean {
-  return sameHash(token.mac, mac(secret, token.body));
+  return sameSecret(token.mac, mac(secret, token.body));
 }
 
-/** Compares two digests in constant time. */
-export function sameHash(a: string, b: string): boolean {
-  return sameSecret(a, b);
-}

@@ -1,4 +1,3 @@
-import { caseSensitive } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The table the thirdparty recipe owns: one row per (provider, user at the provider). */
@@ -10,8 +9,8 @@ export const thirdPartyMigrations: RecipeMigration[] = [
         t.string("user_id", 36).primary();
         t.string("third_party_id", 64).notNullable();
         // Providers' user ids are case-sensitive (OpenID `sub`), so they compare byte for byte everywhere.
-        caseSensitive(knex, t.string("third_party_user_id", 255)).notNullable();
-        caseSensitive(knex, t.string("email", 254)).notNullable().index();
+        tables.caseSensitive(t.string("third_party_user_id", 255)).notNullable();
+        tables.caseSensitive(t.string("email", 254)).notNullable().index();
         t.boolean("email_verified").notNullable();
         t.bigInteger("time_joined").notNullable();
         // Named explicitly: the generated name would pass MySQL's 64-character limit with a long prefix.

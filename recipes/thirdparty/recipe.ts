@@ -36,6 +36,7 @@ export class ThirdPartyRecipe extends RecipeModule {
   readonly config: TypeNormalisedInput;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
+  private emailPasswordEnabled: boolean | undefined;
 
   /** Validates the config and builds the (overridden) implementations, or takes a composing recipe's. */
   constructor(context: RecipeContext, input: TypeInput | undefined, parts?: { label: string; build: (config: TypeNormalisedInput) => ThirdPartyParts }) {
@@ -63,8 +64,9 @@ export class ThirdPartyRecipe extends RecipeModule {
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    const emailPasswordEnabled = Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailpassword" || r.recipeId === "thirdpartyemailpassword");
-    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled, req, res };
+    // The recipe list is fixed once init has run, so it is looked through once.
+    this.emailPasswordEnabled ??= Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailpassword" || r.recipeId === "thirdpartyemailpassword");
+    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled: this.emailPasswordEnabled, req, res };
     return dispatchRoute(THIRD_PARTY_ROUTES, apiId, this.apiImpl, options, userContext);
   }
 

@@ -23,7 +23,6 @@ interface UserRow {
 
 const MAX_EMAIL_LENGTH = 254;
 const MAX_USER_ID_LENGTH = 255;
-const MAX_VERIFY_ATTEMPTS = 5;
 
 const toUser = (row: UserRow): ThirdPartyUser => ({
   id: row.user_id,
@@ -69,7 +68,7 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
       if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH || !isStorableText(thirdPartyUserId)) {
         throw badInput("thirdPartyUserId must be 1 to 255 characters of text");
       }
-      // MySQL/MariaDB compare with trailing spaces ignored (PAD SPACE), so "alice " would sign in as "alice".
+      // On a MySQL-family server without a NO PAD binary collation, "alice " would compare equal to "alice".
       if (/\s$/.test(thirdPartyUserId)) throw badInput("thirdPartyUserId must not end with white space");
       const row: UserRow = {
         user_id: crypto.randomUUID(),
@@ -103,8 +102,7 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
     async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId }) {
       if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string" || !isStorableText(thirdPartyId + thirdPartyUserId)) return undefined;
       const row = await db.run((knex) => knex(users).where({ third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>());
-      // Byte for byte: MySQL/MariaDB would match "alice " to "alice".
-      return row === undefined || row.third_party_user_id !== thirdPartyUserId ? undefined : toUser(row);
+      return row === undefined ? undefined : toUser(row);
     },
 
     getProvider({ thirdPartyId, clientType }) {
@@ -124,17 +122,10 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
   // When the provider vouches for the email and email verification is in use, the user need not verify it again.
   async function markEmailVerified(userId: string, email: string, userContext: UserContext): Promise<void> {
     if (!Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailverification")) return;
-    // Sign-ins of one user at once each verify with a token of their own, and the database may end one of those
-    // transactions as a deadlock; trying again finds the email verified by the other (or verifies it).
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const created = await EmailVerification.createEmailVerificationToken(userId, email, userContext);
-        if (created.status === "OK") await EmailVerification.verifyEmailUsingToken(created.token, userContext);
-        return;
-      } catch (err) {
-        if (attempt >= MAX_VERIFY_ATTEMPTS) throw err;
-      }
-    }
+    // Sign-ins of one user at once each verify with a token of their own: EmailVerification lets one verify and
+    // refuses the others' tokens as used, and the email is verified either way.
+    const created = await EmailVerification.createEmailVerificationToken(userId, email, userContext);
+    if (created.status === "OK") await EmailVerification.verifyEmailUsingToken(created.token, userContext);
   }
 }
 

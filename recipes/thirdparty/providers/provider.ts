@@ -142,7 +142,7 @@ function toUserInfo(idToken: Record<string, unknown> | undefined, userInfo: Reco
   if ((typeof subject !== "string" && typeof subject !== "number") || String(subject) === "" || String(subject).length > 255) {
     throw providerError("The login provider did not say who the user is");
   }
-  // MySQL/MariaDB ignore trailing spaces when comparing (PAD SPACE): "alice " would find the user "alice".
+  // On a MySQL-family server without a NO PAD binary collation, "alice " would find the user "alice".
   if (/\s$/.test(String(subject))) throw signInRefused("The login provider gave a user id that cannot be used");
   const source = typeof idToken?.email === "string" ? idToken : userInfo;
   const email = source?.email;
