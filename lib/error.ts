@@ -13,15 +13,18 @@ export type LatchkeyErrorType =
 const BRAND = Symbol.for("latchkey.error");
 
 /** Options of a LatchkeyError beyond its type and message. */
-export interface LatchkeyErrorOptions {
-  payload?: unknown;
+export interface LatchkeyErrorOptions<Payload = unknown> {
+  payload?: Payload;
   /** Id of the recipe that raised it, so that recipe can turn it into a response. */
   fromRecipe?: string;
   cause?: unknown;
 }
 
-/** Every error Latchkey raises on purpose: a stable `type`, a message free of secrets, and a `payload`. */
-export class LatchkeyError extends Error {
+/**
+ * Every error Latchkey raises on purpose: a stable `type`, a message free of secrets, and a `payload`. Recipes
+ * subclass it with a discriminated union of their types and payloads, so `err.type === "X"` types `err.payload`.
+ */
+export class LatchkeyError<Type extends string = string, Payload = unknown> extends Error {
   static readonly GENERAL_ERROR = "GENERAL_ERROR";
   static readonly BAD_INPUT_ERROR = "BAD_INPUT_ERROR";
   static readonly INVALID_CONFIG = "INVALID_CONFIG";
@@ -31,22 +34,22 @@ export class LatchkeyError extends Error {
   static readonly TOKEN_THEFT_DETECTED = "TOKEN_THEFT_DETECTED";
   static readonly INVALID_CLAIMS = "INVALID_CLAIMS";
 
-  readonly type: string;
-  readonly payload: unknown;
+  readonly type: Type;
+  readonly payload: Payload;
   readonly fromRecipe: string | undefined;
   private readonly [BRAND] = true;
 
   /** Creates an error of the given stable type. */
-  constructor(type: LatchkeyErrorType | (string & {}), message: string, options: LatchkeyErrorOptions = {}) {
+  constructor(type: Type, message: string, options: LatchkeyErrorOptions<Payload> = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = "LatchkeyError";
     this.type = type;
-    this.payload = options.payload;
+    this.payload = options.payload as Payload;
     this.fromRecipe = options.fromRecipe;
   }
 
   /** Alias of `type`, as older SuperTokens code reads it. */
-  get errType(): string {
+  get errType(): Type {
     return this.type;
   }
 

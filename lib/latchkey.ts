@@ -1,4 +1,5 @@
 import { normaliseAppInfo } from "./appInfo";
+import { CapabilityRegistry } from "./capabilities";
 import { resolveConnection } from "./db/connection";
 import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
@@ -22,6 +23,7 @@ export class Latchkey {
   readonly appInfo: NormalisedAppInfo;
   readonly database: Database;
   readonly recipes: readonly RecipeModule[];
+  readonly capabilities = new CapabilityRegistry();
 
   private constructor(config: TypeInput) {
     assertPlainObject("config", config);
@@ -39,8 +41,14 @@ export class Latchkey {
     // Resolve the database last: everything above fails without opening a connection pool.
     this.database = new Database(resolveConnection(config.database), tablePrefix);
     try {
-      this.recipes = (builders as RecipeListFunction[]).map((build, i) => asRecipe(build({ appInfo: this.appInfo, database: this.database }), i));
+      const context = { appInfo: this.appInfo, database: this.database, capabilities: this.capabilities };
+      this.recipes = (builders as RecipeListFunction[]).flatMap((build, i) => {
+        const built: unknown = build(context);
+        return Array.isArray(built) ? built.map((b: unknown) => asRecipe(b, i)) : [asRecipe(built, i)];
+      });
       checkRecipeList(this.recipes);
+      this.capabilities.seal(this.recipes.flatMap((recipe) => recipe.provides()));
+      checkRequirements(this.recipes, this.capabilities);
     } catch (err) {
       void this.database.close();
       throw err;
@@ -158,6 +166,14 @@ function asRecipe(built: unknown, index: number): RecipeModule {
     `recipeList[${index}]`,
     typeof built === "function" ? "is a recipe's init itself: call it, e.g. Session.init() or Session.init({ ... })" : "did not build a recipe: list the result of a recipe's init()",
   );
+}
+
+function checkRequirements(recipes: readonly RecipeModule[], capabilities: CapabilityRegistry): void {
+  for (const recipe of recipes) {
+    for (const key of recipe.requires()) {
+      if (capabilities.all(key).length === 0) throw configError("recipeList", `the ${recipe.recipeId} recipe needs ${key.needs}`);
+    }
+  }
 }
 
 function checkRecipeList(recipes: readonly RecipeModule[]): void {

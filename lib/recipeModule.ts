@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { Capabilities, Capability, Provision } from "./capabilities";
 import type { Database } from "./db/database";
 import type { RecipeMigration } from "./db/migrations";
 import type { LatchkeyError } from "./error";
@@ -20,10 +21,15 @@ export interface APIHandled {
 export interface RecipeContext {
   appInfo: NormalisedAppInfo;
   database: Database;
+  /** Asks for what other recipes provide; answers once the whole recipe list is built (ask lazily). */
+  capabilities: Capabilities;
 }
 
-/** What `Recipe.init(config)` returns: a builder that `Latchkey.init()` calls once. */
-export type RecipeListFunction = (context: RecipeContext) => RecipeModule;
+/**
+ * What `Recipe.init(config)` returns: a builder that `Latchkey.init()` calls once. A preset (such as
+ * ThirdPartyEmailPassword) builds several recipes at once.
+ */
+export type RecipeListFunction = (context: RecipeContext) => RecipeModule | RecipeModule[];
 
 /** What every recipe implements so the core can route requests, handle errors and migrate its tables. */
 export abstract class RecipeModule {
@@ -36,6 +42,16 @@ export abstract class RecipeModule {
 
   /** Creates the recipe with the app's normalised info and database. */
   constructor(readonly context: RecipeContext) {}
+
+  /** What this recipe offers other recipes, under typed keys (see lib/seams.ts). */
+  provides(): Provision[] {
+    return [];
+  }
+
+  /** Keys some recipe in the list must provide, or init fails naming what to add. */
+  requires(): Capability<unknown>[] {
+    return [];
+  }
 
   /** The routes this recipe serves. */
   abstract getAPIsHandled(): APIHandled[];

@@ -4,6 +4,9 @@ import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
 import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
 
+/** A transaction on Latchkey's database, as recipes' storage files receive it (knex stays behind lib/db and stores). */
+export type DbTransaction = Knex.Transaction;
+
 /** The default prefix of Latchkey's tables, so they sit beside the app's own without clashing. */
 export const DEFAULT_TABLE_PREFIX = "latchkey_";
 

@@ -4,7 +4,7 @@ import type { RecipeModule } from "../../lib/recipeModule";
 import type { RecipeInterface } from "./types";
 import type { UserContext } from "../../lib/types";
 import { BooleanClaim, type SessionClaimValidator } from "../session/index";
-import { isTrueRefetchingFalse } from "../session/claims";
+import { isTrueRefetchingFalse } from "../../lib/claims";
 
 /** The email address Latchkey knows for the user (from whichever login recipe has them), if any. */
 export async function emailForUser(userId: string, userContext: UserContext): Promise<string | undefined> {

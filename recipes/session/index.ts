@@ -6,7 +6,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { toBaseRequest, toBaseResponse } from "../../lib/framework/wrap";
 import type { RecipeListFunction } from "../../lib/recipeModule";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
-import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "./claims";
+import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "../../lib/claims";
 import { SessionRecipe } from "./recipe";
 import { replaceUserKeys, type SessionContainer } from "./sessionContainer";
 import { assertGlobalClaims, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
@@ -14,7 +14,7 @@ import type { SessionInformation, TypeInput, VerifySessionOptions } from "./type
 
 export type { SessionContainer };
 export { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim };
-export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "./claims";
+export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "../../lib/claims";
 export type {
   AntiCsrfMode, APIInterface, APIOptions, ErrorHandlers, RecipeInterface, SessionInformation, SigningAlgorithm, TokenTransferMethod, TypeInput,
   VerifySessionOptions,

@@ -8,7 +8,7 @@ import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/rec
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import type { UserContext } from "../../lib/types";
 import { AccessTokenCodec } from "./accessToken";
-import type { SessionClaimProvider } from "./claims";
+import type { SessionClaimProvider } from "../../lib/claims";
 import { makeAPIImplementation } from "./api/implementation";
 import { handleJWKS } from "./api/jwks";
 import { handleRefresh } from "./api/refresh";

@@ -1,7 +1,7 @@
 import { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
-import type { SessionClaim, SessionClaimProvider, SessionClaimValidator } from "./claims";
+import type { SessionClaim, SessionClaimProvider, SessionClaimValidator } from "../../lib/claims";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";

@@ -4,7 +4,7 @@ import type { UserContext } from "../../lib/types";
 import { unauthorised } from "./recipeImplementation";
 import type { SessionContainer } from "./sessionContainer";
 import { readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
-import type { SessionClaimValidator } from "./claims";
+import type { SessionClaimValidator } from "../../lib/claims";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifySessionOptions } from "./types";
 
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */

@@ -2,7 +2,7 @@ import type { JsonWebKey } from "node:crypto";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { JSONObject, UserContext } from "../../lib/types";
-import type { SessionClaimValidator } from "./claims";
+import type { SessionClaimValidator } from "../../lib/claims";
 import type { SessionContainer } from "./sessionContainer";
 
 /** Where tokens travel: cookies (browsers) or headers (mobile apps, or by the SDK's choice). */

@@ -1,3 +1,4 @@
+import { CapabilityRegistry } from "../../lib/capabilities";
 import fs from "node:fs";
 import path from "node:path";
 import { resolveConnection } from "../../lib/db/connection";
@@ -67,8 +68,8 @@ export function allRoutes(set?: string[]): RouteOfRecipe[] {
   try {
     const appInfo = normaliseAppInfo(APP_INFO);
     return allRecipeInits(set).flatMap((build) => {
-      const recipe = build({ appInfo, database });
-      return recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId }));
+      const built = build({ appInfo, database, capabilities: new CapabilityRegistry() });
+      return (Array.isArray(built) ? built : [built]).flatMap((recipe) => recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId })));
     });
   } finally {
     void database.close();

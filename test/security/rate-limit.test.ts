@@ -224,7 +224,7 @@ describe(`security: brute-force limits on sign-in and password reset (${testDbKi
     ];
     for (const [rateLimit, field] of bad) {
       const build = EmailPassword.init({ rateLimit } as TypeInput);
-      expect(() => build({ appInfo: {} as never, database: { table: (n: string) => n } as never }), JSON.stringify(rateLimit))
+      expect(() => build({ appInfo: {} as never, database: { table: (n: string) => n } as never, capabilities: {} as never }), JSON.stringify(rateLimit))
         .to.throw(/./)
         .with.property("message")
         .that.matches(new RegExp(`^${field.replace(/\./g, "\\.")}`));

@@ -1,4 +1,4 @@
-import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
+import type { JSONObject, JSONValue, UserContext } from "./types";
 
 /** What a validator says about a payload. */
 export type ClaimValidationResult = { isValid: true } | { isValid: false; reason: JSONValue };

@@ -1,0 +1,121 @@
+// The capability keys recipes provide and consume, and the types that cross between recipes. A recipe imports these,
+// never another recipe's folder: see docs/ARCHITECTURE.md.
+import { Capability } from "./capabilities";
+import type { SessionClaim, SessionClaimValidator } from "./claims";
+import type { DbTransaction } from "./db/database";
+import type { BaseRequest, BaseResponse } from "./framework/request";
+import type { JSONObject, JSONValue, UserContext } from "./types";
+
+/** The tenant every user and session belongs to until multitenancy says otherwise. */
+export const DEFAULT_TENANT_ID = "public";
+
+/** SuperTokens' factor ids: what a login method proves, as MFA and `/loginmethods` name it. */
+export const FactorIds = {
+  EMAILPASSWORD: "emailpassword",
+  THIRDPARTY: "thirdparty",
+  OTP_EMAIL: "otp-email",
+  OTP_PHONE: "otp-phone",
+  LINK_EMAIL: "link-email",
+  LINK_PHONE: "link-phone",
+  TOTP: "totp",
+} as const;
+
+/** One way a user can sign in, as `user.loginMethods` lists it (SuperTokens' shape). */
+export interface LoginMethod {
+  /** The recipe that owns this login method. */
+  recipeId: string;
+  /** The user's id in that recipe (the same as the user's id until account linking). */
+  recipeUserId: string;
+  tenantIds: string[];
+  email?: string;
+  phoneNumber?: string;
+  thirdParty?: { id: string; userId: string };
+  /** True when the method's email (or phone number) is verified. */
+  verified: boolean;
+  /** Milliseconds since the epoch. */
+  timeJoined: number;
+}
+
+/** What a login recipe reports of one of its users; the core fills in `verified` when the recipe leaves it out. */
+export type LoginMethodRecord = Omit<LoginMethod, "verified"> & { verified?: boolean };
+
+/** A login method recipe: it knows users, and which factors a sign-in with it proves. */
+export interface LoginMethodProvider {
+  /** The factors a sign-in through this recipe completes (see FactorIds). */
+  readonly factorIds: readonly string[];
+  /** The user's login method in this recipe, or undefined. */
+  getLoginMethod(input: { userId: string; userContext: UserContext }): Promise<LoginMethodRecord | undefined>;
+  /** Every login method of this recipe with this email in the tenant. */
+  getLoginMethodsByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<LoginMethodRecord[]>;
+}
+
+/** A recipe that keeps per-user rows: `Latchkey.deleteUser` removes them, every owner in one transaction. */
+export interface UserDataOwner {
+  deleteUserData(input: { userId: string; trx: DbTransaction; userContext: UserContext }): Promise<void>;
+}
+
+/** Claims a recipe adds to every new session, and validators every verified request must pass. */
+export interface SessionClaimSource {
+  getSessionClaims(): { claims: SessionClaim<JSONValue>[]; validators: SessionClaimValidator[] };
+}
+
+/** Knows whether an email is verified, and can mark one verified (a provider vouched for it). */
+export interface EmailVerifier {
+  isEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<boolean>;
+  markEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<void>;
+}
+
+/** A verified session as every recipe sees it; the session recipe's SessionContainer implements it. */
+export interface SessionContainerInterface<Payload extends JSONObject = JSONObject> {
+  getUserId(): string;
+  getHandle(): string;
+  getTenantId(): string;
+  getAccessTokenPayload(): Payload;
+  getClaimValue<T extends JSONValue>(claim: SessionClaim<T>): T | undefined;
+  setClaimValue<T extends JSONValue>(claim: SessionClaim<T>, value: T, userContext?: UserContext): Promise<void>;
+  removeClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext?: UserContext): Promise<void>;
+  fetchAndSetClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext?: UserContext): Promise<void>;
+  assertClaims(validators: SessionClaimValidator[], userContext?: UserContext): Promise<void>;
+  revokeSession(userContext?: UserContext): Promise<void>;
+}
+
+/** Options of verifying a request's session; `antiCsrfCheck` defaults to true except for GET, `sessionRequired` to true. */
+export interface VerifySessionOptions {
+  antiCsrfCheck?: boolean;
+  sessionRequired?: boolean;
+  /** Replaces the claim validators every recipe asks for (e.g. add a role check, or drop email verification). */
+  overrideGlobalClaimValidators?: (
+    globalValidators: SessionClaimValidator[],
+    session: SessionContainerInterface,
+    userContext: UserContext,
+  ) => Promise<SessionClaimValidator[]> | SessionClaimValidator[];
+}
+
+/** What login and other recipes need of sessions: create one on a response, read the request's, revoke a user's. */
+export interface SessionService {
+  /** Creates a session through the Session recipe's (overridable) createNewSession and writes its tokens. */
+  createNewSession(input: {
+    req: BaseRequest;
+    res: BaseResponse;
+    userId: string;
+    jwtPayload?: JSONObject;
+    sessionData?: JSONObject;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<SessionContainerInterface>;
+  /** The request's session (claims checked as `options` say); undefined only with `sessionRequired: false`. */
+  getSession(input: { req: BaseRequest; res: BaseResponse; options: VerifySessionOptions; userContext: UserContext }): Promise<SessionContainerInterface | undefined>;
+  /** Revokes every session of the user; returns their handles. */
+  revokeAllSessionsForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
+}
+
+/** Login methods (users, getUser, `/loginmethods`, MFA's first factors). */
+export const LoginMethods = new Capability<LoginMethodProvider>("LoginMethods", "a login method recipe (EmailPassword, ThirdParty, ...) in recipeList");
+/** Owners of per-user rows (deleteUser). */
+export const UserDataOwners = new Capability<UserDataOwner>("UserDataOwners", "a recipe that keeps user data");
+/** Claims added to every session and checked on every request. */
+export const SessionClaimSources = new Capability<SessionClaimSource>("SessionClaimSources", "a recipe that adds session claims");
+/** Email verification state. */
+export const EmailVerifiers = new Capability<EmailVerifier>("EmailVerifiers", "the emailverification recipe: add EmailVerification.init() to recipeList");
+/** Sessions, provided by the Session recipe. */
+export const Sessions = new Capability<SessionService>("Sessions", "the session recipe: add Session.init() to recipeList");
