@@ -1,3 +1,4 @@
+import { isLoopback } from "../net";
 import nodemailer from "nodemailer";
 import { configError } from "../error";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalInteger } from "../validate";
@@ -68,9 +69,6 @@ export function createSMTPSender(settings: SMTPSettings): EmailSender {
   };
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host.startsWith("127.") || host === "::1";
-}
 
 /** Escapes text for HTML email bodies. */
 export function escapeHtml(text: string): string {

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { Database } from "../../lib/db/database";
-import { sameSecret } from "../../lib/secretCompare";
+import { sameSecret } from "../../lib/secrets";
 import type { RecipeInterface, TypeNormalisedInput } from "./types";
 
 const sha256 = (value: string): string => crypto.createHash("sha256").update(value).digest("hex");

@@ -1,3 +1,4 @@
+import { isLoopback } from "../../lib/net";
 import { configError } from "../../lib/error";
 import type { NormalisedAppInfo } from "../../lib/types";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
@@ -93,6 +94,3 @@ function isSameSite(a: string, b: string): boolean {
   return site(a) === site(b);
 }
 
-function isLoopback(host: string): boolean {
-  return host === "localhost" || host.startsWith("127.") || host === "[::1]";
-}

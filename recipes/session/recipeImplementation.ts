@@ -6,7 +6,7 @@ import { debugLog } from "../../lib/logger";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { createRefreshToken, hash2, hasValidMac, newRefreshTokenSecret, parseRefreshToken, sha256 } from "./refreshToken";
-import { sameSecret } from "../../lib/secretCompare";
+import { sameSecret } from "../../lib/secrets";
 import { isStorableText } from "../../lib/db/text";
 import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
 import type { RecipeInterface, SessionInformation, TokenTransferMethod, TypeNormalisedInput } from "./types";

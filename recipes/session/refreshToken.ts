@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { sameSecret } from "../../lib/secretCompare";
+import { sameSecret } from "../../lib/secrets";
 
 /** A refresh token taken apart: the session it belongs to, the hash1 of the token it replaced, and its MAC. */
 export interface ParsedRefreshToken {

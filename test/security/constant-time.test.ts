@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { expect } from "chai";
 import sinon from "sinon";
-import { sameSecret as sameHash } from "../../lib/secretCompare";
+import { sameSecret as sameHash } from "../../lib/secrets";
 import { hasValidMac, parseRefreshToken } from "../../recipes/session/refreshToken";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import { countCases } from "./counts";

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { sameSecret } from "../../../lib/secretCompare";
+import { sameSecret } from "../../../lib/secrets";
 import { signingKey } from "./discovery";
 import { signInRefused } from "./errors";
 
