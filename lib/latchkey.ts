@@ -177,13 +177,18 @@ function checkRequirements(recipes: readonly RecipeModule[], capabilities: Capab
 }
 
 function checkRecipeList(recipes: readonly RecipeModule[]): void {
-  const ids = new Set<string>();
+  const byId = new Map<string, RecipeModule>();
   for (const recipe of recipes) {
-    if (ids.has(recipe.recipeId)) {
+    const earlier = byId.get(recipe.recipeId);
+    if (earlier !== undefined) {
+      // A preset builds its recipes itself: listing one of them beside it serves every route twice.
+      const preset = earlier.partOf ?? recipe.partOf;
+      if (preset !== undefined) throw configError("recipeList", `the ${preset} recipe already includes ${recipe.recipeId}: list only one of them`);
       throw configError("recipeList", `the ${recipe.recipeId} recipe is listed twice; list each recipe once`);
     }
-    ids.add(recipe.recipeId);
+    byId.set(recipe.recipeId, recipe);
   }
+  const ids = new Set(byId.keys());
   for (const recipe of recipes) {
     // A recipe that contains others (ThirdPartyEmailPassword) owns their routes and tables: listing both would
     // serve every route twice and migrate the same tables twice.

@@ -40,6 +40,9 @@ export abstract class RecipeModule {
   /** Ids of recipes this one contains, which must then not be listed beside it. */
   readonly includes: readonly string[] = [];
 
+  /** The preset that built this recipe (e.g. "thirdpartyemailpassword"), so a duplicate listing names it. */
+  partOf: string | undefined = undefined;
+
   /** Creates the recipe with the app's normalised info and database. */
   constructor(readonly context: RecipeContext) {}
 
