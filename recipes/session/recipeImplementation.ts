@@ -12,7 +12,7 @@ import { PromotedTokenCache } from "./promotedTokens";
 import { decidePromotion, decideRefresh, firstUseChanges, type IssuedLineage, type LineageChanges, type RefreshDecision } from "./refreshLineage";
 import { createRefreshToken, hash2, newRefreshTokenSecret, parseRefreshToken } from "./refreshToken";
 import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
-import { lineageOf, type SessionRow, SessionStore } from "./store";
+import { lineageOf, type SessionRow, type SessionStore } from "./store";
 import type { RecipeInterface, SessionInformation, TypeNormalisedInput } from "./types";
 
 /** What refresh did; errors are raised after its write commits (theft must stay revoked). */
