@@ -1,4 +1,6 @@
 import type { Knex } from "knex";
+import { provide, type Provision } from "../../lib/capabilities";
+import { SessionClaimSources } from "../../lib/seams";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -63,6 +65,11 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       claims: [EmailVerificationClaim],
       validators: this.config.mode === "REQUIRED" ? [EmailVerificationClaim.emailValidators.isVerified()] : [],
     };
+  }
+
+  // The session recipe gathers claims through this key (it no longer scans the recipe list).
+  override provides(): Provision[] {
+    return [provide(SessionClaimSources, this)];
   }
 
   getAPIsHandled(): APIHandled[] {
