@@ -1,6 +1,7 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
 import type { DbTransaction } from "../../lib/db/database";
+import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -17,8 +18,14 @@ import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import { sessionsBridge } from "./sessionsBridge";
-import { type EmailPasswordStore, makeEmailPasswordStore } from "./store";
-import type { APIInterface, APIOptions, EmailDeliveryInterface, EmailPasswordUser, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import { type EmailPasswordStore, makeEmailPasswordStore, type UserRow } from "./store";
+import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import { hardLimits, normaliseEmail } from "./validation";
+
+/** SuperTokens' loginMethods entry of an emailpassword user. */
+function loginMethodOf(row: UserRow): LoginMethodRecord {
+  return { recipeId: EmailPasswordRecipe.RECIPE_ID, recipeUserId: row.user_id, tenantIds: [row.tenant_id], email: row.email, timeJoined: Number(row.time_joined) };
+}
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
@@ -75,15 +82,20 @@ export class EmailPasswordRecipe extends RecipeModule {
   }
 
   override provides(): Provision[] {
+    const { store } = this;
     const loginMethods: LoginMethodProvider = {
       factorIds: [FactorIds.EMAILPASSWORD],
-      getLoginMethod: async ({ userId, userContext }) => {
-        const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
-        return user === undefined ? undefined : this.loginMethod(user);
+      // Read from the store, as ThirdParty does: a login method reports what is stored (its tenant included).
+      getLoginMethod: async ({ userId }) => {
+        const row = isStorableText(userId) ? await store.findUserById(userId) : undefined;
+        return row === undefined ? undefined : loginMethodOf(row);
       },
-      getLoginMethodsByEmail: async ({ email, tenantId, userContext }) => {
-        const user = await this.recipeInterfaceImpl.getUserByEmail({ email, tenantId, userContext });
-        return user === undefined ? [] : [this.loginMethod(user)];
+      getLoginMethodsByEmail: async ({ email, tenantId }) => {
+        // An email or tenant no row could hold (NUL, unpaired surrogates, too long) is not looked up at all.
+        const normalised = normaliseEmail(email);
+        if (hardLimits("email", normalised) !== undefined || !isStorableText(tenantId)) return [];
+        const row = await store.findUserByEmail(tenantId, normalised);
+        return row === undefined ? [] : [loginMethodOf(row)];
       },
     };
     return [
@@ -125,10 +137,5 @@ export class EmailPasswordRecipe extends RecipeModule {
 
   override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
     return this.store.deleteUserData(trx, userId);
-  }
-
-  // SuperTokens' loginMethods entry of an emailpassword user.
-  private loginMethod(user: EmailPasswordUser): LoginMethodRecord {
-    return { recipeId: this.recipeId, recipeUserId: user.id, tenantIds: user.tenantIds, email: user.email, timeJoined: user.timeJoined };
   }
 }

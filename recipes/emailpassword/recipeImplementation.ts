@@ -7,7 +7,7 @@ import type { EmailPasswordStore, UserChanges, UserRow } from "./store";
 import type { EmailPasswordUser, RecipeInterface, TypeNormalisedInput } from "./types";
 import { hardLimits, normaliseEmail } from "./validation";
 
-const toUser = (row: UserRow): EmailPasswordUser => ({ id: row.user_id, email: row.email, timeJoined: Number(row.time_joined), tenantIds: [row.tenant_id] });
+const toUser = (row: UserRow): EmailPasswordUser => ({ id: row.user_id, email: row.email, timeJoined: Number(row.time_joined) });
 
 /** The original implementation of the emailpassword recipe's functions, over its store. */
 export function makeRecipeImplementation(store: EmailPasswordStore, config: TypeNormalisedInput, self: () => RecipeInterface): RecipeInterface {

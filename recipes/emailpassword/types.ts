@@ -12,8 +12,6 @@ export interface EmailPasswordUser {
   email: string;
   /** Milliseconds since the epoch. */
   timeJoined: number;
-  /** The tenants the user belongs to (the one they signed up in). */
-  tenantIds: string[];
 }
 
 /** A sign-up form field: validate returns an error message, or undefined when the value is fine. */
