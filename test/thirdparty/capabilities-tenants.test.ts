@@ -1,13 +1,25 @@
 import { expect } from "chai";
+import Latchkey from "../../lib/index";
 import { Latchkey as Core } from "../../lib/latchkey";
+import { resetForTests } from "../../lib/testing";
 import { LoginMethods, UserDataOwners } from "../../lib/seams";
 import ThirdParty from "../../recipes/thirdparty/index";
+import { APP_INFO } from "../helpers/app";
 import { rawKnex, testDbKind } from "../helpers/db";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import { rowCounts } from "../helpers/thirdparty";
 
 // A provider nobody answers for (port 9, discard): reaching it fails fast with a provider error.
 const GONE = { config: { thirdPartyId: "gone", issuer: "http://127.0.0.1:9", requestTimeout: 200, clients: [{ clientId: "x" }] } };
+
+describe("thirdparty: what it requires of the recipe list", () => {
+  afterEach(() => resetForTests());
+
+  it("needs sessions (a recipe providing them), and says which recipe to add", () => {
+    expect(() => Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [ThirdParty.init({ signInAndUpFeature: { providers: [GONE] } })] }))
+      .to.throw(/the thirdparty recipe needs the session recipe: add Session.init\(\) to recipeList/);
+  });
+});
 
 describe(`thirdparty: without providers only /loginmethods is served (${testDbKind()})`, () => {
   let app: SessionTestApp;
