@@ -1,6 +1,5 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
-import type { DbTransaction } from "../../lib/db/database";
 import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -9,15 +8,14 @@ import { buildImplementation } from "../../lib/override";
 import { RateLimiter } from "../../lib/rateLimit/limiter";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { DEFAULT_TENANT_ID, FactorIds, type LoginMethodProvider, type LoginMethodRecord, LoginMethods, Sessions, UserDataOwners } from "../../lib/seams";
-import type { User, UserContext } from "../../lib/types";
+import { FactorIds, type LoginMethodProvider, type LoginMethodRecord, LoginMethods, Sessions, UserDataOwners } from "../../lib/seams";
+import type { UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import { sessionsBridge } from "./sessionsBridge";
 import { type EmailPasswordStore, makeEmailPasswordStore, type UserRow } from "./store";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 import { hardLimits, normaliseEmail } from "./validation";
@@ -101,8 +99,6 @@ export class EmailPasswordRecipe extends RecipeModule {
     return [
       provide(LoginMethods, loginMethods),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
-      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
-      provide(Sessions, sessionsBridge),
     ];
   }
 
@@ -128,14 +124,5 @@ export class EmailPasswordRecipe extends RecipeModule {
 
   override getMigrations(): RecipeMigration[] {
     return emailPasswordMigrations;
-  }
-
-  override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
-    return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email };
-  }
-
-  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    return this.store.deleteUserData(trx, userId);
   }
 }

@@ -1,7 +1,6 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
 import type { SessionClaimProvider } from "../../lib/claims";
-import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -17,7 +16,6 @@ import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import { sessionsBridge } from "./sessionsBridge";
 import { type EmailVerificationStore, makeEmailVerificationStore } from "./store";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 import { emailForUser } from "./userEmail";
@@ -80,8 +78,6 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       provide(EmailVerifiers, verifier),
       provide(SessionClaimSources, { getSessionClaims: () => this.getSessionClaims() }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
-      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
-      provide(Sessions, sessionsBridge),
     ];
   }
 
@@ -116,9 +112,5 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
 
   override getMigrations(): RecipeMigration[] {
     return emailVerificationMigrations;
-  }
-
-  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    return this.store.deleteUserData(trx, userId);
   }
 }

@@ -1,5 +1,4 @@
 import { provide, type Provision } from "../../lib/capabilities";
-import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -136,11 +135,6 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
 
   override getMigrations(): RecipeMigration[] {
     return sessionMigrations;
-  }
-
-  // The core's old hook, kept until it asks UserDataOwners instead (provided above).
-  override async deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    await this.store.deleteUserSessionsIn(trx, userId);
   }
 
   // A configured handler may have answered already; otherwise the default answer goes out.

@@ -2,11 +2,13 @@ import type { RecipeListFunction } from "../../lib/recipeModule";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { TypeProvider } from "../thirdparty/index";
+import { ThirdPartyEmailPasswordErrorClass } from "./error";
 import { buildThirdPartyEmailPassword } from "./preset";
 import { ThirdPartyEmailPasswordRecipe } from "./recipe";
 import type { RecipeInterface, TypeInput, User } from "./types";
 
 export type { APIInterface, LoginContext, RecipeInterface, TypeInput, User } from "./types";
+export type { ThirdPartyEmailPasswordError } from "./error";
 export type { ProviderInput, ProviderConfig, ProviderClientConfig, TypeProvider } from "../thirdparty/index";
 export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
 
@@ -83,7 +85,11 @@ export function updateEmailOrPassword(input: { userId: string; email?: string; p
   return impl().updateEmailOrPassword({ ...input, tenantId: input.tenantId ?? DEFAULT_TENANT_ID, userContext: input.userContext ?? {} });
 }
 
+/** The error class of everything the preset raises (its two recipes' errors). */
+export const Error = ThirdPartyEmailPasswordErrorClass;
+
 const ThirdPartyEmailPassword = {
+  Error: ThirdPartyEmailPasswordErrorClass,
   init,
   emailPasswordSignUp,
   emailPasswordSignIn,

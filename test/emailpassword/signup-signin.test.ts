@@ -133,7 +133,8 @@ describe("emailpassword: sign-up and sign-in", () => {
     expect((await client.request("GET", "/auth/emailpassword/email/exists?email=zz%40b.co")).json).to.deep.equal({ status: "OK", exists: false });
     expect((await client.request("GET", "/auth/emailpassword/email/exists")).status).to.equal(400);
     const user = await Latchkey.getUser(userId);
-    expect(user).to.deep.include({ id: userId, recipeId: "emailpassword", email: "a@b.co" });
+    expect(user).to.deep.include({ id: userId, emails: ["a@b.co"] });
+    expect(user?.loginMethods.map((m) => [m.recipeId, m.email])).to.deep.equal([["emailpassword", "a@b.co"]]);
     expect(await Session.getAllSessionHandlesForUser(userId)).to.have.length(1);
     expect(await Latchkey.deleteUser(userId)).to.deep.equal({ status: "OK" });
     expect(await Latchkey.getUser(userId)).to.equal(undefined);

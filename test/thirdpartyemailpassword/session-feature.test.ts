@@ -126,7 +126,9 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
     expect(users.map((u) => u.id).sort()).to.deep.equal([(up.json.user as { id: string }).id, (viaProvider.json.user as { id: string }).id].sort());
     expect(users.find((u) => u.thirdParty !== undefined)?.thirdParty).to.deep.equal({ id: "test-oidc", userId: "frank" });
     const core = await Latchkey.getUser((viaProvider.json.user as { id: string }).id);
-    expect(core).to.deep.include({ recipeId: "thirdpartyemailpassword", email: "frank@example.com", thirdParty: { id: "test-oidc", userId: "frank" } });
+    // A preset's users belong to the recipe of their login method, as in current SuperTokens.
+    expect(core).to.deep.include({ emails: ["frank@example.com"], thirdParty: [{ id: "test-oidc", userId: "frank" }] });
+    expect(core?.loginMethods.map((m) => m.recipeId)).to.deep.equal(["thirdparty"]);
     // A provider user has no password to reset or sign in with.
     const providerUserId = (viaProvider.json.user as { id: string }).id;
     expect(await ThirdPartyEmailPassword.createResetPasswordToken(providerUserId)).to.deep.equal({ status: "UNKNOWN_USER_ID_ERROR" });
