@@ -17,11 +17,23 @@ import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import { type EmailVerificationStore, makeEmailVerificationStore } from "./store";
-import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type {
+  APIInterface,
+  APIOptions,
+  EmailDeliveryInterface,
+  RecipeInterface,
+  TypeInput,
+  TypeNormalisedInput,
+} from "./types";
 import { emailForUser } from "./userEmail";
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
-  { method: "post", path: "/user/email/verify/token", id: "generateEmailVerifyTokenPOST", handler: handlers.generateEmailVerifyToken },
+  {
+    method: "post",
+    path: "/user/email/verify/token",
+    id: "generateEmailVerifyTokenPOST",
+    handler: handlers.generateEmailVerifyToken,
+  },
   { method: "post", path: "/user/email/verify", id: "verifyEmailPOST", handler: handlers.verifyEmail },
   { method: "get", path: "/user/email/verify", id: "isEmailVerifiedGET", handler: handlers.isEmailVerified },
 ];
@@ -47,9 +59,14 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("EmailVerification.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "EmailVerification.init.override.apis",
+      () => makeAPIImplementation(),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
     this.emailDelivery = buildImplementation<EmailDeliveryInterface>(
       "EmailVerification.init.emailDelivery.override",
       () => makeEmailDelivery(this.config, context.appInfo.appName),
@@ -72,7 +89,8 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       // Through the (overridable) recipe function, so an app's own notion of "verified" holds everywhere.
       isEmailVerified: (input) => this.recipeInterfaceImpl.isEmailVerified(input),
       // A provider vouched for the address: recorded directly, idempotent, with the same locks as a token's use.
-      markEmailVerified: ({ userId, email, tenantId }) => this.store.markVerified({ userId, email, tenantId, now: Date.now() }),
+      markEmailVerified: ({ userId, email, tenantId }) =>
+        this.store.markVerified({ userId, email, tenantId, now: Date.now() }),
     };
     return [
       provide(EmailVerifiers, verifier),

@@ -63,9 +63,14 @@ export class ThirdPartyRecipe extends RecipeModule {
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("ThirdParty.init.override.apis", () => makeAPIImplementation(context.capabilities), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "ThirdParty.init.override.apis",
+      () => makeAPIImplementation(context.capabilities),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
   }
 
   /** The initialised thirdparty recipe, or a clear error. */
@@ -102,8 +107,16 @@ export class ThirdPartyRecipe extends RecipeModule {
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
     // Asked at request time: the capability registry answers only once the whole recipe list is built.
-    const emailPasswordEnabled = this.context.capabilities.all(LoginMethods).some((m) => m.factorIds.includes(FactorIds.EMAILPASSWORD));
-    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled, req, res };
+    const emailPasswordEnabled = this.context.capabilities
+      .all(LoginMethods)
+      .some((m) => m.factorIds.includes(FactorIds.EMAILPASSWORD));
+    const options: APIOptions = {
+      recipeImplementation: this.recipeInterfaceImpl,
+      config: this.config,
+      emailPasswordEnabled,
+      req,
+      res,
+    };
     return dispatchRoute(this.routes, apiId, this.apiImpl, options, userContext);
   }
 

@@ -4,7 +4,8 @@ import type { Error as EmailPasswordErrorClass } from "../emailpassword/index";
 import type { Error as ThirdPartyErrorClass } from "../thirdparty/index";
 
 /** What ThirdPartyEmailPassword's functions raise: the errors of the two recipes it is made of. */
-export type ThirdPartyEmailPasswordError = InstanceType<typeof EmailPasswordErrorClass> | InstanceType<typeof ThirdPartyErrorClass>;
+export type ThirdPartyEmailPasswordError =
+  InstanceType<typeof EmailPasswordErrorClass> | InstanceType<typeof ThirdPartyErrorClass>;
 
 /**
  * The preset's `Error`: the base class of every Latchkey error, so `instanceof` and `isErrorFromAuth` hold for both
