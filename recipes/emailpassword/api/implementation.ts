@@ -1,12 +1,39 @@
 import { sendInBackground } from "../../../lib/email/delivery";
-import { sessionValues } from "../../../lib/sessionFeature";
-import type { APIInterface } from "../types";
+import type { SessionContainerInterface } from "../../../lib/seams";
+import { type SignInUpAction, sessionValues } from "../../../lib/sessionFeature";
+import type { UserContext } from "../../../lib/types";
+import type { APIInterface, APIOptions, EmailPasswordUser, FormFieldInput } from "../types";
 import { normaliseEmail } from "../validation";
 
 const emailOf = (fields: { id: string; value: unknown }[]): string =>
   String(fields.find((f) => f.id === "email")?.value ?? "");
 const passwordOf = (fields: { id: string; value: unknown }[]): string =>
   String(fields.find((f) => f.id === "password")?.value ?? "");
+
+/**
+ * The session of a sign-up or sign-in: sessionFeature's values go through the Session recipe's (possibly
+ * overridden) createNewSession, so one override reaches every login.
+ */
+async function startSession(
+  options: APIOptions,
+  user: EmailPasswordUser,
+  formFields: FormFieldInput[],
+  action: SignInUpAction,
+  tenantId: string,
+  userContext: UserContext,
+): Promise<SessionContainerInterface> {
+  const context = { loginMethod: "emailpassword" as const, formFields };
+  const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, user, context, action);
+  return options.sessions.createNewSession({
+    req: options.req,
+    res: options.res,
+    userId: user.id,
+    jwtPayload,
+    sessionData,
+    tenantId,
+    userContext,
+  });
+}
 
 /** The original implementation of the emailpassword HTTP APIs. */
 export function makeAPIImplementation(): APIInterface {
@@ -25,22 +52,7 @@ export function makeAPIImplementation(): APIInterface {
           formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }],
         };
       }
-      const { jwtPayload, sessionData } = await sessionValues(
-        options.config.sessionFeature,
-        result.user,
-        { loginMethod: "emailpassword", formFields },
-        "signup",
-      );
-      // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
-      const session = await options.sessions.createNewSession({
-        req: options.req,
-        res: options.res,
-        userId: result.user.id,
-        jwtPayload,
-        sessionData,
-        tenantId,
-        userContext,
-      });
+      const session = await startSession(options, result.user, formFields, "signup", tenantId, userContext);
       return { status: "OK", user: result.user, session };
     },
 
@@ -52,21 +64,7 @@ export function makeAPIImplementation(): APIInterface {
         userContext,
       });
       if (result.status !== "OK") return result;
-      const { jwtPayload, sessionData } = await sessionValues(
-        options.config.sessionFeature,
-        result.user,
-        { loginMethod: "emailpassword", formFields },
-        "signin",
-      );
-      const session = await options.sessions.createNewSession({
-        req: options.req,
-        res: options.res,
-        userId: result.user.id,
-        jwtPayload,
-        sessionData,
-        tenantId,
-        userContext,
-      });
+      const session = await startSession(options, result.user, formFields, "signin", tenantId, userContext);
       return { status: "OK", user: result.user, session };
     },
 
