@@ -94,6 +94,9 @@ export function makeRecipeImplementation(
       checkTenant(tenantId);
       const user = await self().getUserById({ userId, tenantId, userContext });
       if (user === undefined) return { status: "UNKNOWN_USER_ID_ERROR" };
+      // Ids are unique across tenants, so getUserById finds a user of any tenant; a token for another tenant than
+      // the user's would be a reset link of that tenant setting this user's password. As SuperTokens: unknown there.
+      if ((await store.findUserById(user.id))?.tenant_id !== tenantId) return { status: "UNKNOWN_USER_ID_ERROR" };
       const token = randomSecret();
       const now = Date.now();
       await store.insertResetToken({
