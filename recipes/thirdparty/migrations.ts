@@ -1,4 +1,5 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
 /** The table the thirdparty recipe owns: one row per (tenant, provider, user at the provider). */
 export const thirdPartyMigrations: RecipeMigration[] = [
@@ -34,6 +35,14 @@ export const thirdPartyMigrations: RecipeMigration[] = [
         });
         t.index(["tenant_id", "email"], tables.name("thirdparty_users_tenant_email_ix"));
       });
+    },
+  },
+  {
+    // Emails are now lower-cased whole and NFC (lib/email/address.ts); a provider identity is the key here, so
+    // emails may repeat and every row is rewritten.
+    name: "thirdparty/003_normalise_emails",
+    up: async (knex, tables) => {
+      await normaliseStoredEmails(knex, { table: tables.name("thirdparty_users"), key: ["user_id"], onTaken: "keep" });
     },
   },
 ];
