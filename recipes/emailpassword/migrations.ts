@@ -57,7 +57,7 @@ export const emailPasswordMigrations: RecipeMigration[] = [
     // Emails are now lower-cased whole and NFC (lib/email/address.ts): rows stored before are rewritten. Where two
     // accounts of a tenant differ only in case or composition, the oldest keeps the address and the others keep their
     // old spelling (which no sign-in reaches any more): they are named in the log, for the operator to merge or
-    // delete (docs/EMAILS.md).
+    // delete (docs/ASVS.md, "Email normalisation").
     name: "emailpassword/004_normalise_emails",
     up: async (knex, tables) => {
       const kept = await normaliseStoredEmails(knex, {
@@ -70,7 +70,7 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       });
       if (kept.length > 0)
         console.warn(
-          `[latchkey] emailpassword/004_normalise_emails: ${kept.length} account(s) share an email with another account once case is ignored and keep their old spelling; user ids: ${kept.map((r) => String(r.user_id)).join(", ")} (see docs/EMAILS.md)`,
+          `[latchkey] emailpassword/004_normalise_emails: ${kept.length} account(s) share an email with another account once case is ignored and keep their old spelling; user ids: ${kept.map((r) => String(r.user_id)).join(", ")} (see docs/ASVS.md, "Email normalisation")`,
         );
     },
   },
