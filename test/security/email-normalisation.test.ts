@@ -92,7 +92,7 @@ describe(`security: one address, one account (email normalisation) (${testDbKind
     await client.request("POST", "/auth/user/password/reset/token", {
       body: { formFields: [{ id: "email", value: "ALICE@B.CO" }] },
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 800));
     expect(sent).to.deep.equal(["alice@b.co"]);
     // updateEmailOrPassword stores the one spelling and sees the twin as taken.
     const anne = await EmailPassword.getUserByEmail(DECOMPOSED);
