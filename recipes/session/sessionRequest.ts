@@ -110,7 +110,11 @@ const probeSession = new Proxy({} as SessionContainerInterface, {
  * rather than once per request: the option types, and the validators overrideGlobalClaimValidators returns when it
  * returns them without looking at the session (the usual `(globals) => [...globals, X.validators.isTrue()]`).
  */
-export function checkVerifySessionOptions(where: string, options: unknown): VerifySessionOptions | undefined {
+export function checkVerifySessionOptions(
+  where: string,
+  options: unknown,
+  globalValidators: () => SessionClaimValidator[] | undefined,
+): VerifySessionOptions | undefined {
   if (options === undefined) return undefined;
   assertPlainObject(where, options);
   assertKnownKeys(where, options, ["antiCsrfCheck", "sessionRequired", "overrideGlobalClaimValidators"]);
@@ -124,12 +128,15 @@ export function checkVerifySessionOptions(where: string, options: unknown): Veri
       `${where}.overrideGlobalClaimValidators`,
       "must be a function (globalValidators, session, userContext) => validators",
     );
+  // The trial needs the real global validators (a function may index them); before init there are none to give.
+  const globals = globalValidators();
+  if (globals === undefined) return options as VerifySessionOptions;
   let trial: unknown;
   try {
-    trial = (override as (...args: unknown[]) => unknown)([], probeSession, {});
-  } catch (err) {
-    if (err === NO_SESSION_YET) return options as VerifySessionOptions;
-    throw err;
+    trial = (override as (...args: unknown[]) => unknown)([...globals], probeSession, {});
+  } catch {
+    // It needs the session (or fails on its own): the list it returns is checked on each request instead.
+    return options as VerifySessionOptions;
   }
   if (trial instanceof Promise) {
     // Asynchronous: checked per request (its rejection here is the trial's, not the app's).

@@ -24,7 +24,13 @@ export function verifySession(
   options?: VerifySessionOptions,
 ): (req: SessionRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
   // A wrong option or validator is INVALID_CONFIG here, when the route is set up, not a failure on every request.
-  checkVerifySessionOptions("verifySession", options);
+  checkVerifySessionOptions("verifySession", options, () => {
+    try {
+      return SessionRecipe.getInstanceOrThrow().getContributedClaims().validators;
+    } catch {
+      return undefined; // before Latchkey.init(): the validators are checked per request
+    }
+  });
   return async (req, res, next) => {
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);
