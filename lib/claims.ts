@@ -1,3 +1,4 @@
+import { configError } from "./error";
 import type { JSONObject, JSONValue, UserContext } from "./types";
 
 /** What a validator says about a payload. */
@@ -95,53 +96,86 @@ export class SessionClaim<T extends JSONValue> {
 
 /** A claim holding one primitive value (string, number or boolean). */
 export class PrimitiveClaim<T extends string | number | boolean> extends SessionClaim<T> {
-  readonly validators = {
-    /** Valid when the value equals `expected`. */
-    hasValue: (expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value === expected
-          ? { isValid: true }
-          : { isValid: false, reason: { message: "wrong value", expectedValue: expected, actualValue: value ?? null } },
-      ),
-  };
+  readonly validators: PrimitiveValidators<T> = { hasValue: (...args) => this.hasValue(...args) };
+
+  /** Valid when the value equals `expected` (SuperTokens' `validators.hasValue`). */
+  protected hasValue(expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator {
+    return this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
+      value === expected
+        ? { isValid: true }
+        : { isValid: false, reason: { message: "wrong value", expectedValue: expected, actualValue: value ?? null } },
+    );
+  }
+}
+
+/** The validators of a primitive claim, under SuperTokens' names. */
+export interface PrimitiveValidators<T> {
+  hasValue(expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator;
+}
+
+/** The validators of a boolean claim, under SuperTokens' names. */
+export interface BooleanValidators extends PrimitiveValidators<boolean> {
+  isTrue(maxAgeInSeconds?: number, id?: string): SessionClaimValidator;
+  isFalse(maxAgeInSeconds?: number, id?: string): SessionClaimValidator;
 }
 
 /** A claim holding true or false. */
 export class BooleanClaim extends PrimitiveClaim<boolean> {
-  readonly booleanValidators = {
+  /** SuperTokens' names: `validators.isTrue()`, `validators.isFalse()`, `validators.hasValue(v)`. */
+  override readonly validators: BooleanValidators = {
+    hasValue: (...args) => this.hasValue(...args),
     /** Valid when the value is true. */
-    isTrue: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.validators.hasValue(true, maxAgeInSeconds, id),
+    isTrue: (maxAgeInSeconds, id) => this.hasValue(true, maxAgeInSeconds, id),
     /** Valid when the value is false. */
-    isFalse: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.validators.hasValue(false, maxAgeInSeconds, id),
+    isFalse: (maxAgeInSeconds, id) => this.hasValue(false, maxAgeInSeconds, id),
+  };
+
+  /** The earlier name of `validators.isTrue` / `validators.isFalse`, kept as an alias. */
+  readonly booleanValidators: Pick<BooleanValidators, "isTrue" | "isFalse"> = {
+    isTrue: (maxAgeInSeconds, id) => this.validators.isTrue(maxAgeInSeconds, id),
+    isFalse: (maxAgeInSeconds, id) => this.validators.isFalse(maxAgeInSeconds, id),
   };
 }
 
-/** A claim holding a list of primitives (roles, permissions). */
+/** A claim holding a list of primitives (roles, permissions); validators under SuperTokens' names. */
 export class PrimitiveArrayClaim<T extends string | number | boolean> extends SessionClaim<T[]> {
   readonly validators = {
     /** Valid when the list contains `expected`. */
     includes: (expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value?.includes(expected) === true
-          ? { isValid: true }
-          : {
-              isValid: false,
-              reason: { message: "wrong value", expectedToInclude: expected, actualValue: value ?? null },
-            },
-      ),
+      this.listValidator(id, maxAgeInSeconds, (list) => list.includes(expected), { expectedToInclude: expected }),
     /** Valid when the list does not contain `unwanted`. */
     excludes: (unwanted: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value !== undefined && !value.includes(unwanted)
-          ? { isValid: true }
-          : {
-              isValid: false,
-              reason: { message: "wrong value", expectedToNotInclude: unwanted, actualValue: value ?? null },
-            },
-      ),
+      this.listValidator(id, maxAgeInSeconds, (list) => !list.includes(unwanted), { expectedToNotInclude: unwanted }),
+    /** Valid when the list contains every one of `expected`. */
+    includesAll: (expected: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
+      this.listValidator(id, maxAgeInSeconds, (list) => expected.every((v) => list.includes(v)), {
+        expectedToInclude: expected,
+      }),
+    /** Valid when the list contains at least one of `expected`. */
+    includesAny: (expected: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
+      this.listValidator(id, maxAgeInSeconds, (list) => expected.some((v) => list.includes(v)), {
+        expectedToIncludeAtLeastOneOf: expected,
+      }),
+    /** Valid when the list contains none of `unwanted`. */
+    excludesAll: (unwanted: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
+      this.listValidator(id, maxAgeInSeconds, (list) => !unwanted.some((v) => list.includes(v)), {
+        expectedToNotInclude: unwanted,
+      }),
   };
+
+  // A missing list fails every check: "excludes" must not pass for a user whose roles were never fetched.
+  private listValidator(
+    id: string | undefined,
+    maxAgeInSeconds: number | undefined,
+    holds: (list: T[]) => boolean,
+    expectation: JSONObject,
+  ): SessionClaimValidator {
+    return this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
+      value !== undefined && holds(value)
+        ? { isValid: true }
+        : { isValid: false, reason: { message: "wrong value", ...expectation, actualValue: value ?? null } },
+    );
+  }
 }
 
 /** The validator of a boolean claim that refetches a false value after `refetchTimeOnFalseInSeconds`. */
@@ -150,7 +184,7 @@ export function isTrueRefetchingFalse(
   refetchTimeOnFalseInSeconds: number,
   maxAgeInSeconds?: number,
 ): SessionClaimValidator {
-  const base = claim.booleanValidators.isTrue(maxAgeInSeconds);
+  const base = claim.validators.isTrue(maxAgeInSeconds);
   return {
     ...base,
     shouldRefetch: (payload, userContext) => {
@@ -170,4 +204,33 @@ export interface SessionClaimProvider {
 
 function isEntry(value: unknown): value is { v: unknown; t?: unknown } {
   return typeof value === "object" && value !== null && !Array.isArray(value) && "v" in value;
+}
+
+/** Whether `value` is a validator object (what `validators.isTrue()` returns), not a factory or anything else. */
+export function isSessionClaimValidator(value: unknown): value is SessionClaimValidator {
+  if (typeof value !== "object" || value === null) return false;
+  const v = value as Partial<Record<keyof SessionClaimValidator, unknown>>;
+  return (
+    typeof v.id === "string" &&
+    typeof v.shouldRefetch === "function" &&
+    typeof v.validate === "function" &&
+    v.claim instanceof SessionClaim
+  );
+}
+
+/**
+ * The list as validators, or INVALID_CONFIG naming the first entry that is not one (most often a factory passed
+ * uncalled: `validators.isVerified` instead of `validators.isVerified()`), so a mistake fails closed and says why.
+ */
+export function assertValidatorList(where: string, list: unknown): SessionClaimValidator[] {
+  if (!Array.isArray(list)) throw configError(where, "must be an array of claim validators");
+  list.forEach((entry: unknown, i) => {
+    if (isSessionClaimValidator(entry)) return;
+    const hint =
+      typeof entry === "function"
+        ? "is a function, not a validator: call it, e.g. EmailVerificationClaim.validators.isVerified()"
+        : "is not a claim validator (an object with id, claim, shouldRefetch and validate)";
+    throw configError(`${where}[${i}]`, hint);
+  });
+  return list as SessionClaimValidator[];
 }

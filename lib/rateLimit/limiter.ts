@@ -8,10 +8,11 @@ export interface RateLimitRule {
   windowMs: number;
 }
 
-/** The limits of one action: per email and per client address; undefined turns one off. */
+/** The limits of one action: per email, per client address and per user; undefined (or absent) turns one off. */
 export interface ActionLimits {
   perEmail: RateLimitRule | undefined;
   perIp: RateLimitRule | undefined;
+  perUser?: RateLimitRule | undefined;
 }
 
 /**
@@ -20,10 +21,11 @@ export interface ActionLimits {
  */
 export type LimitedAction = string;
 
-/** What counts against a limit: the email of the attempt and the client's address, when known. */
+/** What counts against a limit: the email of the attempt, the client's address and the signed-in user, when known. */
 export interface AttemptKeys {
   email?: string;
   ip?: string;
+  user?: string;
 }
 
 const SWEEP_INTERVAL_MS = 3600_000;
@@ -58,6 +60,8 @@ export class RateLimiter {
     if (limits.perEmail !== undefined && keys.email !== undefined)
       counted.set(limitKey(action, "email", keys.email), limits.perEmail);
     if (limits.perIp !== undefined && keys.ip !== undefined) counted.set(limitKey(action, "ip", keys.ip), limits.perIp);
+    if (limits.perUser !== undefined && keys.user !== undefined)
+      counted.set(limitKey(action, "user", keys.user), limits.perUser);
     if (counted.size === 0) return undefined;
     const rows = await this.bump(counted, now);
     let wait: number | undefined;
@@ -140,6 +144,6 @@ export class RateLimiter {
 }
 
 /** The row key of a counter; the email or address itself is never stored. */
-export function limitKey(action: LimitedAction, kind: "email" | "ip", value: string): string {
+export function limitKey(action: LimitedAction, kind: "email" | "ip" | "user", value: string): string {
   return `${action}:${kind}:${sha256(value)}`;
 }

@@ -81,10 +81,10 @@ function normaliseFormFields(feature: unknown, label: string): FormField[] | und
 const OFF: ActionLimits = { perEmail: undefined, perIp: undefined };
 
 function normaliseRateLimit(input: unknown): NormalisedRateLimit {
-  if (input === false) return { signIn: OFF, passwordReset: OFF, trustedProxies: 0 };
+  if (input === false) return { signUp: OFF, signIn: OFF, passwordReset: OFF, trustedProxies: 0 };
   const raw = input ?? {};
   assertPlainObject("EmailPassword.init.rateLimit", raw);
-  assertKnownKeys("EmailPassword.init.rateLimit", raw, ["signIn", "passwordReset", "trustForwardedFor"]);
+  assertKnownKeys("EmailPassword.init.rateLimit", raw, ["signUp", "signIn", "passwordReset", "trustForwardedFor"]);
   const trust = raw.trustForwardedFor;
   const trustedProxies =
     trust === true
@@ -93,6 +93,12 @@ function normaliseRateLimit(input: unknown): NormalisedRateLimit {
         ? 0
         : optionalInteger("EmailPassword.init.rateLimit.trustForwardedFor", trust, 0, 0, 10);
   return {
+    // Sign-up: a person makes an account or two; 30 an hour lets an office or a carrier's NAT through.
+    signUp: normaliseRule("EmailPassword.init.rateLimit.signUp", raw.signUp, {
+      perEmail: 5,
+      perIp: 30,
+      windowSeconds: 3600,
+    }),
     // Per address is looser than per email: many people can share one address (an office, a mobile carrier).
     signIn: normaliseRule("EmailPassword.init.rateLimit.signIn", raw.signIn, {
       perEmail: 10,

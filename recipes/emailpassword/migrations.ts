@@ -1,4 +1,5 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
 /** The tables the emailpassword recipe owns: users, password reset tokens, and brute-force counters. */
 export const emailPasswordMigrations: RecipeMigration[] = [
@@ -50,6 +51,27 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       await knex.schema.alterTable(tables.name("emailpassword_reset_tokens"), (t) => {
         tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
       });
+    },
+  },
+  {
+    // Emails are now lower-cased whole and NFC (lib/email/address.ts): rows stored before are rewritten. Where two
+    // accounts of a tenant differ only in case or composition, the oldest keeps the address and the others keep their
+    // old spelling (which no sign-in reaches any more): they are named in the log, for the operator to merge or
+    // delete (docs/ASVS.md, "Email normalisation").
+    name: "emailpassword/004_normalise_emails",
+    up: async (knex, tables) => {
+      const kept = await normaliseStoredEmails(knex, {
+        table: tables.name("emailpassword_users"),
+        key: ["user_id"],
+        uniqueWith: ["tenant_id"],
+        // The oldest account keeps the address.
+        orderBy: ["time_joined"],
+        onTaken: "keep",
+      });
+      if (kept.length > 0)
+        console.warn(
+          `[latchkey] emailpassword/004_normalise_emails: ${kept.length} account(s) share an email with another account once case is ignored and keep their old spelling; user ids: ${kept.map((r) => String(r.user_id)).join(", ")} (see docs/ASVS.md, "Email normalisation")`,
+        );
     },
   },
 ];

@@ -73,10 +73,9 @@ export class EmailPasswordRecipe extends RecipeModule {
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(input);
-    const { signIn, passwordReset } = this.config.rateLimit;
-    const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map(
-      (rule) => rule?.windowMs ?? 0,
-    );
+    const { signUp, signIn, passwordReset } = this.config.rateLimit;
+    const rules = [signUp, signIn, passwordReset].flatMap((limits) => [limits.perEmail, limits.perIp]);
+    const windows = rules.map((rule) => rule?.windowMs ?? 0);
     // The table this recipe always had: its counters stay where they are.
     this.rateLimiter = new RateLimiter(context.database, "emailpassword_rate_limits", Math.max(...windows));
     this.store = makeEmailPasswordStore(context.database);

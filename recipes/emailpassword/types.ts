@@ -62,7 +62,7 @@ export interface TypeInput {
     smtpSettings?: SMTPSettings;
     override?: (originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface;
   };
-  /** Brute-force limits on sign-in and password reset, counted in the database; `false` turns them all off. */
+  /** Limits on sign-up, sign-in and password reset, counted in the database; `false` turns them all off. */
   rateLimit?: false | RateLimitInput;
   override?: OverrideInput<RecipeInterface, APIInterface>;
 }
@@ -79,6 +79,8 @@ export interface RateLimitRuleInput {
 
 /** `EmailPassword.init({ rateLimit })`: over a limit, the route answers 429 with Retry-After. */
 export interface RateLimitInput {
+  /** POST /signup; default 5 per email and 30 per address per hour. */
+  signUp?: false | RateLimitRuleInput;
   /** POST /signin; default 10 per email and 100 per address per 15 minutes. */
   signIn?: false | RateLimitRuleInput;
   /** POST /user/password/reset/token and POST /user/password/reset; default 5 per email and 30 per address per hour. */
@@ -104,6 +106,7 @@ export interface TypeNormalisedInput {
 
 /** The rate limits after validation: windows in milliseconds, an absent limit is off. */
 export interface NormalisedRateLimit {
+  signUp: ActionLimits;
   signIn: ActionLimits;
   passwordReset: ActionLimits;
   /** How many proxies' X-Forwarded-For entries to trust; 0 uses the socket's peer. */

@@ -1,4 +1,4 @@
-import { MAX_EMAIL_LENGTH } from "../../lib/email/address";
+import { MAX_EMAIL_LENGTH, emailProblem } from "../../lib/email/address";
 import type { UserContext } from "../../lib/types";
 import type { FieldErrorResponse, FormField, FormFieldInput } from "./types";
 
@@ -52,12 +52,8 @@ export function hardLimits(field: "email" | "password", value: unknown): string 
   if (typeof value !== "string") return `${field === "email" ? "Email" : "Password"} must be a string`;
   // An unpaired surrogate reaches UTF-8 (bcrypt, the database) as U+FFFD, so two different ones would collide.
   if (UNPAIRED_SURROGATE.test(value)) return `${field === "email" ? "Email" : "Password"} must be valid Unicode text`;
-  if (field === "email") {
-    // PostgreSQL text cannot hold NUL: such an email could never be stored, and looking it up would fail the query.
-    return value.trim().length > MAX_EMAIL_LENGTH || !value.includes("@") || value.includes("\u0000")
-      ? "Email is invalid"
-      : undefined;
-  }
+  // Invisible and control characters (NUL too, which PostgreSQL text cannot hold) would make look-alike accounts.
+  if (field === "email") return emailProblem(value) === undefined ? undefined : "Email is invalid";
   return Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES
     ? `Password must be at most ${MAX_PASSWORD_BYTES} bytes`
     : undefined;

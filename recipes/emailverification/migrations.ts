@@ -1,4 +1,5 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
 /** The tables the emailverification recipe owns: verified (user, email) pairs and verification tokens. */
 export const emailVerificationMigrations: RecipeMigration[] = [
@@ -29,6 +30,35 @@ export const emailVerificationMigrations: RecipeMigration[] = [
           tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
         });
       }
+    },
+  },
+  {
+    // Emails are now lower-cased whole and NFC (lib/email/address.ts). A verification of "Alice@" where "alice@" is
+    // already verified for the same user says the same thing, so it goes; pending tokens follow their address.
+    name: "emailverification/003_normalise_emails",
+    up: async (knex, tables) => {
+      await normaliseStoredEmails(knex, {
+        table: tables.name("emailverification_verified"),
+        key: ["user_id", "email"],
+        uniqueWith: ["user_id"],
+        onTaken: "delete",
+      });
+      await normaliseStoredEmails(knex, {
+        table: tables.name("emailverification_tokens"),
+        key: ["token_hash"],
+        onTaken: "keep",
+      });
+    },
+  },
+  {
+    // Counters of the limits on sending verification emails (per user and per address), the recipe's own.
+    name: "emailverification/004_create_rate_limits",
+    up: async (knex, tables) => {
+      await knex.schema.createTable(tables.name("emailverification_rate_limits"), (t) => {
+        tables.caseSensitive(t.string("limit_key", 100)).primary();
+        t.bigInteger("window_start").notNullable().index(tables.name("ev_rate_limits_window_idx"));
+        t.integer("hits").notNullable();
+      });
     },
   },
 ];

@@ -12,6 +12,7 @@ import type { UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { EmailVerificationClaim } from "./claim";
+import { RateLimiter } from "../../lib/rateLimit/limiter";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
@@ -46,6 +47,7 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
+  readonly rateLimiter: RateLimiter;
   private readonly store: EmailVerificationStore;
 
   /** Validates the config and builds the (overridden) implementations. */
@@ -53,6 +55,12 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
     super(context);
     this.config = normaliseConfig(input);
     this.store = makeEmailVerificationStore(context.database);
+    const { perUser, perEmail } = this.config.rateLimit;
+    this.rateLimiter = new RateLimiter(
+      context.database,
+      "emailverification_rate_limits",
+      Math.max(perUser?.windowMs ?? 0, perEmail?.windowMs ?? 0),
+    );
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "EmailVerification.init.override.functions",
       (self) => makeRecipeImplementation(this.store, this.config, self),
@@ -121,6 +129,7 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       sessions: capabilities.required(Sessions),
       emailForUser: (userId, ctx) => emailForUser(capabilities, userId, ctx),
       config: this.config,
+      rateLimiter: this.rateLimiter,
       appInfo: { websiteDomain, websiteBasePath },
       req,
       res,

@@ -1,3 +1,4 @@
+import { normaliseEmail } from "../../lib/email/address";
 import { randomSecret, sha256 } from "../../lib/secrets";
 import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
 import { EmailVerificationError } from "./error";
@@ -11,9 +12,11 @@ export function makeRecipeImplementation(
   self: () => RecipeInterface,
 ): RecipeInterface {
   return {
-    async createEmailVerificationToken({ userId, email, tenantId, userContext }) {
+    // Emails are compared in the one spelling every recipe stores (lib/email/address.ts).
+    async createEmailVerificationToken({ userId, email: given, tenantId, userContext }) {
       // A tenant id no column can hold is the caller's mistake (a 400), not a database error (a 500).
       if (!isTenantId(tenantId)) throw EmailVerificationError.badInput(TENANT_ID_RULE);
+      const email = normaliseEmail(given);
       if (await self().isEmailVerified({ userId, email, tenantId, userContext }))
         return { status: "EMAIL_ALREADY_VERIFIED_ERROR" };
       const token = randomSecret();
@@ -41,15 +44,15 @@ export function makeRecipeImplementation(
     },
 
     // A verified address is the user's in every tenant (as in SuperTokens), so the tenant does not narrow the lookup.
-    isEmailVerified: ({ userId, email }) => store.isVerified(userId, email),
+    isEmailVerified: ({ userId, email }) => store.isVerified(userId, normaliseEmail(email)),
 
     async revokeEmailVerificationTokens({ userId, email }) {
-      await store.deleteTokens(userId, email);
+      await store.deleteTokens(userId, normaliseEmail(email));
       return { status: "OK" };
     },
 
     async unverifyEmail({ userId, email }) {
-      await store.unverify(userId, email);
+      await store.unverify(userId, normaliseEmail(email));
       return { status: "OK" };
     },
   };

@@ -2,6 +2,7 @@ import type { EmailSender, SMTPSettings } from "../../lib/email/smtp";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { UserContext } from "../../lib/types";
+import type { ActionLimits, RateLimiter } from "../../lib/rateLimit/limiter";
 import type { SessionContainerInterface, SessionService } from "../../lib/seams";
 
 /** The verification email Latchkey asks the delivery interface to send. */
@@ -27,7 +28,22 @@ export interface TypeInput {
     smtpSettings?: SMTPSettings;
     override?: (originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface;
   };
+  /** Limits on sending verification emails, counted in the database; `false` turns them off. */
+  rateLimit?: false | RateLimitInput;
   override?: OverrideInput<RecipeInterface, APIInterface>;
+}
+
+/**
+ * `EmailVerification.init({ rateLimit })` on POST /user/email/verify/token: over a limit, the route answers 429 with
+ * Retry-After and sends nothing. Default 5 per user and 10 per address per hour; a limit set to `false` is off.
+ */
+export interface RateLimitInput {
+  /** Requests per signed-in user (whatever their session) in one window. */
+  perUser?: number | false;
+  /** Emails to one address (whoever asks) in one window. */
+  perEmail?: number | false;
+  /** Length of the window in seconds. */
+  windowSeconds?: number;
 }
 
 /** TypeInput after validation. */
@@ -36,6 +52,8 @@ export interface TypeNormalisedInput {
   tokenValidityMs: number;
   smtpSender: EmailSender | undefined;
   emailDeliveryOverride: ((originalImplementation: EmailDeliveryInterface) => EmailDeliveryInterface) | undefined;
+  /** The limits on sending verification emails (perIp is never set here). */
+  rateLimit: ActionLimits;
 }
 
 /** The emailverification recipe's overridable functions; each takes one input object with `userContext`. */
@@ -82,6 +100,8 @@ export interface APIOptions {
   /** The user's email address, from the login method recipes (undefined: the user has none). */
   emailForUser(userId: string, userContext: UserContext): Promise<string | undefined>;
   config: TypeNormalisedInput;
+  /** The counters of `config.rateLimit`, in the recipe's own table. */
+  rateLimiter: RateLimiter;
   appInfo: { websiteDomain: string; websiteBasePath: string };
   req: BaseRequest;
   res: BaseResponse;

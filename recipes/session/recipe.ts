@@ -1,4 +1,5 @@
 import { provide, type Provision } from "../../lib/capabilities";
+import { assertValidatorList } from "../../lib/claims";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -81,7 +82,13 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   getContributedClaims(): ReturnType<SessionClaimSource["getSessionClaims"]> {
     if (this.contributed === undefined) {
       const all = this.context.capabilities.all(SessionClaimSources).map((source) => source.getSessionClaims());
-      this.contributed = { claims: all.flatMap((c) => c.claims), validators: all.flatMap((c) => c.validators) };
+      this.contributed = {
+        claims: all.flatMap((c) => c.claims),
+        validators: assertValidatorList(
+          "SessionClaimSources validators",
+          all.flatMap((c) => c.validators),
+        ),
+      };
     }
     return this.contributed;
   }

@@ -1,4 +1,5 @@
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
+import { assertValidatorList } from "../../lib/claims";
 import type { SessionClaimSource, SessionContainerInterface } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import type { SessionClaim, SessionClaimValidator } from "../../lib/claims";
@@ -163,6 +164,7 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
    * (the refreshed claims go out on the response). Throws INVALID_CLAIMS listing every failed validator.
    */
   async assertClaims(validators: SessionClaimValidator[], userContext: UserContext = {}): Promise<void> {
+    assertValidatorList("session.assertClaims validators", validators);
     let payload: JSONObject = this.getJWTPayload();
     let changed = false;
     for (const validator of validators) {

@@ -1,4 +1,7 @@
-import { LatchkeyError } from "../../lib/error";
+import { assertValidatorList } from "../../lib/claims";
+import { configError, LatchkeyError } from "../../lib/error";
+import type { SessionContainerInterface } from "../../lib/seams";
+import { assertKnownKeys, assertPlainObject } from "../../lib/validate";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { UserContext } from "../../lib/types";
 import { unauthorised } from "./error";
@@ -86,8 +89,62 @@ export async function assertGlobalClaims(
   const validators =
     options.overrideGlobalClaimValidators === undefined
       ? globalValidators
-      : await options.overrideGlobalClaimValidators(globalValidators, session, userContext);
+      : assertValidatorList(
+          "verifySession options.overrideGlobalClaimValidators() result",
+          await options.overrideGlobalClaimValidators(globalValidators, session, userContext),
+        );
   if (validators.length > 0) await session.assertClaims(validators, userContext);
+}
+
+// A session for the start-up trial of overrideGlobalClaimValidators: any use of it means the list depends on the
+// session, so the trial stops and the list is checked per request instead.
+const NO_SESSION_YET = Symbol("no session yet");
+const probeSession = new Proxy({} as SessionContainerInterface, {
+  get: () => {
+    throw NO_SESSION_YET;
+  },
+});
+
+/**
+ * Checks verifySession()'s options when the middleware is made, so a mistake fails at start-up as INVALID_CONFIG
+ * rather than once per request: the option types, and the validators overrideGlobalClaimValidators returns when it
+ * returns them without looking at the session (the usual `(globals) => [...globals, X.validators.isTrue()]`).
+ */
+export function checkVerifySessionOptions(
+  where: string,
+  options: unknown,
+  globalValidators: () => SessionClaimValidator[] | undefined,
+): VerifySessionOptions | undefined {
+  if (options === undefined) return undefined;
+  assertPlainObject(where, options);
+  assertKnownKeys(where, options, ["antiCsrfCheck", "sessionRequired", "overrideGlobalClaimValidators"]);
+  for (const key of ["antiCsrfCheck", "sessionRequired"] as const)
+    if (options[key] !== undefined && typeof options[key] !== "boolean")
+      throw configError(`${where}.${key}`, "must be a boolean");
+  const override = options.overrideGlobalClaimValidators;
+  if (override === undefined) return options as VerifySessionOptions;
+  if (typeof override !== "function")
+    throw configError(
+      `${where}.overrideGlobalClaimValidators`,
+      "must be a function (globalValidators, session, userContext) => validators",
+    );
+  // The trial needs the real global validators (a function may index them); before init there are none to give.
+  const globals = globalValidators();
+  if (globals === undefined) return options as VerifySessionOptions;
+  let trial: unknown;
+  try {
+    trial = (override as (...args: unknown[]) => unknown)([...globals], probeSession, {});
+  } catch {
+    // It needs the session (or fails on its own): the list it returns is checked on each request instead.
+    return options as VerifySessionOptions;
+  }
+  if (trial instanceof Promise) {
+    // Asynchronous: checked per request (its rejection here is the trial's, not the app's).
+    trial.catch(() => undefined);
+    return options as VerifySessionOptions;
+  }
+  assertValidatorList(`${where}.overrideGlobalClaimValidators() result`, trial);
+  return options as VerifySessionOptions;
 }
 
 /** Rotates the refresh token the request carries and writes the new tokens to the response. */

@@ -1,5 +1,6 @@
 import { binaryCollation } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
 /** The table the thirdparty recipe owns: one row per (tenant, provider, user at the provider). */
 export const thirdPartyMigrations: RecipeMigration[] = [
@@ -49,6 +50,14 @@ export const thirdPartyMigrations: RecipeMigration[] = [
         t.string("tenant_id", 64).notNullable().defaultTo("public").collate(collation).alter();
         t.string("third_party_id", 64).notNullable().collate(collation).alter();
       });
+    },
+  },
+  {
+    // Emails are now lower-cased whole and NFC (lib/email/address.ts); a provider identity is the key here, so
+    // emails may repeat and every row is rewritten.
+    name: "thirdparty/004_normalise_emails",
+    up: async (knex, tables) => {
+      await normaliseStoredEmails(knex, { table: tables.name("thirdparty_users"), key: ["user_id"], onTaken: "keep" });
     },
   },
 ];

@@ -1,7 +1,7 @@
 import { provide, type Capability, type Provision } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import { isStorableText } from "../../lib/db/text";
-import { MAX_EMAIL_LENGTH, normaliseEmail } from "../../lib/email/address";
+import { emailProblem, normaliseEmail } from "../../lib/email/address";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -93,7 +93,7 @@ export class ThirdPartyRecipe extends RecipeModule {
           return user === undefined ? undefined : loginMethodOf(user);
         },
         getLoginMethodsByEmail: async ({ email, tenantId }) => {
-          if (email.length > MAX_EMAIL_LENGTH || !isStorableText(email) || !isStorableText(tenantId)) return [];
+          if (emailProblem(email) !== undefined || !isStorableText(tenantId)) return [];
           return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(loginMethodOf);
         },
       }),

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { Capabilities } from "../../lib/capabilities";
 import { isStorableText } from "../../lib/db/text";
-import { MAX_EMAIL_LENGTH, normaliseEmail } from "../../lib/email/address";
+import { emailProblem, normaliseEmail } from "../../lib/email/address";
 import { badInput, configError, LatchkeyError } from "../../lib/error";
 import { EmailVerifiers } from "../../lib/seams";
 import { resolveProviderConfig } from "./providers/config";
@@ -43,7 +43,7 @@ export function makeRecipeImplementation(
   return {
     async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext }) {
       const normalised = typeof email === "string" ? normaliseEmail(email) : "";
-      if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH || !isStorableText(normalised))
+      if (normalised === "" || emailProblem(normalised) !== undefined || !isStorableText(normalised))
         throw badInput("The email is missing, invalid or longer than 254 characters");
       // Checked here too: manuallyCreateOrUpdateUser takes any id, and the column holds 64 characters.
       if (typeof thirdPartyId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(thirdPartyId))
@@ -89,13 +89,7 @@ export function makeRecipeImplementation(
 
     async getUsersByEmail({ email, tenantId }) {
       // An email no user could have been stored with is not looked up (PostgreSQL would fail the query on NUL).
-      if (
-        typeof email !== "string" ||
-        email.length > MAX_EMAIL_LENGTH ||
-        !isStorableText(email) ||
-        !isTenantId(tenantId)
-      )
-        return [];
+      if (typeof email !== "string" || emailProblem(email) !== undefined || !isTenantId(tenantId)) return [];
       return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(toThirdPartyUser);
     },
 

@@ -62,8 +62,11 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     app = undefined;
   });
 
+  // The sign-up limit (issue 23) is off here: this is about races, not about limits (security/ tests those).
   async function start(sessionConfig: Parameters<typeof startSessionApp>[0] = {}): Promise<SessionTestApp> {
-    app = await startSessionApp(sessionConfig, { extraRecipes: [EmailPassword.init({ bcryptCost: 4 })] });
+    app = await startSessionApp(sessionConfig, {
+      extraRecipes: [EmailPassword.init({ bcryptCost: 4, rateLimit: { signUp: false } })],
+    });
     knex = rawKnex(app.lk.url);
     return app;
   }

@@ -132,7 +132,7 @@ describe(`thirdparty: tenant scope, capabilities and typed errors (${testDbKind(
       recipeId: "thirdparty",
       recipeUserId: user.id,
       tenantIds: ["tenant-a"],
-      email: "LM@example.com",
+      email: "lm@example.com",
       thirdParty: { id: "gone", userId: "lm-user" },
       verified: true,
       timeJoined: user.timeJoined,

@@ -311,7 +311,7 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
     const reply = await signIn();
     expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
     expect(reply.json.user).to.deep.include({
-      email: "Octo@example.com",
+      email: "octo@example.com",
       thirdParty: { id: "github", userId: "583231" },
     });
     const form = new URLSearchParams(seen.token);

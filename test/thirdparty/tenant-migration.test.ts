@@ -18,7 +18,7 @@ describe(`thirdparty: the tenant migration on a table with users (${testDbKind()
         time_joined: 1,
       };
       await knex(table).insert({ user_id: "existing", ...before });
-      expect(await runMigrations(knex, prefix, thirdPartyMigrations)).to.deep.equal([
+      expect(await runMigrations(knex, prefix, thirdPartyMigrations.slice(0, 3))).to.deep.equal([
         "thirdparty/002_add_tenant_id",
         "thirdparty/003_tenant_id_case_sensitive",
       ]);

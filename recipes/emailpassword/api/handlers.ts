@@ -1,3 +1,4 @@
+import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
 import { clientAddress } from "../../../lib/rateLimit/clientAddress";
 import { DEFAULT_TENANT_ID } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
@@ -18,7 +19,7 @@ const userJSON = (user: EmailPasswordUser) => ({
 });
 
 // The recipe's own names of its limited actions: they start the keys of the counters already stored, so they stay.
-type LimitedAction = "signin" | "reset";
+type LimitedAction = "signin" | "reset" | "signup";
 
 // Every route serves the default tenant until multitenancy resolves one from the request.
 const tenantId = DEFAULT_TENANT_ID;
@@ -32,6 +33,9 @@ export const signUp: Handler = async (api, options, userContext) => {
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(options.config.signUpFormFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
+  // Before the bcrypt hash: each sign-up costs CPU and makes an account, so one client cannot make them by the hundred.
+  if (await rateLimited(options, "signup", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value))))
+    return true;
   const result = await api.signUpPOST({ formFields, options, tenantId, userContext });
   return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
 };
@@ -87,23 +91,19 @@ export const passwordReset: Handler = async (api, options, userContext) => {
 };
 
 /**
- * Counts the attempt; over a limit, answers 429 with Retry-After (seconds) and `{ message }`, as the other non-2xx
- * answers outside the session recipe do. The frontend SDKs throw the raw response for any status >= 300.
+ * Counts the attempt; over a limit, answers 429 with Retry-After (seconds) and `{ message }` (lib/rateLimit/answer.ts).
  */
 async function rateLimited(options: APIOptions, action: LimitedAction, email: string | undefined): Promise<boolean> {
   const { rateLimit } = options.config;
-  const limits = action === "signin" ? rateLimit.signIn : rateLimit.passwordReset;
+  const limits =
+    action === "signin" ? rateLimit.signIn : action === "signup" ? rateLimit.signUp : rateLimit.passwordReset;
   const ip = clientAddress(options.req, rateLimit.trustedProxies);
   const wait = await options.rateLimiter.hit(action, limits, {
     ...(email !== undefined ? { email } : {}),
     ...(ip !== undefined ? { ip } : {}),
   });
   if (wait === undefined) return false;
-  options.res.setStatus(429);
-  options.res.setHeader("Retry-After", String(wait));
-  // A frontend on another origin can read the header only if it is exposed.
-  options.res.setHeader("Access-Control-Expose-Headers", "Retry-After", true);
-  options.res.sendJSON({ message: "Too many requests" });
+  answerTooManyRequests(options.res, wait);
   return true;
 }
 

@@ -74,33 +74,36 @@ export function makeAPIImplementation(): APIInterface {
     }),
 
     generatePasswordResetTokenPOST: async ({ formFields, options, tenantId, userContext }) => {
-      const user = await options.recipeImplementation.getUserByEmail({
-        email: normaliseEmail(emailOf(formFields)),
-        tenantId,
-        userContext,
-      });
-      // Same answer whether or not the email is known, and the email goes out in the background, so neither the
-      // answer nor its timing tells which emails have accounts.
-      if (user === undefined) return { status: "OK" };
-      const created = await options.recipeImplementation.createResetPasswordToken({
-        userId: user.id,
-        tenantId,
-        userContext,
-      });
-      if (created.status !== "OK") return { status: "OK" };
-      const { websiteDomain, websiteBasePath } = options.appInfo;
-      const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
+      // All the work (the lookup, the token, the email) runs after the answer: the answer is the same OK for known
+      // and unknown emails and its timing depends on none of it, so it cannot tell which emails have accounts.
+      const email = normaliseEmail(emailOf(formFields));
       sendInBackground(
-        () =>
-          options.emailDelivery.sendEmail({
-            type: "PASSWORD_RESET",
-            user: { id: user.id, email: user.email },
-            passwordResetLink,
+        async () => {
+          const user = await options.recipeImplementation.getUserByEmail({ email, tenantId, userContext });
+          if (user === undefined) return;
+          const created = await options.recipeImplementation.createResetPasswordToken({
+            userId: user.id,
+            tenantId,
             userContext,
-          }),
+          });
+          if (created.status !== "OK") return;
+          const { websiteDomain, websiteBasePath } = options.appInfo;
+          const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
+          sendInBackground(
+            () =>
+              options.emailDelivery.sendEmail({
+                type: "PASSWORD_RESET",
+                user: { id: user.id, email: user.email },
+                passwordResetLink,
+                userContext,
+              }),
+            "password reset",
+            user.email,
+            [passwordResetLink, created.token],
+          );
+        },
         "password reset",
-        user.email,
-        [passwordResetLink, created.token],
+        email,
       );
       return { status: "OK" };
     },

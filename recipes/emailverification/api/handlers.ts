@@ -1,4 +1,6 @@
+import { normaliseEmail } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
+import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
 import { DEFAULT_TENANT_ID, type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { EmailVerificationError } from "../error";
@@ -49,6 +51,18 @@ async function requiredSession(
 export const generateEmailVerifyToken: Handler = async (api, options, userContext) => {
   if (api.generateEmailVerifyTokenPOST === undefined) return false;
   const session = await requiredSession(options, noClaims, userContext);
+  // Counted per user (so a new session does not reset it) and per address (so several accounts claiming one address
+  // cannot flood it), before any token is made or email sent.
+  const userId = session.getUserId();
+  const email = await options.emailForUser(userId, userContext);
+  const wait = await options.rateLimiter.hit("send", options.config.rateLimit, {
+    user: userId,
+    ...(email !== undefined ? { email: normaliseEmail(email) } : {}),
+  });
+  if (wait !== undefined) {
+    answerTooManyRequests(options.res, wait);
+    return true;
+  }
   options.res.sendJSON(await api.generateEmailVerifyTokenPOST({ session, options, tenantId, userContext }));
   return true;
 };

@@ -10,7 +10,7 @@ import { ExpressResponse } from "../../../lib/framework/express/response";
 import { Latchkey } from "../../../lib/latchkey";
 import { SessionRecipe } from "../recipe";
 import type { SessionContainer } from "../sessionContainer";
-import { getSessionFromRequest } from "../sessionRequest";
+import { checkVerifySessionOptions, getSessionFromRequest } from "../sessionRequest";
 import type { VerifySessionOptions } from "../types";
 
 /** An express request after verifySession(): `req.session` is set (undefined only with sessionRequired: false). */
@@ -23,6 +23,14 @@ export type SessionRequest = ExpressLikeRequest & { session?: SessionContainer }
 export function verifySession(
   options?: VerifySessionOptions,
 ): (req: SessionRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
+  // A wrong option or validator is INVALID_CONFIG here, when the route is set up, not a failure on every request.
+  checkVerifySessionOptions("verifySession", options, () => {
+    try {
+      return SessionRecipe.getInstanceOrThrow().getContributedClaims().validators;
+    } catch {
+      return undefined; // before Latchkey.init(): the validators are checked per request
+    }
+  });
   return async (req, res, next) => {
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);

@@ -1,6 +1,6 @@
 import type { Capabilities } from "../../../lib/capabilities";
 import { isStorableText } from "../../../lib/db/text";
-import { MAX_EMAIL_LENGTH } from "../../../lib/email/address";
+import { emailProblem } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
 import { FactorIds, Sessions } from "../../../lib/seams";
 import { sessionValues } from "../../../lib/sessionFeature";
@@ -67,12 +67,7 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
           isVerified: false,
         };
       }
-      if (
-        email.id.length > MAX_EMAIL_LENGTH ||
-        !email.id.includes("@") ||
-        !isStorableText(email.id) ||
-        !isStorableText(userInfo.thirdPartyUserId)
-      ) {
+      if (emailProblem(email.id) !== undefined || !isStorableText(userInfo.thirdPartyUserId)) {
         return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The login provider gave an email that cannot be used" };
       }
       const result = await options.recipeImplementation.signInUp({
