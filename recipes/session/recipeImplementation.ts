@@ -4,7 +4,7 @@ import { badInput } from "../../lib/error";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import { sameSecret, sha256 } from "../../lib/secrets";
 import type { JSONObject } from "../../lib/types";
-import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
+import { type AccessTokenCodec, type AccessTokenPayload, assertNoProtectedClaim } from "./accessToken";
 import { payloadOf } from "./createSessionInput";
 import { tokenTheftDetected, tryRefreshToken, unauthorised } from "./error";
 import { ExpiredSessionSweep } from "./expiredSessionSweep";
@@ -85,6 +85,7 @@ export function makeRecipeImplementation(
       sub: row.user_id,
       sessionHandle: row.session_handle,
       tId: row.tenant_id,
+      iss: config.issuer,
       iat,
       exp: iat + config.accessTokenValidityMs / 1000,
       up,
@@ -106,7 +107,7 @@ export function makeRecipeImplementation(
       }
       const { claims } = helpers().getContributedClaims();
       // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.
-      let up = withoutProtectedKeys(jsonObject("jwtPayload", payloadOf(input)), claims);
+      let up = withoutProtectedKeys(userPayload("jwtPayload", payloadOf(input)), claims);
       for (const claim of claims) up = { ...up, ...(await claim.build(userId, userContext)) };
       const data = jsonObject("sessionData", sessionData);
       const now = Date.now();
@@ -305,7 +306,7 @@ export function makeRecipeImplementation(
     async updateJWTPayload({ sessionHandle, newJWTPayload }) {
       const count = await store.updateJWTPayload(
         sessionHandle,
-        JSON.stringify(jsonObject("jwtPayload", newJWTPayload)),
+        JSON.stringify(userPayload("jwtPayload", newJWTPayload)),
       );
       if (count === 0) throw unauthorised("Session does not exist", true);
     },
@@ -333,6 +334,13 @@ function jsonObject(field: string, value: unknown): JSONObject {
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(`${field} must be a JSON object`);
   // A round trip keeps only what JSON can hold, so what is stored is exactly what will be read back.
   return JSON.parse(JSON.stringify(value)) as JSONObject;
+}
+
+/** A custom access token payload: a JSON object that sets none of the protected claims (refused, naming the key). */
+function userPayload(field: string, value: unknown): JSONObject {
+  const payload = jsonObject(field, value);
+  assertNoProtectedClaim(payload);
+  return payload;
 }
 
 function parseStored(text: string): JSONObject {

@@ -5,7 +5,7 @@ import Latchkey from "../../lib/index";
 import { Latchkey as Core } from "../../lib/latchkey";
 import EmailPassword from "../../recipes/emailpassword/index";
 import { rawKnex } from "../helpers/db";
-import { decodeFrontToken } from "../helpers/http";
+import { customClaims, decodeFrontToken } from "../helpers/http";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import type { SessionRequest } from "../../recipes/session/framework/express";
 
@@ -57,7 +57,7 @@ describe("emailpassword: sign-up and sign-in", () => {
     expect(up.json.status).to.equal("OK");
     const user = up.json.user as { id: string; email: string };
     expect(user.email).to.equal("Shopper@example.com");
-    expect(decodeFrontToken(up.headers.get("front-token")).up).to.deep.equal({ role: "admin" });
+    expect(customClaims(decodeFrontToken(up.headers.get("front-token")).up)).to.deep.equal({ role: "admin" });
     client.jar.clear();
     const inResponse = await client.request("POST", "/auth/signin", {
       body: form("shopper@EXAMPLE.com", "s3cretpassword"),
