@@ -55,8 +55,11 @@ describe("emailpassword: sign-up and sign-in", () => {
     const up = await client.request("POST", "/auth/signup", { body: form("Shopper@Example.COM ", "s3cretpassword") });
     expect(up.status).to.equal(200);
     expect(up.json.status).to.equal("OK");
-    const user = up.json.user as { id: string; email: string };
-    expect(user.email).to.equal("Shopper@example.com");
+    // FDI 3.x user: the core's assembly, every login method listed.
+    const user = up.json.user as { id: string; emails: string[]; loginMethods: { recipeId: string; email: string }[] };
+    expect(user.emails).to.deep.equal(["Shopper@example.com"]);
+    expect(user.loginMethods).to.have.length(1);
+    expect(user.loginMethods[0]).to.include({ recipeId: "emailpassword", email: "Shopper@example.com" });
     expect(customClaims(decodeFrontToken(up.headers.get("front-token")).up)).to.deep.equal({ role: "admin" });
     client.jar.clear();
     const inResponse = await client.request("POST", "/auth/signin", {
