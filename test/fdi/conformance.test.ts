@@ -57,6 +57,20 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
 
   const tokenOf = (link: string | undefined): string => new URL(link ?? "http://x/").searchParams.get("token") ?? "";
 
+  it("the tenant segment: /public/... is the default tenant's route, any other tenant is unknown until multitenancy", async () => {
+    app.client.defaultHeaders = {};
+    const q = "?email=nobody%40example.com";
+    expect((await app.client.request("GET", `/auth/public/emailpassword/email/exists${q}`)).json).to.deep.equal({
+      status: "OK",
+      exists: false,
+    });
+    expect((await app.client.request("GET", `/auth/acme/emailpassword/email/exists${q}`)).status).to.equal(404);
+    expect((await app.client.request("GET", `/auth/public${q}`)).status).to.equal(404);
+    expect((await app.client.request("GET", `/auth/public/public/emailpassword/email/exists${q}`)).status).to.equal(
+      404,
+    );
+  });
+
   for (const mode of ["cookie", "header"] as Mode[]) {
     describe(`${mode} mode`, () => {
       let client: HttpClient;
