@@ -1,5 +1,6 @@
 import type { BaseRequest } from "./framework/request";
 import type { APIHandled, RecipeModule } from "./recipeModule";
+import { DEFAULT_TENANT_ID } from "./seams";
 
 /** A route matched to the recipe that serves it. */
 export interface MatchedRoute {
@@ -17,7 +18,7 @@ export function findRoute(
   recipes: readonly RecipeModule[],
   req: BaseRequest,
 ): MatchedRoute | undefined {
-  const subPath = pathUnderBase(apiBasePath, req.getPath());
+  const subPath = routePath(pathUnderBase(apiBasePath, req.getPath()));
   if (subPath === undefined) return undefined;
   const method = req.getMethod();
   const candidates: MatchedRoute[] = [];
@@ -32,6 +33,14 @@ export function findRoute(
   // recipe whose override disabled the route leaves it to the next recipe that serves it.
   if (named !== undefined) return named.api.disabled ? undefined : named;
   return candidates.find((c) => !c.api.disabled);
+}
+
+// FDI 3.x puts a tenant segment before every route (`{apiBasePath}/<tenantId>/signin`); until a tenant resolver
+// (multitenancy) exists, only the default tenant's segment is known, and it means the route without it.
+const TENANT_PREFIX = `/${DEFAULT_TENANT_ID}/`;
+
+function routePath(subPath: string | undefined): string | undefined {
+  return subPath?.startsWith(TENANT_PREFIX) ? subPath.slice(TENANT_PREFIX.length - 1) : subPath;
 }
 
 /** The part of `path` below `base` ("/x" or "/" form), or undefined when the path is not under it. */

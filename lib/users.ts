@@ -28,6 +28,30 @@ export async function findUser(
     if (record !== undefined) records.push(record);
   }
   if (records.length === 0) return undefined;
+  return assemble(capabilities, userId, records, userContext);
+}
+
+/**
+ * The user a sign-in/up route answers with (FDI 3.x): the core's assembly; when no login method recipe knows the id
+ * (a user an API override made up), one built from the route's own login method.
+ */
+export async function userForResponse(
+  capabilities: Capabilities,
+  loginMethod: LoginMethodRecord,
+  userContext: UserContext,
+): Promise<User> {
+  return (
+    (await findUser(capabilities, loginMethod.recipeUserId, userContext)) ??
+    (await assemble(capabilities, loginMethod.recipeUserId, [loginMethod], userContext))
+  );
+}
+
+async function assemble(
+  capabilities: Capabilities,
+  userId: string,
+  records: LoginMethodRecord[],
+  userContext: UserContext,
+): Promise<User> {
   const loginMethods = await Promise.all(records.map((record) => withVerified(capabilities, record, userContext)));
   loginMethods.sort((a, b) => a.timeJoined - b.timeJoined);
   return {

@@ -86,6 +86,17 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           await step(page, "1-signed-out");
           await signUp(page, `${mode}${crossOrigin}@shop.test`);
           expect(await page.textContent("#role")).to.equal("admin");
+          // v5 tokens: the SDK's payload is the whole access token payload, the override's role beside sub, exp, ...
+          const payload = await page.evaluate(() =>
+            (
+              window as unknown as {
+                supertokensSession: { getAccessTokenPayloadSecurely(): Promise<Record<string, unknown>> };
+              }
+            ).supertokensSession.getAccessTokenPayloadSecurely(),
+          );
+          expect(payload).to.include({ role: "admin" });
+          expect(payload).to.include.keys("sub", "exp", "iat", "sessionHandle");
+          expect(payload.exp).to.be.a("number");
           await step(page, "2-signed-up");
           const api = await callApi(page);
           expect(api.status).to.equal(200);

@@ -17,6 +17,7 @@ import {
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
+import { userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
@@ -49,6 +50,8 @@ const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
   { method: "post", path: "/signin", id: "signInPOST", handler: handlers.signIn },
   { method: "get", path: "/emailpassword/email/exists", id: "emailExistsGET", handler: handlers.emailExists },
+  // The deprecated name FDI 3.x still lists; the same API (and the same override) answers it.
+  { method: "get", path: "/signup/email/exists", id: "emailExistsGET", handler: handlers.emailExists },
   {
     method: "post",
     path: "/user/password/reset/token",
@@ -147,6 +150,18 @@ export class EmailPasswordRecipe extends RecipeModule {
       sessions: this.context.capabilities.required(Sessions),
       config: this.config,
       appInfo: { websiteDomain, websiteBasePath, appName },
+      userForResponse: (user, tenantId, context) =>
+        userForResponse(
+          this.context.capabilities,
+          {
+            recipeId: EmailPasswordRecipe.RECIPE_ID,
+            recipeUserId: user.id,
+            tenantIds: [tenantId],
+            email: user.email,
+            timeJoined: user.timeJoined,
+          },
+          context,
+        ),
       req,
       res,
     };

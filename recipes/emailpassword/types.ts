@@ -3,6 +3,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
 import type { UserContext } from "../../lib/types";
+import type { User } from "../../lib/users";
 import type { ActionLimits, RateLimiter } from "../../lib/rateLimit/limiter";
 import type { SessionContainerInterface, SessionService } from "../../lib/seams";
 
@@ -169,6 +170,8 @@ export interface APIOptions {
   sessions: SessionService;
   config: TypeNormalisedInput;
   appInfo: { websiteDomain: string; websiteBasePath: string; appName: string };
+  /** The user as /signup and /signin send it (FDI 3.x: the core's user, with every login method). */
+  userForResponse: (user: EmailPasswordUser, tenantId: string, userContext: UserContext) => Promise<User>;
   req: BaseRequest;
   res: BaseResponse;
 }

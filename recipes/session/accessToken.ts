@@ -1,26 +1,59 @@
 import crypto from "node:crypto";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { JSONObject } from "../../lib/types";
-import { type SessionError, tryRefreshToken } from "./error";
+import { protectedClaimInPayload, type SessionError, tryRefreshToken } from "./error";
 import type { SigningKey, SigningKeyStore, VerificationKey } from "./signingKeys";
 import type { SigningAlgorithm } from "./types";
 
-/** What an access token says, as Latchkey writes it. The user's payload sits apart, under `up`. */
+/**
+ * What an access token says. On the wire (supertokens-node's v5 tokens) the custom claims sit at the top level beside
+ * the protected ones; in memory they are kept apart, under `up`, so no custom claim can stand for a protected one.
+ */
 export interface AccessTokenPayload {
   sub: string;
   sessionHandle: string;
   /** The session's tenant; tokens issued before tenants existed have none and belong to "public". */
   tId?: string;
+  /** apiDomain + apiBasePath, as supertokens-node writes it. */
+  iss?: string;
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
-  /** The user's jwtPayload; it can never overwrite the claims above. */
+  /** The user's jwtPayload (the custom claims); it can never overwrite the claims above. */
   up: JSONObject;
   antiCsrfToken?: string;
   /** After a refresh: hash of the refresh token that was used, and of the one issued (lineage, see refresh). */
   prh?: string;
   rth?: string;
 }
+
+/**
+ * Claims the token itself owns: a custom payload may not set them (createNewSession and updateJWTPayload refuse it).
+ * supertokens-node's protected props, `iss`, and Latchkey's refresh-lineage claims.
+ */
+export const PROTECTED_CLAIMS: readonly string[] = [
+  "sub",
+  "iat",
+  "exp",
+  "sessionHandle",
+  "parentRefreshTokenHash1",
+  "refreshTokenHash1",
+  "antiCsrfToken",
+  "rsub",
+  "tId",
+  "iss",
+  "prh",
+  "rth",
+];
+const PROTECTED = new Set(PROTECTED_CLAIMS);
+
+/** Throws PROTECTED_CLAIM_IN_PAYLOAD for the first protected claim among a custom payload's keys. */
+export function assertNoProtectedClaim(payload: object): void {
+  const key = PROTECTED_CLAIMS.find((k) => Object.prototype.hasOwnProperty.call(payload, k));
+  if (key !== undefined) throw protectedClaimInPayload(key);
+}
+// The header's version marker, as supertokens-node writes it on its v5 tokens ("version": "5").
+const TOKEN_VERSION = "5";
 
 const HEADER_CACHE_LIMIT = 64;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -82,7 +115,7 @@ export class AccessTokenCodec {
     if (payload.exp * 1000 <= now) throw invalid("the access token has expired");
     // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
     if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
-    const nbf = (payload as { nbf?: unknown }).nbf;
+    const nbf = payload.up.nbf;
     if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS))
       throw invalid("the access token is not valid yet");
     return payload;
@@ -102,6 +135,8 @@ export class AccessTokenCodec {
       typeof h !== "object" ||
       (h.alg !== "RS256" && h.alg !== "ES256") ||
       typeof h.kid !== "string" ||
+      // Tokens of the shape before v5 (custom claims under `up`, no version) are refused: the client refreshes.
+      h.version !== TOKEN_VERSION ||
       "jwk" in h ||
       "jku" in h ||
       "x5u" in h
@@ -124,13 +159,29 @@ export function signWith(
   payload: AccessTokenPayload,
 ): string {
   const algorithm = key.algorithm ?? "RS256";
-  const header = Buffer.from(JSON.stringify({ alg: algorithm, typ: "JWT", kid: key.kid })).toString("base64url");
-  const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
+  const header = Buffer.from(
+    JSON.stringify({ alg: algorithm, typ: "JWT", version: TOKEN_VERSION, kid: key.kid }),
+  ).toString("base64url");
+  const body = Buffer.from(JSON.stringify(wirePayload(payload))).toString("base64url");
   // JWS wants ES256 signatures as r||s (IEEE P1363), not node's default DER.
   const signingKey =
     algorithm === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
   const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), signingKey).toString("base64url");
   return `${header}.${body}.${signature}`;
+}
+
+/**
+ * The payload as the token carries it (v5): custom claims at the top level, the protected claims written last so
+ * that a stored custom key of the same name (set before v5 refused them) can never shadow one.
+ */
+export function wirePayload(payload: AccessTokenPayload): JSONObject {
+  const { up, ...claims } = payload;
+  const custom: JSONObject = {};
+  // Tests and tools may hand over a payload already in wire form (no `up`): it is written as it is.
+  for (const [key, value] of Object.entries(up ?? {})) if (!PROTECTED.has(key)) custom[key] = value;
+  const own: JSONObject = {};
+  for (const [key, value] of Object.entries(claims)) if (value !== undefined) own[key] = value as JSONObject[string];
+  return { ...custom, ...own };
 }
 
 function parsePayload(part: string): AccessTokenPayload {
@@ -148,14 +199,20 @@ function parsePayload(part: string): AccessTokenPayload {
     typeof p.sessionHandle !== "string" ||
     typeof p.exp !== "number" ||
     typeof p.iat !== "number" ||
-    typeof p.up !== "object" ||
-    p.up === null ||
-    Array.isArray(p.up) ||
-    (p.tId !== undefined && typeof p.tId !== "string")
+    (p.tId !== undefined && typeof p.tId !== "string") ||
+    (p.antiCsrfToken !== undefined && typeof p.antiCsrfToken !== "string") ||
+    (p.prh !== undefined && typeof p.prh !== "string") ||
+    (p.rth !== undefined && typeof p.rth !== "string")
   ) {
     throw invalid("the access token's payload is not one Latchkey issues");
   }
-  return p as AccessTokenPayload;
+  const own: Record<string, unknown> = {};
+  const up: JSONObject = {};
+  for (const [key, claim] of Object.entries(value as JSONObject)) {
+    if (PROTECTED.has(key)) own[key] = claim;
+    else up[key] = claim;
+  }
+  return { ...(own as Omit<AccessTokenPayload, "up">), up };
 }
 
 /** The tenant an access token belongs to ("public" for tokens issued before tenants existed). */

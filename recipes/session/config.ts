@@ -125,6 +125,7 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
     signingAlgorithm,
     errorHandlers: normaliseErrorHandlers(config.errorHandlers),
     refreshTokenPath: `${appInfo.apiBasePath}/session/refresh`,
+    issuer: `${appInfo.apiDomain}${appInfo.apiBasePath}`,
   };
 }
 

@@ -15,6 +15,8 @@ export interface SessionErrorPayloads {
   /** The session was revoked: the handler is told whose, to alert them. */
   TOKEN_THEFT_DETECTED: { sessionHandle: string; userId: string };
   INVALID_CLAIMS: { claimValidationErrors: ClaimValidationError[] };
+  /** A payload given to createNewSession / updateJWTPayload / mergeIntoAccessTokenPayload sets a protected claim. */
+  PROTECTED_CLAIM_IN_PAYLOAD: { key: string };
 }
 
 /** The stable `type` strings of the session recipe's errors. */
@@ -36,6 +38,7 @@ export class SessionError<T extends SessionErrorType = SessionErrorType> extends
   static readonly TRY_REFRESH_TOKEN = "TRY_REFRESH_TOKEN";
   static readonly TOKEN_THEFT_DETECTED = "TOKEN_THEFT_DETECTED";
   static readonly INVALID_CLAIMS = "INVALID_CLAIMS";
+  static readonly PROTECTED_CLAIM_IN_PAYLOAD = "PROTECTED_CLAIM_IN_PAYLOAD";
 
   /** Creates a session error of the given type with its payload. */
   constructor(type: T, message: string, payload: SessionErrorPayloads[T], cause?: unknown) {
@@ -98,6 +101,15 @@ export function tokenTheftDetected(
 /** INVALID_CLAIMS listing every failed validator. */
 export function invalidClaims(claimValidationErrors: ClaimValidationError[]): SessionError<"INVALID_CLAIMS"> {
   return new SessionError("INVALID_CLAIMS", "invalid claim", { claimValidationErrors });
+}
+
+/** PROTECTED_CLAIM_IN_PAYLOAD naming the key (a programming error of the caller: answered as a 500, not a 401). */
+export function protectedClaimInPayload(key: string): SessionError<"PROTECTED_CLAIM_IN_PAYLOAD"> {
+  return new SessionError(
+    "PROTECTED_CLAIM_IN_PAYLOAD",
+    `The access token payload may not set the protected claim "${key}"`,
+    { key },
+  );
 }
 
 function isClaimValidationError(value: unknown): value is ClaimValidationError {

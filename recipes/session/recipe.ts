@@ -150,7 +150,8 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
 
   override async handleError(error: LatchkeyError, req: BaseRequest, res: BaseResponse): Promise<boolean> {
     const err = SessionError.from(error);
-    if (err === undefined) return false;
+    // A protected claim in a payload is the app's bug: the core's default answer (500) stands.
+    if (err === undefined || err.type === "PROTECTED_CLAIM_IN_PAYLOAD") return false;
     const handlers = this.config.errorHandlers;
     const status = this.config.sessionExpiredStatusCode;
     switch (err.type) {

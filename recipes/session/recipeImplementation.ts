@@ -5,7 +5,7 @@ import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import { sameSecret, sha256 } from "../../lib/secrets";
 import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
 import type { JSONObject } from "../../lib/types";
-import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
+import { type AccessTokenCodec, type AccessTokenPayload, assertNoProtectedClaim } from "./accessToken";
 import { payloadOf } from "./createSessionInput";
 import { tokenTheftDetected, tryRefreshToken, unauthorised } from "./error";
 import { ExpiredSessionSweep } from "./expiredSessionSweep";
@@ -86,6 +86,7 @@ export function makeRecipeImplementation(
       sub: row.user_id,
       sessionHandle: row.session_handle,
       tId: row.tenant_id,
+      iss: config.issuer,
       iat,
       exp: iat + config.accessTokenValidityMs / 1000,
       up,
@@ -105,7 +106,7 @@ export function makeRecipeImplementation(
       if (!isTenantId(tenantId)) throw badInput(TENANT_ID_RULE);
       const { claims } = helpers().getContributedClaims();
       // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.
-      let up = withoutProtectedKeys(jsonObject("jwtPayload", payloadOf(input)), claims);
+      let up = withoutProtectedKeys(userPayload("jwtPayload", payloadOf(input)), claims);
       for (const claim of claims) up = { ...up, ...(await claim.build(userId, userContext)) };
       const data = jsonObject("sessionData", sessionData);
       const now = Date.now();
@@ -304,7 +305,7 @@ export function makeRecipeImplementation(
     async updateJWTPayload({ sessionHandle, newJWTPayload }) {
       const count = await store.updateJWTPayload(
         sessionHandle,
-        JSON.stringify(jsonObject("jwtPayload", newJWTPayload)),
+        JSON.stringify(userPayload("jwtPayload", newJWTPayload)),
       );
       if (count === 0) throw unauthorised("Session does not exist", true);
     },
@@ -332,6 +333,13 @@ function jsonObject(field: string, value: unknown): JSONObject {
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(`${field} must be a JSON object`);
   // A round trip keeps only what JSON can hold, so what is stored is exactly what will be read back.
   return JSON.parse(JSON.stringify(value)) as JSONObject;
+}
+
+/** A custom access token payload: a JSON object that sets none of the protected claims (refused, naming the key). */
+function userPayload(field: string, value: unknown): JSONObject {
+  const payload = jsonObject(field, value);
+  assertNoProtectedClaim(payload);
+  return payload;
 }
 
 function parseStored(text: string): JSONObject {

@@ -3,7 +3,13 @@ import { assertValidatorList } from "../../lib/claims";
 import type { SessionClaimSource, SessionContainerInterface } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import type { SessionClaim, SessionClaimValidator } from "../../lib/claims";
-import { type AccessTokenCodec, type AccessTokenPayload, tenantOf } from "./accessToken";
+import {
+  type AccessTokenCodec,
+  type AccessTokenPayload,
+  assertNoProtectedClaim,
+  tenantOf,
+  wirePayload,
+} from "./accessToken";
 import { invalidClaims, unauthorised } from "./error";
 import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";
@@ -130,6 +136,8 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
     accessTokenPayloadUpdate: JSONObject,
     userContext: UserContext = {},
   ): Promise<void> {
+    // Refused even as `key: null`: a protected claim is the token's, not the payload's to remove.
+    assertNoProtectedClaim(accessTokenPayloadUpdate);
     await this.updateJWTPayload(mergePayload(this.getJWTPayload(), accessTokenPayloadUpdate), userContext);
   }
 
@@ -288,7 +296,8 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
   }
 
   private frontToken(): string {
-    return buildFrontToken(this.getUserId(), this.getAccessTokenExpiry(), this.getJWTPayload());
+    // The whole payload as the token carries it (protected and custom claims), as supertokens-node sends it.
+    return buildFrontToken(this.getUserId(), this.getAccessTokenExpiry(), wirePayload(this.tokens.payload));
   }
 
   private flush(): void {

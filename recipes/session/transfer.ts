@@ -21,7 +21,7 @@ export interface TokensToSend {
   antiCsrfToken?: string;
 }
 
-/** The front-token header value: base64 of { uid, ate (access token expiry, ms), up (the user's payload) }. */
+/** The front-token header value: base64 of { uid, ate (access token expiry, ms), up (the whole token payload) }. */
 export function buildFrontToken(userId: string, accessTokenExpiryMs: number, userPayload: JSONObject): string {
   return Buffer.from(JSON.stringify({ uid: userId, ate: accessTokenExpiryMs, up: userPayload })).toString("base64");
 }

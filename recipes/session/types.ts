@@ -84,6 +84,8 @@ export interface TypeNormalisedInput {
   signingAlgorithm: SigningAlgorithm;
   errorHandlers: ErrorHandlers;
   refreshTokenPath: string;
+  /** The access tokens' `iss` claim: apiDomain + apiBasePath, as supertokens-node writes it. */
+  issuer: string;
 }
 
 /** What the database knows about a session. */

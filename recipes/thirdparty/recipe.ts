@@ -10,6 +10,7 @@ import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/rec
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import { FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
+import { userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
@@ -114,6 +115,19 @@ export class ThirdPartyRecipe extends RecipeModule {
       recipeImplementation: this.recipeInterfaceImpl,
       config: this.config,
       emailPasswordEnabled,
+      userForResponse: (user, tenantId, context) =>
+        userForResponse(
+          this.context.capabilities,
+          {
+            recipeId: ThirdPartyRecipe.RECIPE_ID,
+            recipeUserId: user.id,
+            tenantIds: [tenantId],
+            email: user.email,
+            thirdParty: user.thirdParty,
+            timeJoined: user.timeJoined,
+          },
+          context,
+        ),
       req,
       res,
     };

@@ -3,6 +3,7 @@ import type { OverrideInput } from "../../lib/override";
 import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
 import type { SessionContainerInterface } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
+import type { User } from "../../lib/users";
 
 /** A user of the thirdparty recipe, keyed by (thirdParty.id, thirdParty.userId). */
 export interface ThirdPartyUser {
@@ -186,6 +187,8 @@ export interface APIOptions {
   config: TypeNormalisedInput;
   /** Whether a recipe of the list offers email/password login (the emailpassword factor), for GET /loginmethods. */
   emailPasswordEnabled: boolean;
+  /** The user as /signinup sends it (FDI 3.x: the core's user, with every login method). */
+  userForResponse: (user: ThirdPartyUser, tenantId: string, userContext: UserContext) => Promise<User>;
   req: BaseRequest;
   res: BaseResponse;
 }

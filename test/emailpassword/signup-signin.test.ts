@@ -5,7 +5,7 @@ import Latchkey from "../../lib/index";
 import { Latchkey as Core } from "../../lib/latchkey";
 import EmailPassword from "../../recipes/emailpassword/index";
 import { rawKnex } from "../helpers/db";
-import { decodeFrontToken } from "../helpers/http";
+import { customClaims, decodeFrontToken } from "../helpers/http";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import type { SessionRequest } from "../../recipes/session/framework/express";
 
@@ -55,9 +55,12 @@ describe("emailpassword: sign-up and sign-in", () => {
     const up = await client.request("POST", "/auth/signup", { body: form("Shopper@Example.COM ", "s3cretpassword") });
     expect(up.status).to.equal(200);
     expect(up.json.status).to.equal("OK");
-    const user = up.json.user as { id: string; email: string };
-    expect(user.email).to.equal("shopper@example.com"); // the whole address lower-cased (issue 23)
-    expect(decodeFrontToken(up.headers.get("front-token")).up).to.deep.equal({ role: "admin" });
+    // FDI 3.x user: the core's assembly, every login method listed; the whole address lower-cased (issue 23).
+    const user = up.json.user as { id: string; emails: string[]; loginMethods: { recipeId: string; email: string }[] };
+    expect(user.emails).to.deep.equal(["shopper@example.com"]);
+    expect(user.loginMethods).to.have.length(1);
+    expect(user.loginMethods[0]).to.include({ recipeId: "emailpassword", email: "shopper@example.com" });
+    expect(customClaims(decodeFrontToken(up.headers.get("front-token")).up)).to.deep.equal({ role: "admin" });
     client.jar.clear();
     const inResponse = await client.request("POST", "/auth/signin", {
       body: form("shopper@EXAMPLE.com", "s3cretpassword"),

@@ -103,3 +103,24 @@ export function decodeFrontToken(value: string | null): { uid: string; ate: numb
 export function jwtPayload(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split(".")[1] ?? "", "base64url").toString("utf8")) as Record<string, unknown>;
 }
+
+// The claims a v5 access token owns (supertokens-node's protected props, iss, and Latchkey's lineage claims).
+const PROTECTED_CLAIMS = new Set([
+  "sub",
+  "iat",
+  "exp",
+  "sessionHandle",
+  "parentRefreshTokenHash1",
+  "refreshTokenHash1",
+  "antiCsrfToken",
+  "rsub",
+  "tId",
+  "iss",
+  "prh",
+  "rth",
+]);
+
+/** The custom claims of a v5 payload (an access token's, or the front-token's `up`): the protected ones left out. */
+export function customClaims(payload: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(payload).filter(([key]) => !PROTECTED_CLAIMS.has(key)));
+}

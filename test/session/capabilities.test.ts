@@ -7,7 +7,7 @@ import { DEFAULT_TENANT_ID, Sessions, UserDataOwners } from "../../lib/seams";
 import type { JSONValue } from "../../lib/types";
 import { SessionError } from "../../recipes/session/error";
 import { rawKnex } from "../helpers/db";
-import { jwtPayload } from "../helpers/http";
+import { customClaims, jwtPayload } from "../helpers/http";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
 describe("session: what the recipe provides other recipes (Sessions, UserDataOwners)", () => {
@@ -72,7 +72,7 @@ describe("session: what the recipe provides other recipes (Sessions, UserDataOwn
     expect(login.status).to.equal(200);
     expect(seen).to.deep.equal(["public:u-cap"]);
     const token = login.headers.get("st-access-token") ?? "";
-    expect(jwtPayload(token).up).to.deep.equal({ plan: "gold", viaOverride: true });
+    expect(customClaims(jwtPayload(token))).to.deep.equal({ plan: "gold", viaOverride: true });
     const anonymous = await app.client.request("GET", "/capability-session");
     expect(anonymous.json).to.deep.equal({ userId: null, payload: null });
     const read = await app.client.request("GET", "/capability-session", {

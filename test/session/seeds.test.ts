@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type express from "express";
 import { rawKnex } from "../helpers/db";
-import { decodeFrontToken, jwtPayload } from "../helpers/http";
+import { customClaims, decodeFrontToken, jwtPayload } from "../helpers/http";
 import { Latchkey, Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
 // The documents in shared/seeds/, with Latchkey in place of SuperTokens, on the run's database.
@@ -136,8 +136,8 @@ describe("session: the seeds' examples", () => {
     const login = await client.request("POST", "/login", { body: { userId: "u-004", jwtPayload: { own: 1 } } });
     expect(login.status).to.equal(200);
     const accessToken = login.headers.get("st-access-token") ?? "";
-    expect(jwtPayload(accessToken).up).to.deep.equal({ own: 1, someKey: "someValue", role: "admin" });
-    expect(decodeFrontToken(login.headers.get("front-token")).up).to.deep.equal({
+    expect(customClaims(jwtPayload(accessToken))).to.deep.equal({ own: 1, someKey: "someValue", role: "admin" });
+    expect(customClaims(decodeFrontToken(login.headers.get("front-token")).up)).to.deep.equal({
       own: 1,
       someKey: "someValue",
       role: "admin",

@@ -54,7 +54,7 @@ describe("session: tenant scope", () => {
     expect(login.status).to.equal(200);
     expect(login.json.tenantId).to.equal("acme");
     const token = login.headers.get("st-access-token") ?? "";
-    expect(jwtPayload(token)).to.deep.include({ sub: "u-acme", tId: "acme", up: { plan: "gold" } });
+    expect(jwtPayload(token)).to.deep.include({ sub: "u-acme", tId: "acme", plan: "gold" });
     expect(await Session.getSessionData(String(login.json.handle))).to.deep.equal({ cart: 1 });
     expect(await tenantOfRow(String(login.json.handle))).to.equal("acme");
     const info = await Session.getSessionInformation(String(login.json.handle));

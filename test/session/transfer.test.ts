@@ -2,7 +2,7 @@ import { expect } from "chai";
 import Latchkey from "../../lib/index";
 import { resetForTests } from "../../lib/testing";
 import { APP_INFO } from "../helpers/app";
-import { decodeFrontToken } from "../helpers/http";
+import { customClaims, decodeFrontToken } from "../helpers/http";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
 describe("session: token transfer", () => {
@@ -28,7 +28,7 @@ describe("session: token transfer", () => {
     for (const h of ["front-token", "st-access-token", "st-refresh-token"]) expect(exposed).to.contain(h);
     const front = decodeFrontToken(login.headers.get("front-token"));
     expect(front.uid).to.equal("u1");
-    expect(front.up).to.deep.equal({ role: "admin" });
+    expect(customClaims(front.up)).to.deep.equal({ role: "admin" });
     expect(front.ate).to.be.closeTo(Date.now() + 3600_000, 60_000);
     expect(
       (await client.request("GET", "/protected", { headers: { authorization: `Bearer ${access}` } })).json.userId,
@@ -107,7 +107,7 @@ describe("session: token transfer", () => {
     client.defaultHeaders = { "st-auth-mode": "cookie" };
     await client.request("POST", "/login", { body: { userId: "u1", jwtPayload: { role: "user" } } });
     const promoted = await client.request("POST", "/promote", { body: {} });
-    expect(decodeFrontToken(promoted.headers.get("front-token")).up).to.deep.equal({ role: "admin" });
+    expect(customClaims(decodeFrontToken(promoted.headers.get("front-token")).up)).to.deep.equal({ role: "admin" });
     expect((await client.request("GET", "/protected")).json.payload).to.deep.equal({ role: "admin" });
     await client.request("POST", "/auth/session/refresh");
     expect((await client.request("GET", "/protected")).json.payload).to.deep.equal({ role: "admin" });

@@ -80,11 +80,18 @@ describe("session: verification", () => {
 
   it("tokens are standard RS256 JWTs that jsonwebtoken verifies with the published JWKS, and user keys never overwrite claims", async () => {
     lk = initLatchkey([Session.init()]);
-    const session = await Session.createNewSessionWithoutRequestResponse("u1", {
-      sub: "someone-else",
-      exp: 1,
-      sessionHandle: "x",
-    });
+    // v5: a payload that sets a protected claim is refused, naming the key, rather than kept apart.
+    for (const key of ["sub", "exp", "sessionHandle", "iss", "tId", "antiCsrfToken", "refreshTokenHash1"]) {
+      const refused = await Session.createNewSessionWithoutRequestResponse("u1", { [key]: "x", role: "admin" }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(refused, key).to.be.instanceOf(Session.Error);
+      expect((refused as InstanceType<typeof Session.Error>).type).to.equal("PROTECTED_CLAIM_IN_PAYLOAD");
+      expect((refused as InstanceType<typeof Session.Error>).payload).to.deep.equal({ key });
+      expect((refused as Error).message).to.include(`"${key}"`);
+    }
+    const session = await Session.createNewSessionWithoutRequestResponse("u1", { role: "admin", nested: { a: 1 } });
     const token = session.getAccessToken();
     const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as {
       kid: string;
@@ -97,7 +104,13 @@ describe("session: verification", () => {
     const verified = jwt.verify(token, key, { algorithms: ["RS256"] }) as Record<string, unknown>;
     expect(verified.sub).to.equal("u1");
     expect(verified.sessionHandle).to.equal(session.getHandle());
-    expect(verified.up).to.deep.equal({ sub: "someone-else", exp: 1, sessionHandle: "x" });
+    // The custom claims sit at the top level beside the protected ones, as a backend with any JWT library expects.
+    expect(verified.role).to.equal("admin");
+    expect(verified.nested).to.deep.equal({ a: 1 });
+    expect(verified).to.not.have.property("up");
+    expect(verified.iss).to.equal("http://localhost:3001/auth");
+    expect(verified.tId).to.equal("public");
+    expect(header).to.include({ version: "5" });
     expect((await Session.getSession(token)).getUserId()).to.equal("u1");
   });
 });

@@ -280,7 +280,7 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
   it("signs in with a correct ID token from the same provider (the cases above fail for their one fault only)", async () => {
     const before = await rowCounts(app, TABLES);
     const reply = await signInWith(signed((c) => c));
-    expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(reply.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
     expect(await rowCounts(app, TABLES)).to.deep.equal({
       thirdparty_users: (before.thirdparty_users ?? 0) + 1,
       sessions: (before.sessions ?? 0) + 1,
@@ -362,7 +362,7 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     const ok = await app.client.request("POST", "/auth/signinup", {
       body: { thirdPartyId: "fake", oAuthTokens: { id_token: valid } },
     });
-    expect(ok.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(ok.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
     const before = await rowCounts(app, TABLES);
     const forged = signJWT({ alg: "RS256", kid: "k1" }, { ...fake.claims(undefined), sub: "native-user-2" }, otherKey);
     const refused = await app.client.request("POST", "/auth/signinup", {
@@ -390,9 +390,9 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     const ours = await app.client.request("POST", "/auth/signinup", {
       body: { thirdPartyId: "checked-oauth2", oAuthTokens: { access_token: `ours-${fake.clientId}` } },
     });
-    expect(ours.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(ours.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
     expect(ours.json.user).to.deep.include({
-      thirdParty: { id: "checked-oauth2", userId: `owner-of-ours-${fake.clientId}` },
+      thirdParty: [{ id: "checked-oauth2", userId: `owner-of-ours-${fake.clientId}` }],
     });
   });
 
@@ -414,8 +414,8 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
         },
       },
     });
-    expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
-    expect(reply.json.user).to.deep.include({ thirdParty: { id: "plain-oauth2", userId: "owner-of-exchanged" } });
+    expect(reply.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
+    expect(reply.json.user).to.deep.include({ thirdParty: [{ id: "plain-oauth2", userId: "owner-of-exchanged" }] });
   });
 
   it("keeps provider user ids apart byte for byte: a trailing space is refused, never matched to another user", async () => {

@@ -58,10 +58,10 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
 
     const signUp = await app.client.request("POST", "/auth/signinup", { body: first.body });
     expect(signUp.status).to.equal(200);
-    expect(signUp.json).to.deep.include({ status: "OK", createdNewUser: true });
-    const user = signUp.json.user as { id: string; email: string; thirdParty: { id: string; userId: string } };
-    expect(user.email).to.equal("alice@example.com");
-    expect(user.thirdParty).to.deep.equal({ id: "test-oidc", userId: "alice" });
+    expect(signUp.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
+    const user = signUp.json.user as { id: string; emails: string[]; thirdParty: { id: string; userId: string }[] };
+    expect(user.emails).to.deep.equal(["alice@example.com"]);
+    expect(user.thirdParty).to.deep.equal([{ id: "test-oidc", userId: "alice" }]);
 
     const seen = await app.client.request("GET", "/protected");
     expect(seen.status).to.equal(200);
@@ -79,7 +79,7 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
 
     const again = await providerRedirect(app, idp, "alice");
     const signIn = await app.client.request("POST", "/auth/signinup", { body: again.body });
-    expect(signIn.json).to.deep.include({ status: "OK", createdNewUser: false });
+    expect(signIn.json).to.deep.include({ status: "OK", createdNewRecipeUser: false });
     expect((signIn.json.user as { id: string }).id).to.equal(user.id);
     const seenAgain = await app.client.request("GET", "/protected");
     expect(seenAgain.json.payload).to.deep.include({ action: "signin" });

@@ -309,10 +309,10 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
 
   it("exchanges the code with the PKCE verifier, reads the user and their primary verified email", async () => {
     const reply = await signIn();
-    expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(reply.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
     expect(reply.json.user).to.deep.include({
-      email: "octo@example.com",
-      thirdParty: { id: "github", userId: "583231" },
+      emails: ["octo@example.com"],
+      thirdParty: [{ id: "github", userId: "583231" }],
     });
     const form = new URLSearchParams(seen.token);
     expect(Object.fromEntries(form)).to.deep.include({
@@ -347,7 +347,7 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
       body: { thirdPartyId: "github", oAuthTokens: { access_token: "gho_test" } },
     });
     expect(ours.json).to.deep.include({ status: "OK" });
-    expect(ours.json.user).to.deep.include({ thirdParty: { id: "github", userId: "583231" } });
+    expect(ours.json.user).to.deep.include({ thirdParty: [{ id: "github", userId: "583231" }] });
   });
 
   it("answers NO_EMAIL_GIVEN_BY_PROVIDER when GitHub gives no email, writing nothing", async () => {

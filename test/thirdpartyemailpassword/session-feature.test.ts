@@ -130,7 +130,7 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
   it("provider sign-up and sign-in: the same hooks and override, with the provider in the context", async () => {
     const first = await providerRedirect(app, idp, "erin");
     const up = await app.client.request("POST", "/auth/signinup", { body: first.body });
-    expect(up.json).to.deep.include({ status: "OK", createdNewUser: true });
+    expect(up.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
     expect(seenByOverride[0]).to.deep.equal({
       jwtPayload: {
         plan: "gold",
@@ -156,7 +156,7 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
     app.client.jar.clear();
     const again = await providerRedirect(app, idp, "erin");
     const signIn = await app.client.request("POST", "/auth/signinup", { body: again.body });
-    expect(signIn.json).to.deep.include({ status: "OK", createdNewUser: false });
+    expect(signIn.json).to.deep.include({ status: "OK", createdNewRecipeUser: false });
     expect((await protectedPayload()).payload).to.deep.include({ action: "signin", method: "thirdparty" });
   });
 

@@ -3,20 +3,12 @@ import { clientAddress } from "../../../lib/rateLimit/clientAddress";
 import { DEFAULT_TENANT_ID } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { EmailPasswordError } from "../error";
-import type { APIInterface, APIOptions, EmailPasswordUser, FormField } from "../types";
+import type { APIInterface, APIOptions, FormField } from "../types";
 import { defaultEmailValidator, normaliseEmail, validateFormFields } from "../validation";
 import { readFormFields } from "./formFields";
 
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
 type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>;
-
-// The user as the SDKs receive it (FDI 1.x fields, plus the emails list of later versions).
-const userJSON = (user: EmailPasswordUser) => ({
-  id: user.id,
-  email: user.email,
-  emails: [user.email],
-  timeJoined: user.timeJoined,
-});
 
 // The recipe's own names of its limited actions: they start the keys of the counters already stored, so they stay.
 type LimitedAction = "signin" | "reset" | "signup";
@@ -37,7 +29,12 @@ export const signUp: Handler = async (api, options, userContext) => {
   if (await rateLimited(options, "signup", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value))))
     return true;
   const result = await api.signUpPOST({ formFields, options, tenantId, userContext });
-  return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
+  return send(
+    options,
+    result.status === "OK"
+      ? { status: "OK", user: await options.userForResponse(result.user, tenantId, userContext) }
+      : result,
+  );
 };
 
 /** POST /signin */
@@ -53,7 +50,12 @@ export const signIn: Handler = async (api, options, userContext) => {
   // clear it by signing in to an account of their own between guesses.
   if (result.status === "OK" && options.config.rateLimit.signIn.perEmail !== undefined)
     await options.rateLimiter.forgetEmail("signin", email);
-  return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
+  return send(
+    options,
+    result.status === "OK"
+      ? { status: "OK", user: await options.userForResponse(result.user, tenantId, userContext) }
+      : result,
+  );
 };
 
 /** GET /emailpassword/email/exists?email= */

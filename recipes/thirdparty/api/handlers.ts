@@ -2,7 +2,7 @@ import { badInput } from "../../../lib/error";
 import { DEFAULT_TENANT_ID } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { parseVerifier } from "../providers/provider";
-import type { APIInterface, APIOptions, OAuthTokens, RedirectURIInfo, ThirdPartyUser, TypeProvider } from "../types";
+import type { APIInterface, APIOptions, OAuthTokens, RedirectURIInfo, TypeProvider } from "../types";
 
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
 type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>;
@@ -11,14 +11,6 @@ const MAX_URL_LENGTH = 2048;
 const MAX_QUERY_PARAMS = 50;
 // Every request is in the default tenant until a tenant resolver (multitenancy) says otherwise.
 const tenantId = DEFAULT_TENANT_ID;
-
-// The user as the SDKs receive it (FDI 1.x: the SDK turns it into its newer shape itself).
-const userJSON = (user: ThirdPartyUser) => ({
-  id: user.id,
-  email: user.email,
-  timeJoined: user.timeJoined,
-  thirdParty: user.thirdParty,
-});
 
 /** GET /authorisationurl?thirdPartyId=&redirectURIOnProviderDashboard= */
 export const authorisationUrl: Handler = async (api, options, userContext) => {
@@ -52,7 +44,12 @@ export const signInUp: Handler = async (api, options, userContext) => {
       ? await api.signInUpPOST({ ...common, redirectURIInfo: parseRedirectURIInfo(body.redirectURIInfo) })
       : await api.signInUpPOST({ ...common, oAuthTokens: parseOAuthTokens(body.oAuthTokens) });
   if (result.status !== "OK") return send(options, result);
-  return send(options, { status: "OK", createdNewUser: result.createdNewUser, user: userJSON(result.user) });
+  // FDI 3.x: createdNewRecipeUser (web-js 0.16 reads createdNewUser only when createdNewRecipeUser is absent).
+  return send(options, {
+    status: "OK",
+    user: await options.userForResponse(result.user, tenantId, userContext),
+    createdNewRecipeUser: result.createdNewUser,
+  });
 };
 
 /** GET /loginmethods */
