@@ -68,15 +68,13 @@ describe("session: a retired signing key stops verifying (issue 23)", () => {
     await refused(forged);
   });
 
-  it("a key removed from the database stops verifying once the process reloads its keys, cache or not", async () => {
+  it("a key deleted from the database stops verifying within a minute, with no rotation or JWKS read in between", async () => {
     clock = sinon.useFakeTimers({ now: Math.ceil(Date.now() / HOUR) * HOUR + 1000, toFake: ["Date"] });
     lk = initLatchkey([Session.init({ accessTokenSigningKeyUpdateInterval: 1, accessTokenValidity: 3600 })]);
     const real = (await Session.createNewSessionWithoutRequestResponse("u1")).getAccessToken();
     const forged = await forgeWithLeakedKey(real);
     expect((await Session.getSession(forged)).getUserId()).to.equal("u1");
-    clock.tick(HOUR); // a new key signs
-    await Session.createNewSessionWithoutRequestResponse("u2");
-    // An operator deletes the leaked key before its verify window ends; the JWKS read reloads the process's keys.
+    // An operator deletes the leaked key long before its verify window ends.
     const knex = rawKnex(lk.url);
     try {
       await knex(`${lk.prefix}session_signing_keys`)
@@ -85,8 +83,19 @@ describe("session: a retired signing key stops verifying (issue 23)", () => {
     } finally {
       await knex.destroy();
     }
-    clock.tick(10_000);
-    expect((await Session.getJWKS()).keys.map((k) => (k as { kid: string }).kid)).to.not.include(kidOf(real));
+    clock.tick(61_000);
+    // The recheck runs behind the verification that found it due; within a few verifications it has landed.
+    let verified = 0;
+    for (let i = 0; i < 50; i++) {
+      const ok = await Session.getSession(forged).then(
+        () => true,
+        () => false,
+      );
+      if (!ok) break;
+      verified++;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(verified, "verifications after the recheck was due").to.be.below(50);
     await refused(forged);
   });
 });
