@@ -86,6 +86,7 @@ export function makeAPIImplementation(): APIInterface {
       if (user === undefined) return { status: "OK" };
       const created = await options.recipeImplementation.createResetPasswordToken({
         userId: user.id,
+        email: user.email,
         tenantId,
         userContext,
       });
