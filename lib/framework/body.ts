@@ -16,6 +16,21 @@ export function parseJSONObject(text: string): Record<string, unknown> {
   return asJSONObject(value);
 }
 
+// application/json, any case, with or without parameters (charset): what the SuperTokens SDKs send. Anything else a
+// browser can send cross-site without a preflight (text/plain, a form encoding, no type at all from a Blob body).
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
+/**
+ * Refuses a non-empty body that is not declared as JSON: a cross-site `<form enctype="text/plain">` or a no-cors
+ * fetch can carry a JSON-looking body, but only a same-origin script (or an allowed CORS preflight) can say
+ * application/json, so this stops login CSRF on every route that reads a body, whatever the session transfer method.
+ */
+export function assertJSONContentType(contentType: string | undefined): void {
+  if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType.trim())) {
+    throw badInput("The request body must be sent with Content-Type: application/json");
+  }
+}
+
 /** Checks that an already-parsed body is a JSON object. */
 export function asJSONObject(value: unknown): Record<string, unknown> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {

@@ -20,6 +20,17 @@ export function parseCookieHeader(header: string | undefined): Map<string, strin
   return cookies;
 }
 
+/** How many times a Cookie header names `name` (a browser sends one per matching domain and path). */
+export function countCookies(header: string | undefined, name: string): number {
+  if (header === undefined) return 0;
+  let count = 0;
+  for (const piece of header.split(";")) {
+    const eq = piece.indexOf("=");
+    if (eq > 0 && piece.slice(0, eq).trim() === name) count++;
+  }
+  return count;
+}
+
 /** Builds one Set-Cookie header value. */
 export function serialiseCookie(name: string, value: string, options: CookieOptions): string {
   const parts = [`${name}=${encodeURIComponent(value)}`, `Path=${options.path}`];

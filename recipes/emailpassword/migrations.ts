@@ -74,4 +74,17 @@ export const emailPasswordMigrations: RecipeMigration[] = [
         );
     },
   },
+  {
+    // A reset token is for the email it was sent to (issue 23). Tokens issued before say nothing about their email
+    // and live an hour at most: they are deleted (a user who asked in the last hour asks again). Nullable only
+    // because SQLite cannot add a NOT NULL column without a default; the recipe never writes or accepts a null.
+    name: "emailpassword/005_reset_token_email",
+    up: async (knex, tables) => {
+      const tokens = tables.name("emailpassword_reset_tokens");
+      await knex(tokens).del();
+      await knex.schema.alterTable(tokens, (t) => {
+        tables.caseSensitive(t.string("email", 254)).nullable();
+      });
+    },
+  },
 ];

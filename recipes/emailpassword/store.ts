@@ -24,22 +24,27 @@ export interface EmailPasswordStore {
   findPasswordHash(userId: string): Promise<string | undefined>;
   /** Inserts the user; false when the tenant already has a user with that email (the unique index decided). */
   insertUser(row: UserRow): Promise<boolean>;
-  /** Applies the changes; the outcome says whether the user exists and whether the new email was free. */
+  /**
+   * Applies the changes and, in the same transaction, deletes the user's reset tokens (a changed email or password
+   * ends every reset in flight); the outcome says whether the user exists and whether the new email was free.
+   */
   updateUser(
     userId: string,
     changes: UserChanges,
   ): Promise<"OK" | "UNKNOWN_USER_ID_ERROR" | "EMAIL_ALREADY_EXISTS_ERROR">;
-  /** Stores a reset token's hash and deletes the user's expired ones. */
+  /** Stores a reset token's hash with the email it is for, and deletes the user's expired ones. */
   insertResetToken(input: {
     tokenHash: string;
     userId: string;
     tenantId: string;
+    email: string;
     expiresAt: number;
     now: number;
   }): Promise<void>;
   /**
    * In one transaction: takes the token (locked), deletes every reset token of its user, and if the token had not
-   * expired sets the password. The user's id when the password was set, else undefined.
+   * expired and the user's email is still the one it was issued for, sets the password. The user's id when the
+   * password was set, else undefined.
    */
   consumeResetTokenAndSetPassword(input: {
     tokenHash: string;
@@ -80,28 +85,35 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
         }
       }),
 
-    updateUser: (userId, changes) =>
-      db.run(async (knex) => {
+    async updateUser(userId, changes) {
+      if (Object.keys(changes).length === 0) {
+        const found = await db.run((knex) => knex(users).where({ user_id: userId }).first("user_id"));
+        return found === undefined ? "UNKNOWN_USER_ID_ERROR" : "OK";
+      }
+      return db.run(async (knex) => {
         try {
-          const count =
-            Object.keys(changes).length === 0
-              ? (await knex(users).where({ user_id: userId }).first("user_id")) === undefined
-                ? 0
-                : 1
-              : await knex(users).where({ user_id: userId }).update(changes);
-          return count === 0 ? "UNKNOWN_USER_ID_ERROR" : "OK";
+          // The unique violation rolls the transaction back (tokens kept) and is caught here, before run() would turn
+          // it into a GENERAL_ERROR.
+          return await knex.transaction(async (trx) => {
+            const count = await trx(users).where({ user_id: userId }).update(changes);
+            if (count === 0) return "UNKNOWN_USER_ID_ERROR" as const;
+            await trx(tokens).where({ user_id: userId }).del();
+            return "OK" as const;
+          });
         } catch (err) {
           if (isUniqueViolation(err)) return "EMAIL_ALREADY_EXISTS_ERROR";
           throw err;
         }
-      }),
+      });
+    },
 
-    async insertResetToken({ tokenHash, userId, tenantId, expiresAt, now }) {
+    async insertResetToken({ tokenHash, userId, tenantId, email, expiresAt, now }) {
       await db.run(async (knex) => {
         await knex(tokens).insert({
           token_hash: tokenHash,
           user_id: userId,
           tenant_id: tenantId,
+          email,
           expires_at: expiresAt,
         });
         await knex(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
@@ -112,12 +124,16 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
       db.transaction(async (trx) => {
         const row = await db
           .forUpdate(trx(tokens).where({ token_hash: tokenHash, tenant_id: tenantId }))
-          .first<{ user_id: string; expires_at: number | string } | undefined>();
+          .first<{ user_id: string; email: string | null; expires_at: number | string } | undefined>();
         if (row === undefined) return undefined;
         // Single use: consuming it (and the user's other reset tokens) commits with the password change or not at all.
         await trx(tokens).where({ user_id: row.user_id }).del();
-        if (Number(row.expires_at) <= now()) return undefined;
-        const updated = await trx(users).where({ user_id: row.user_id }).update({ password_hash: passwordHash });
+        if (Number(row.expires_at) <= now() || row.email === null) return undefined;
+        // Only while the user still has the email the token was sent to: the condition sits in the UPDATE itself,
+        // so no email change can slip in between a check and the write.
+        const updated = await trx(users)
+          .where({ user_id: row.user_id, email: row.email })
+          .update({ password_hash: passwordHash });
         return updated === 1 ? row.user_id : undefined;
       }),
 

@@ -138,9 +138,14 @@ export interface RecipeInterface {
     tenantId: string;
     userContext: UserContext;
   }): Promise<EmailPasswordUser | undefined>;
-  /** A single-use token for the user's password reset; only its hash is stored. */
+  /**
+   * A single-use token for the user's password reset; only its hash is stored, with the user's email: the token is
+   * valid only while the user keeps that email. `email`, when given, must be the user's current email (the one the
+   * link goes to), else UNKNOWN_USER_ID_ERROR.
+   */
   createResetPasswordToken(input: {
     userId: string;
+    email?: string;
     tenantId: string;
     userContext: UserContext;
   }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;

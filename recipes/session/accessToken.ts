@@ -98,7 +98,7 @@ export class AccessTokenCodec {
       throw invalid("the access token is not a JWT");
     }
     const headerPart = token.slice(0, firstDot);
-    const key = this.headerKeys.get(headerPart) ?? (await this.keyForHeader(headerPart));
+    const key = this.cachedKey(headerPart) ?? (await this.keyForHeader(headerPart));
     const signaturePart = token.slice(secondDot + 1);
     const signature = Buffer.from(signaturePart, "base64url");
     // Node's decoder skips characters outside the alphabet and ignores unused trailing bits, so many strings decode
@@ -119,6 +119,16 @@ export class AccessTokenCodec {
     if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS))
       throw invalid("the access token is not valid yet");
     return payload;
+  }
+
+  // A cached lookup holds only while the store still holds that very key and its verify window is open: once the key
+  // is retired (its window closed, or a reload no longer finds it in the database) the cache must not outlive it.
+  private cachedKey(headerPart: string): VerificationKey | undefined {
+    const key = this.headerKeys.get(headerPart);
+    if (key === undefined) return undefined;
+    if (this.keys.getVerificationKey(key.kid) === key) return key;
+    this.headerKeys.delete(headerPart);
+    return undefined;
   }
 
   private async keyForHeader(headerPart: string): Promise<VerificationKey> {

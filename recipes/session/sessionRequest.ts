@@ -6,7 +6,7 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { UserContext } from "../../lib/types";
 import { unauthorised } from "./error";
 import type { SessionContainer } from "./sessionContainer";
-import { readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
+import { hasDuplicateTokenCookie, readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
 import type { SessionClaimValidator } from "../../lib/claims";
 import type {
   CreateNewSessionInput,
@@ -19,9 +19,13 @@ import type {
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */
 export type GetSessionOptions = VerifySessionOptions | boolean | undefined;
 
-// Cookies first, as SuperTokens does: an app's own Authorization header (an API key, say) must not shadow the
-// session cookie, and a cookie-borne token always gets the anti-CSRF check.
-const METHODS: readonly TokenTransferMethod[] = ["cookie", "header"];
+// The Authorization header first, as supertokens-node does: a browser never sends it on its own, while a cookie can
+// be planted from a sibling subdomain. A bearer value that is not a JWT (the app's own API key) is not a token of
+// ours and does not shadow the cookie (readAccessToken skips it); a cookie-borne token always gets the anti-CSRF check.
+const METHODS: readonly TokenTransferMethod[] = ["header", "cookie"];
+
+const DUPLICATE_COOKIES =
+  "The request carries the session cookie more than once (set from another subdomain, or an older cookieDomain); refused";
 
 /** Finds the token of the given kind in the first transfer method the config allows that carries one. */
 function findToken(
@@ -61,6 +65,12 @@ export async function getSessionFromRequest(
     throw new LatchkeyError("BAD_INPUT_ERROR", "getSession options must be a boolean or an object");
   const sessionRequired = opts.sessionRequired ?? true;
   const found = findToken(req, config, userContext, readAccessToken);
+  if (found?.method === "cookie" && hasDuplicateTokenCookie(req, "access")) {
+    // Neither of the two: an optional session is then no session, a required one a 401 (tokens kept, since
+    // clearing ours would leave the planted cookie alone in the browser).
+    if (!sessionRequired) return undefined;
+    throw unauthorised(DUPLICATE_COOKIES, false);
+  }
   // Header-borne tokens are never sent by a browser on its own, so they need no anti-CSRF check.
   let antiCsrfCheck = found?.method === "cookie" && (opts.antiCsrfCheck ?? req.getMethod() !== "get");
   if (found !== undefined && antiCsrfCheck) {
@@ -160,6 +170,10 @@ export async function refreshSessionFromRequest(
     // Not clearing: the refresh cookie may simply not have been sent to this path; clearing would log the user out.
     throw unauthorised("Refresh token not found: is the refresh token sent to this route?", false);
   }
+  // Either duplicate refuses the refresh: a second refresh cookie could rotate into the planter's session, and a
+  // second access cookie would refuse every request after it, so refreshing would only loop.
+  if (found.method === "cookie" && (hasDuplicateTokenCookie(req, "refresh") || hasDuplicateTokenCookie(req, "access")))
+    throw unauthorised(DUPLICATE_COOKIES, false);
   checkCustomHeader(req, config, found.method);
   const session = await impl.refreshSession({
     refreshToken: found.token,

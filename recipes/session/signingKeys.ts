@@ -23,18 +23,27 @@ export interface SigningKey {
 // An unknown kid makes us look in the database for a key another process made, but not more often than this,
 // so tokens with made-up kids cannot turn into a query per request.
 const UNKNOWN_KID_RELOAD_MS = 5_000;
+// How stale this process's view of the keys table may grow while it only verifies: a key deleted from the database
+// (say, by an operator after a leak) stops verifying here within this long, even with no rotation or JWKS read.
+const KEY_RECHECK_MS = 60_000;
 
 /**
  * The access token keys of a deployment (RS256 or ES256), shared by every process through the database. Time is cut into slots of the
  * rotation interval; each slot has exactly one key, inserted by whichever process needs it first (insert-or-ignore,
  * then read back), so processes racing to rotate agree on one key. A key verifies until every token it signed has
- * expired. Keys are cached: verification never touches the database.
+ * expired. Keys are cached: verification never waits on the database; at most once a minute it starts a reload in
+ * the background, so a key deleted from the table stops verifying here too.
  */
 export class SigningKeyStore {
   private verificationKeys = new Map<string, VerificationKey>();
   private signing: SigningKey | undefined;
   private loading: Promise<void> | undefined;
   private lastReload = 0;
+  // Reloads may overlap (a rotation, a background recheck): only the one that queried last may replace the keys.
+  private reloadsStarted = 0;
+  private reloadApplied = 0;
+  // When any reload last queried the table (the unknown-kid rate limit above keeps its own clock, lastReload).
+  private lastQueried = 0;
   private readonly table: SigningKeyTable;
 
   /** A store over the recipe's keys table. */
@@ -59,10 +68,16 @@ export class SigningKeyStore {
     return this.signing;
   }
 
-  /** The cached key with this id, if it may still verify. Never queries. */
+  /** The cached key with this id, if it may still verify. Never waits on a query (a due recheck runs behind it). */
   getVerificationKey(kid: string): VerificationKey | undefined {
+    const now = Date.now();
+    // Never before the first load: that one is the caller's (warm, or the unknown-kid lookup), and waited for.
+    if (this.lastQueried !== 0 && now - this.lastQueried >= KEY_RECHECK_MS) {
+      // Best effort: on failure the cached keys still end at their own verifyUntil, and the next recheck retries.
+      this.reload().catch(() => undefined);
+    }
     const key = this.verificationKeys.get(kid);
-    return key !== undefined && key.verifyUntil > Date.now() ? key : undefined;
+    return key !== undefined && key.verifyUntil > now ? key : undefined;
   }
 
   /** Looks in the database for a key id this process has not seen (rate-limited); undefined if none. */
@@ -123,7 +138,13 @@ export class SigningKeyStore {
   }
 
   private async reload(currentSlot?: string): Promise<void> {
+    const started = ++this.reloadsStarted;
+    this.lastQueried = Date.now();
     const rows = await this.table.listVerifiableKeys(Date.now());
+    // An older query than the keys already applied may miss a key inserted since: keep the newer view (but still
+    // take this slot's signing key from it).
+    const stale = started < this.reloadApplied;
+    if (!stale) this.reloadApplied = started;
     const next = new Map<string, VerificationKey>();
     for (const row of rows) {
       const key = this.verificationKeys.get(row.kid) ?? toVerificationKey(row);
@@ -138,7 +159,7 @@ export class SigningKeyStore {
         };
       }
     }
-    this.verificationKeys = next;
+    if (!stale) this.verificationKeys = next;
   }
 }
 

@@ -1,5 +1,7 @@
+import { countCookies } from "../../lib/framework/cookies";
 import type { BaseRequest, BaseResponse, CookieOptions } from "../../lib/framework/request";
 import type { JSONObject } from "../../lib/types";
+import { parseRefreshToken } from "./refreshToken";
 import type { TokenTransferMethod, TypeNormalisedInput } from "./types";
 
 // Names the SuperTokens frontend SDKs use, so they work unchanged.
@@ -36,9 +38,23 @@ export function readAccessToken(req: BaseRequest, method: TokenTransferMethod): 
   return token !== undefined && token.split(".").length === 3 ? token : undefined;
 }
 
-/** The refresh token a request to the refresh route carries in the given way, if any. */
+/**
+ * The refresh token a request to the refresh route carries in the given way, if any. As for access tokens, a bearer
+ * value not shaped like one of ours (the app's own API key) is ignored, so it cannot shadow the refresh cookie.
+ */
 export function readRefreshToken(req: BaseRequest, method: TokenTransferMethod): string | undefined {
-  return method === "cookie" ? nonEmpty(req.getCookie(REFRESH_COOKIE)) : bearer(req);
+  if (method === "cookie") return nonEmpty(req.getCookie(REFRESH_COOKIE));
+  const token = bearer(req);
+  return token !== undefined && parseRefreshToken(token) !== undefined ? token : undefined;
+}
+
+/**
+ * True when the request carries the access or refresh cookie more than once. The browser sends every cookie whose
+ * domain and path match, so a second one was set by someone else (a sibling subdomain, "cookie tossing") or is
+ * left over from an earlier cookieDomain; picking either could put the user in a session that is not theirs.
+ */
+export function hasDuplicateTokenCookie(req: BaseRequest, kind: "access" | "refresh"): boolean {
+  return countCookies(req.getHeader("cookie"), kind === "access" ? ACCESS_COOKIE : REFRESH_COOKIE) > 1;
 }
 
 /** The anti-csrf request header. */

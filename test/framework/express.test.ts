@@ -153,6 +153,8 @@ describe("express adapter", () => {
     try {
       const ok = await fetch(`http://127.0.0.1:${port}/auth/notes`, {
         method: "POST",
+        // Declared as JSON: auth routes refuse other body types (login CSRF, issue 23).
+        headers: { "content-type": "application/json" },
         body: JSON.stringify({ userId: "u", text: "t" }),
       });
       expect(((await ok.json()) as { status: string }).status).to.equal("OK");

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { asJSONObject, parseJSONObject, readBody } from "../body";
+import { asJSONObject, assertJSONContentType, parseJSONObject, readBody } from "../body";
 import { parseCookieHeader } from "../cookies";
 import type { BaseRequest, HTTPMethod } from "../request";
 
@@ -47,6 +47,13 @@ export class ExpressRequest implements BaseRequest {
   }
 
   private async readJSONBody(): Promise<Record<string, unknown>> {
+    const body = await this.readAnyBody();
+    // An empty body carries nothing to forge; any other must say it is JSON, whichever parser read it.
+    if (Object.keys(body).length > 0) assertJSONContentType(this.getHeader("content-type"));
+    return body;
+  }
+
+  private async readAnyBody(): Promise<Record<string, unknown>> {
     const parsed = this.original.body;
     // express.json() (or another parser) may have run already; otherwise the stream is still ours to read.
     if (typeof parsed === "string") return parseJSONObject(parsed);

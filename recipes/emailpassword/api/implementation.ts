@@ -81,8 +81,10 @@ export function makeAPIImplementation(): APIInterface {
         async () => {
           const user = await options.recipeImplementation.getUserByEmail({ email, tenantId, userContext });
           if (user === undefined) return;
+          // Asked for the address it mails: if the email changed since the lookup, no token and no link.
           const created = await options.recipeImplementation.createResetPasswordToken({
             userId: user.id,
+            email: user.email,
             tenantId,
             userContext,
           });
