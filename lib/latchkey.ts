@@ -5,6 +5,7 @@ import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { RecipeListFunction, RecipeModule } from "./recipeModule";
+import { debugLog } from "./logger";
 import { findRoute } from "./router";
 import type { NormalisedAppInfo, TypeInput, User, UserContext } from "./types";
 import { assertKnownKeys, assertPlainObject } from "./validate";
@@ -121,7 +122,9 @@ export class Latchkey {
       return true;
     }
     if (err.type === "GENERAL_ERROR") {
-      // The message may name the database; the client needs only to know it was not its fault.
+      // The message may name the database; the client needs only to know it was not its fault. The operator may
+      // read it (DEBUG=latchkey): it names the database and the driver's code, never a secret.
+      debugLog(`${req.getMethod()} ${req.getPath()}: ${err.message}`);
       res.setStatus(500);
       res.sendJSON({ status: "GENERAL_ERROR", message: "Internal error" });
       return true;

@@ -3,6 +3,7 @@ import { configError, LatchkeyError } from "../error";
 import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
 import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
+import { type ConflictStats, retryOnConflict } from "./retry";
 
 /** A transaction on Latchkey's database, as recipes' storage files receive it (knex stays behind lib/db and stores). */
 export type DbTransaction = Knex.Transaction;
@@ -34,6 +35,8 @@ export class Database {
   private readonly owned: boolean;
   private migrations: readonly RecipeMigration[] = [];
   private ready: Promise<Knex> | undefined;
+  /** Conflicts this process met (deadlocks, a cluster's write conflicts) and how many were retried. */
+  readonly conflicts: ConflictStats = { retried: 0, gaveUp: 0 };
 
   /** Wraps a resolved connection; nothing touches the database until the first query. */
   constructor(connection: ResolvedConnection, readonly tablePrefix: string) {
@@ -66,17 +69,26 @@ export class Database {
     return this.ready;
   }
 
-  /** Runs `fn` on the migrated database; a driver error becomes a GENERAL_ERROR that names no secret. */
+  /**
+   * Runs `fn` on the migrated database; a driver error becomes a GENERAL_ERROR that names no secret. A statement
+   * the database refused for a deadlock or a cluster's write conflict did nothing, and `fn` is run again (a bounded
+   * number of times): so each of its statements must be safe to repeat once an earlier one took effect (reads,
+   * conditional updates, insert-or-ignore); several writes that belong together go in transaction() instead.
+   */
   async run<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
     const knex = await this.whenReady();
     try {
-      return await fn(knex);
+      return await retryOnConflict(() => fn(knex), this.conflicts);
     } catch (err) {
       throw this.toLatchkeyError(err);
     }
   }
 
-  /** Runs `fn` in one transaction on the migrated database; errors as in run(). */
+  /**
+   * Runs `fn` in one transaction on the migrated database; errors as in run(). A transaction rolled back for a
+   * deadlock or a write conflict (on a Galera cluster: at COMMIT) is run again whole, so `fn` must do nothing outside
+   * the transaction that a second run would repeat, and must decide from what it reads in it.
+   */
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.run((knex) => knex.transaction(fn));
   }
