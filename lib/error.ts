@@ -1,13 +1,5 @@
-/** The stable `type` strings a LatchkeyError can carry; recipes add their own. */
-export type LatchkeyErrorType =
-  | "GENERAL_ERROR"
-  | "BAD_INPUT_ERROR"
-  | "INVALID_CONFIG"
-  | "NOT_INITIALISED"
-  | "UNAUTHORISED"
-  | "TRY_REFRESH_TOKEN"
-  | "TOKEN_THEFT_DETECTED"
-  | "INVALID_CLAIMS";
+/** The stable `type` strings the core raises; each recipe's error.ts adds its own. */
+export type LatchkeyErrorType = "GENERAL_ERROR" | "BAD_INPUT_ERROR" | "INVALID_CONFIG" | "NOT_INITIALISED";
 
 // A registered symbol, so errors from two copies of the package still recognise each other.
 const BRAND = Symbol.for("latchkey.error");
@@ -29,10 +21,6 @@ export class LatchkeyError<Type extends string = string, Payload = unknown> exte
   static readonly BAD_INPUT_ERROR = "BAD_INPUT_ERROR";
   static readonly INVALID_CONFIG = "INVALID_CONFIG";
   static readonly NOT_INITIALISED = "NOT_INITIALISED";
-  static readonly UNAUTHORISED = "UNAUTHORISED";
-  static readonly TRY_REFRESH_TOKEN = "TRY_REFRESH_TOKEN";
-  static readonly TOKEN_THEFT_DETECTED = "TOKEN_THEFT_DETECTED";
-  static readonly INVALID_CLAIMS = "INVALID_CLAIMS";
 
   readonly type: Type;
   readonly payload: Payload;

@@ -7,7 +7,9 @@ import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { RecipeListFunction, RecipeModule } from "./recipeModule";
 import { debugLog } from "./logger";
 import { findRoute } from "./router";
-import type { NormalisedAppInfo, TypeInput, User, UserContext } from "./types";
+import { UserDataOwners } from "./seams";
+import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
+import { findUser, type User } from "./users";
 import { assertKnownKeys, assertPlainObject } from "./validate";
 
 const TOP_LEVEL_KEYS = ["appInfo", "database", "tablePrefix", "recipeList"];
@@ -137,25 +139,17 @@ export class Latchkey {
     return [...new Set([...CORE_CORS_HEADERS, ...this.recipes.flatMap((r) => r.getAllCORSHeaders())])];
   }
 
-  /** The user with this id, from whichever recipe knows them. */
-  async getUser(userId: string, userContext: UserContext): Promise<User | undefined> {
-    for (const recipe of this.recipes) {
-      const user = await recipe.getUserById(userId, userContext);
-      if (user !== undefined) return user;
-    }
-    return undefined;
+  /** The user with this id, from the login method recipes that know them. */
+  getUser(userId: string, userContext: UserContext): Promise<User | undefined> {
+    return findUser(this.capabilities, userId, userContext);
   }
 
   /** Deletes everything every recipe keeps about the user, in one transaction. */
   async deleteUser(userId: string, userContext: UserContext): Promise<void> {
-    const knex = await this.database.whenReady();
-    try {
-      await knex.transaction(async (trx) => {
-        for (const recipe of this.recipes) await recipe.deleteUserData(userId, trx, userContext);
-      });
-    } catch (err) {
-      throw this.database.toLatchkeyError(err);
-    }
+    const owners = this.capabilities.all(UserDataOwners);
+    await this.database.transaction(async (trx) => {
+      for (const owner of owners) await owner.deleteUserData({ userId, trx, userContext });
+    });
   }
 }
 
@@ -190,19 +184,5 @@ function checkRecipeList(recipes: readonly RecipeModule[]): void {
       throw configError("recipeList", `the ${recipe.recipeId} recipe is listed twice; list each recipe once`);
     }
     byId.set(recipe.recipeId, recipe);
-  }
-  const ids = new Set(byId.keys());
-  for (const recipe of recipes) {
-    // A recipe that contains others (ThirdPartyEmailPassword) owns their routes and tables: listing both would
-    // serve every route twice and migrate the same tables twice.
-    const contained = recipe.includes.find((id) => ids.has(id));
-    if (contained !== undefined) {
-      throw configError("recipeList", `the ${recipe.recipeId} recipe already includes ${contained}: list only one of them`);
-    }
-    for (const needed of recipe.dependsOn) {
-      if (!ids.has(needed)) {
-        throw configError("recipeList", `the ${recipe.recipeId} recipe needs the ${needed} recipe: add its init() to recipeList`);
-      }
-    }
   }
 }

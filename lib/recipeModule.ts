@@ -1,10 +1,10 @@
-import type { Knex } from "knex";
 import type { Capabilities, Capability, Provision } from "./capabilities";
 import type { Database } from "./db/database";
 import type { RecipeMigration } from "./db/migrations";
 import type { LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse, HTTPMethod } from "./framework/request";
-import type { NormalisedAppInfo, User, UserContext } from "./types";
+import type { NormalisedAppInfo, UserContext } from "./types";
+
 
 /** One route a recipe serves, relative to `apiBasePath`. */
 export interface APIHandled {
@@ -35,12 +35,8 @@ export type RecipeListFunction = (context: RecipeContext) => RecipeModule | Reci
 export abstract class RecipeModule {
   /** Stable id, also the value of the `rid` header the frontend SDKs send. */
   abstract readonly recipeId: string;
-  /** Ids of recipes that must also be in the recipe list. */
-  readonly dependsOn: readonly string[] = [];
-  /** Ids of recipes this one contains, which must then not be listed beside it. */
-  readonly includes: readonly string[] = [];
 
-  /** The preset that built this recipe (e.g. "thirdpartyemailpassword"), so a duplicate listing names it. */
+  /** The id of the preset that built this recipe (ThirdPartyEmailPassword, say), so a duplicate listing names it. */
   partOf: string | undefined = undefined;
 
   /** Creates the recipe with the app's normalised info and database. */
@@ -75,15 +71,5 @@ export abstract class RecipeModule {
   /** The versioned migrations of the tables this recipe owns, oldest first. */
   getMigrations(): RecipeMigration[] {
     return [];
-  }
-
-  /** The user with this id if this recipe knows them. */
-  getUserById(_userId: string, _userContext: UserContext): Promise<User | undefined> {
-    return Promise.resolve(undefined);
-  }
-
-  /** Deletes what this recipe keeps about the user, inside the caller's transaction. */
-  deleteUserData(_userId: string, _trx: Knex.Transaction, _userContext: UserContext): Promise<void> {
-    return Promise.resolve();
   }
 }

@@ -99,6 +99,8 @@ export interface SessionService {
     res: BaseResponse;
     userId: string;
     jwtPayload?: JSONObject;
+    /** Today's SuperTokens name of `jwtPayload`; wins when both are given. */
+    accessTokenPayload?: JSONObject;
     sessionData?: JSONObject;
     tenantId: string;
     userContext: UserContext;

@@ -43,13 +43,4 @@ export interface TypeInput {
   recipeList: RecipeListFunction[];
 }
 
-/** A user as every login recipe reports it. */
-export interface User {
-  id: string;
-  /** The recipe the user signed up with. */
-  recipeId: string;
-  /** Milliseconds since the epoch. */
-  timeJoined: number;
-  email?: string;
-  thirdParty?: { id: string; userId: string };
-}
+export type { User } from "./users";

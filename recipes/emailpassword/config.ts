@@ -2,15 +2,16 @@ import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
 import { configError } from "../../lib/error";
 import { normaliseSessionFeature } from "../../lib/sessionFeature";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
-import type { ActionLimits } from "./rateLimit";
+import type { ActionLimits } from "../../lib/rateLimit/limiter";
 import type { FormField, NormalisedRateLimit, TypeInput, TypeNormalisedInput } from "./types";
 import { signUpFields } from "./validation";
 
-/** The options EmailPassword.init takes (ThirdPartyEmailPassword passes these on). */
-export const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "rateLimit", "override"];
+/** The options EmailPassword.init takes. */
+const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "rateLimit", "override"];
 
 /** Validates EmailPassword.init's config and fills in the defaults. */
-export function normaliseConfig(input: TypeInput | undefined, label = "EmailPassword.init"): TypeNormalisedInput {
+export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
+  const label = "EmailPassword.init";
   const raw: unknown = input ?? {};
   assertPlainObject(label, raw);
   assertKnownKeys(label, raw, EMAIL_PASSWORD_KEYS);

@@ -1,5 +1,7 @@
 import type { RecipeListFunction } from "../../lib/recipeModule";
+import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
+import { EmailPasswordError } from "./error";
 import { EmailPasswordRecipe } from "./recipe";
 import type { EmailPasswordUser, RecipeInterface, TypeInput } from "./types";
 
@@ -9,11 +11,8 @@ export type {
 export type { SMTPSettings } from "../../lib/email/smtp";
 export type { EmailPasswordLoginContext } from "./types";
 export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
-/** The recipe class and its building blocks, for recipes that compose this one (ThirdPartyEmailPassword). */
-export { EmailPasswordRecipe, type EmailPasswordParts } from "./recipe";
-export { EMAIL_PASSWORD_KEYS } from "./config";
-export { makeRecipeImplementation as makeEmailPasswordRecipeImplementation } from "./recipeImplementation";
-export { makeAPIImplementation as makeEmailPasswordAPIImplementation } from "./api/implementation";
+export type { EmailPasswordErrorPayloads, EmailPasswordErrorType, EmailPasswordErrorUnion } from "./error";
+export { EmailPasswordError as Error };
 
 type Result<K extends keyof RecipeInterface> = ReturnType<RecipeInterface[K]>;
 
@@ -26,39 +25,39 @@ export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new EmailPasswordRecipe(context, config);
 }
 
-/** Creates a user (no session): OK with the user, or EMAIL_ALREADY_EXISTS_ERROR. */
-export function signUp(email: string, password: string, userContext: UserContext = {}): Result<"signUp"> {
-  return impl().signUp({ email, password, userContext });
+/** Creates a user in the tenant (default "public"; no session): OK with the user, or EMAIL_ALREADY_EXISTS_ERROR. */
+export function signUp(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"signUp"> {
+  return impl().signUp({ email, password, tenantId, userContext });
 }
 
-/** Checks credentials (no session): OK with the user, or WRONG_CREDENTIALS_ERROR. */
-export function signIn(email: string, password: string, userContext: UserContext = {}): Result<"signIn"> {
-  return impl().signIn({ email, password, userContext });
+/** Checks credentials in the tenant (no session): OK with the user, or WRONG_CREDENTIALS_ERROR. */
+export function signIn(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"signIn"> {
+  return impl().signIn({ email, password, tenantId, userContext });
 }
 
-/** The user with this id, or undefined. */
+/** The user with this id (ids are unique across tenants), or undefined. */
 export function getUserById(userId: string, userContext: UserContext = {}): Promise<EmailPasswordUser | undefined> {
-  return impl().getUserById({ userId, userContext });
+  return impl().getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
 }
 
-/** The user with this email (normalised), or undefined. */
-export function getUserByEmail(email: string, userContext: UserContext = {}): Promise<EmailPasswordUser | undefined> {
-  return impl().getUserByEmail({ email, userContext });
+/** The user with this email (normalised) in the tenant, or undefined. */
+export function getUserByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<EmailPasswordUser | undefined> {
+  return impl().getUserByEmail({ email, tenantId, userContext });
 }
 
-/** A single-use password reset token for the user (to send your own way). */
-export function createResetPasswordToken(userId: string, userContext: UserContext = {}): Result<"createResetPasswordToken"> {
-  return impl().createResetPasswordToken({ userId, userContext });
+/** A single-use password reset token for the user (to send your own way), valid in the tenant. */
+export function createResetPasswordToken(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"createResetPasswordToken"> {
+  return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
-/** Consumes a reset token and sets the new password, in one transaction. */
-export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}): Result<"resetPasswordUsingToken"> {
-  return impl().resetPasswordUsingToken({ token, newPassword, userContext });
+/** Consumes a reset token of the tenant and sets the new password, in one transaction. */
+export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"resetPasswordUsingToken"> {
+  return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
-/** Changes a user's email and/or password. */
-export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
-  return impl().updateEmailOrPassword({ ...input, userContext: input.userContext ?? {} });
+/** Changes a user's email and/or password (the email stays unique within the user's tenant). */
+export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
+  return impl().updateEmailOrPassword({ ...input, tenantId: input.tenantId ?? DEFAULT_TENANT_ID, userContext: input.userContext ?? {} });
 }
 
 const EmailPassword = {
@@ -70,6 +69,7 @@ const EmailPassword = {
   createResetPasswordToken,
   resetPasswordUsingToken,
   updateEmailOrPassword,
+  Error: EmailPasswordError,
 };
 
 export default EmailPassword;

@@ -31,4 +31,25 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       });
     },
   },
+  {
+    // Tenant scope: users and reset tokens belong to a tenant, and an email is unique within its tenant only.
+    name: "emailpassword/003_tenant_scope",
+    up: async (knex, tables) => {
+      const users = tables.name("emailpassword_users");
+      await knex.schema.alterTable(users, (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
+      });
+      // The new unique index first: there is no moment at which one email could be inserted twice. Named explicitly,
+      // since the generated name would pass PostgreSQL's 63 characters with a 20-character prefix.
+      await knex.schema.alterTable(users, (t) => {
+        t.unique(["tenant_id", "email"], { indexName: tables.name("ep_users_tenant_email_uq") });
+      });
+      await knex.schema.alterTable(users, (t) => {
+        t.dropUnique(["email"]);
+      });
+      await knex.schema.alterTable(tables.name("emailpassword_reset_tokens"), (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
+      });
+    },
+  },
 ];

@@ -1,24 +1,30 @@
-import type { Knex } from "knex";
+import type { Capability, Provision } from "../../lib/capabilities";
+import { provide } from "../../lib/capabilities";
+import type { DbTransaction } from "../../lib/db/database";
+import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
+import { RateLimiter } from "../../lib/rateLimit/limiter";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
+import { DEFAULT_TENANT_ID, FactorIds, type LoginMethodProvider, type LoginMethodRecord, LoginMethods, Sessions, UserDataOwners } from "../../lib/seams";
 import type { User, UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
-import { RateLimiter } from "./rateLimit";
 import { makeRecipeImplementation } from "./recipeImplementation";
+import { sessionsBridge } from "./sessionsBridge";
+import { type EmailPasswordStore, makeEmailPasswordStore, type UserRow } from "./store";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import { hardLimits, normaliseEmail } from "./validation";
 
-/** Implementations a composing recipe (ThirdPartyEmailPassword) hands in instead of building its own. */
-export interface EmailPasswordParts {
-  recipeInterfaceImpl: RecipeInterface;
-  apiImpl: APIInterface;
+/** SuperTokens' loginMethods entry of an emailpassword user. */
+function loginMethodOf(row: UserRow): LoginMethodRecord {
+  return { recipeId: EmailPasswordRecipe.RECIPE_ID, recipeUserId: row.user_id, tenantIds: [row.tenant_id], email: row.email, timeJoined: Number(row.time_joined) };
 }
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
@@ -29,32 +35,33 @@ const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/user/password/reset", id: "passwordResetPOST", handler: handlers.passwordReset },
 ];
 
-/** The emailpassword recipe instance: config, implementations, routes, tables. */
+/** The emailpassword recipe instance: config, implementations, routes, tables, and what it offers other recipes. */
 export class EmailPasswordRecipe extends RecipeModule {
   static readonly RECIPE_ID = "emailpassword";
   readonly recipeId: string = EmailPasswordRecipe.RECIPE_ID;
-  override readonly dependsOn = ["session"];
   readonly config: TypeNormalisedInput;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
   readonly rateLimiter: RateLimiter;
+  private readonly store: EmailPasswordStore;
 
-  /** Validates the config and builds the (overridden) implementations, or takes a composing recipe's. */
-  constructor(context: RecipeContext, input: TypeInput | undefined, parts?: { label: string; build: (config: TypeNormalisedInput) => EmailPasswordParts }) {
+  /** Validates the config and builds the (overridden) implementations. */
+  constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
-    this.config = normaliseConfig(input, parts?.label);
+    this.config = normaliseConfig(input);
     const { signIn, passwordReset } = this.config.rateLimit;
     const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map((rule) => rule?.windowMs ?? 0);
-    this.rateLimiter = new RateLimiter(context.database, Math.max(...windows));
-    const given = parts?.build(this.config);
-    this.recipeInterfaceImpl = given?.recipeInterfaceImpl ?? buildImplementation<RecipeInterface>(
+    // The table this recipe always had: its counters stay where they are.
+    this.rateLimiter = new RateLimiter(context.database, "emailpassword_rate_limits", Math.max(...windows));
+    this.store = makeEmailPasswordStore(context.database);
+    this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "EmailPassword.init.override.functions",
-      (self) => makeRecipeImplementation(context.database, this.config, self),
+      (self) => makeRecipeImplementation(this.store, this.config, self),
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = given?.apiImpl ?? buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
+    this.apiImpl = buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
       allowDisabled: true,
     });
     this.emailDelivery = buildImplementation<EmailDeliveryInterface>(
@@ -70,19 +77,53 @@ export class EmailPasswordRecipe extends RecipeModule {
     return Latchkey.getRecipeOrThrow(EmailPasswordRecipe);
   }
 
+  override requires(): Capability<unknown>[] {
+    return [Sessions];
+  }
+
+  override provides(): Provision[] {
+    const { store } = this;
+    const loginMethods: LoginMethodProvider = {
+      factorIds: [FactorIds.EMAILPASSWORD],
+      // Read from the store, as ThirdParty does: a login method reports what is stored (its tenant included).
+      getLoginMethod: async ({ userId }) => {
+        const row = isStorableText(userId) ? await store.findUserById(userId) : undefined;
+        return row === undefined ? undefined : loginMethodOf(row);
+      },
+      getLoginMethodsByEmail: async ({ email, tenantId }) => {
+        // An email or tenant no row could hold (NUL, unpaired surrogates, too long) is not looked up at all.
+        const normalised = normaliseEmail(email);
+        if (hardLimits("email", normalised) !== undefined || !isStorableText(tenantId)) return [];
+        const row = await store.findUserByEmail(tenantId, normalised);
+        return row === undefined ? [] : [loginMethodOf(row)];
+      },
+    };
+    return [
+      provide(LoginMethods, loginMethods),
+      provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
+      provide(Sessions, sessionsBridge),
+    ];
+  }
+
   getAPIsHandled(): APIHandled[] {
     return apisHandled(ROUTES, this.apiImpl);
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
     const { websiteDomain, websiteBasePath, appName } = this.context.appInfo;
-    return dispatchRoute(
-      ROUTES,
-      apiId,
-      this.apiImpl,
-      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, rateLimiter: this.rateLimiter, config: this.config, appInfo: { websiteDomain, websiteBasePath, appName }, req, res },
-      userContext,
-    );
+    const options: APIOptions = {
+      recipeImplementation: this.recipeInterfaceImpl,
+      emailDelivery: this.emailDelivery,
+      rateLimiter: this.rateLimiter,
+      // Asked at request time: the capability registry answers only once every recipe of the list is built.
+      sessions: this.context.capabilities.required(Sessions),
+      config: this.config,
+      appInfo: { websiteDomain, websiteBasePath, appName },
+      req,
+      res,
+    };
+    return dispatchRoute(ROUTES, apiId, this.apiImpl, options, userContext);
   }
 
   override getMigrations(): RecipeMigration[] {
@@ -90,12 +131,11 @@ export class EmailPasswordRecipe extends RecipeModule {
   }
 
   override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, userContext });
+    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
     return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email };
   }
 
-  override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
-    await trx(this.context.database.table("emailpassword_reset_tokens")).where({ user_id: userId }).del();
-    await trx(this.context.database.table("emailpassword_users")).where({ user_id: userId }).del();
+  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
+    return this.store.deleteUserData(trx, userId);
   }
 }

@@ -3,8 +3,8 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
 import type { UserContext } from "../../lib/types";
-import type { SessionContainer } from "../session/index";
-import type { ActionLimits, RateLimiter } from "./rateLimit";
+import type { ActionLimits, RateLimiter } from "../../lib/rateLimit/limiter";
+import type { SessionContainerInterface, SessionService } from "../../lib/seams";
 
 /** A user of the emailpassword recipe. */
 export interface EmailPasswordUser {
@@ -112,21 +112,21 @@ export interface NormalisedRateLimit {
 
 /** The emailpassword recipe's overridable functions; each takes one input object with `userContext`. */
 export interface RecipeInterface {
-  signUp(input: { email: string; password: string; userContext: UserContext }): Promise<
+  signUp(input: { email: string; password: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK"; user: EmailPasswordUser } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
   >;
-  signIn(input: { email: string; password: string; userContext: UserContext }): Promise<
+  signIn(input: { email: string; password: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK"; user: EmailPasswordUser } | { status: "WRONG_CREDENTIALS_ERROR" }
   >;
-  getUserById(input: { userId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
-  getUserByEmail(input: { email: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
+  getUserById(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
+  getUserByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
   /** A single-use token for the user's password reset; only its hash is stored. */
-  createResetPasswordToken(input: { userId: string; userContext: UserContext }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;
+  createResetPasswordToken(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;
   /** Consumes the token and sets the new password in one transaction. */
-  resetPasswordUsingToken(input: { token: string; newPassword: string; userContext: UserContext }): Promise<
+  resetPasswordUsingToken(input: { token: string; newPassword: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" }
   >;
-  updateEmailOrPassword(input: { userId: string; email?: string; password?: string; userContext: UserContext }): Promise<
+  updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK" } | { status: "UNKNOWN_USER_ID_ERROR" } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
   >;
 }
@@ -137,6 +137,8 @@ export interface APIOptions {
   emailDelivery: EmailDeliveryInterface;
   /** The brute-force counters the routes use (shared by every process through the database). */
   rateLimiter: RateLimiter;
+  /** Sessions, from whichever recipe provides them (the Session recipe). */
+  sessions: SessionService;
   config: TypeNormalisedInput;
   appInfo: { websiteDomain: string; websiteBasePath: string; appName: string };
   req: BaseRequest;
@@ -153,23 +155,23 @@ export interface FieldErrorResponse {
 export interface APIInterface {
   signUpPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<
-        { status: "OK"; user: EmailPasswordUser; session: SessionContainer } | FieldErrorResponse
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
+        { status: "OK"; user: EmailPasswordUser; session: SessionContainerInterface } | FieldErrorResponse
       >);
   signInPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<
-        { status: "OK"; user: EmailPasswordUser; session: SessionContainer } | { status: "WRONG_CREDENTIALS_ERROR" } | FieldErrorResponse
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
+        { status: "OK"; user: EmailPasswordUser; session: SessionContainerInterface } | { status: "WRONG_CREDENTIALS_ERROR" } | FieldErrorResponse
       >);
   emailExistsGET:
     | undefined
-    | ((input: { email: string; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK"; exists: boolean }>);
+    | ((input: { email: string; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK"; exists: boolean }>);
   generatePasswordResetTokenPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK" } | FieldErrorResponse>);
+    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK" } | FieldErrorResponse>);
   passwordResetPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; token: string; options: APIOptions; userContext: UserContext }) => Promise<
+    | ((input: { formFields: FormFieldInput[]; token: string; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
         { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" } | FieldErrorResponse
       >);
 }

@@ -1,10 +1,9 @@
+import { MAX_EMAIL_LENGTH } from "../../lib/email/address";
 import type { UserContext } from "../../lib/types";
 import type { FieldErrorResponse, FormField, FormFieldInput } from "./types";
 
 /** bcrypt reads at most 72 bytes: a longer password would be silently cut, so it is refused instead. */
 export const MAX_PASSWORD_BYTES = 72;
-const MAX_EMAIL_LENGTH = 254;
-
 export { normaliseEmail } from "../../lib/email/address";
 
 /** The default email check: one @, no spaces, a dot in the domain, at most 254 characters. */

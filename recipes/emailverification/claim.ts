@@ -1,15 +1,7 @@
-import { LatchkeyError } from "../../lib/error";
+import { BooleanClaim, isTrueRefetchingFalse, type SessionClaimValidator } from "../../lib/claims";
 import { Latchkey } from "../../lib/latchkey";
-import type { RecipeModule } from "../../lib/recipeModule";
-import type { RecipeInterface } from "./types";
-import type { UserContext } from "../../lib/types";
-import { BooleanClaim, type SessionClaimValidator } from "../session/index";
-import { isTrueRefetchingFalse } from "../../lib/claims";
-
-/** The email address Latchkey knows for the user (from whichever login recipe has them), if any. */
-export async function emailForUser(userId: string, userContext: UserContext): Promise<string | undefined> {
-  return (await Latchkey.getInstanceOrThrow().getUser(userId, userContext))?.email;
-}
+import { DEFAULT_TENANT_ID, EmailVerifiers } from "../../lib/seams";
+import { emailForUser } from "./userEmail";
 
 /**
  * Whether the session's user has verified their email, kept in the access token under "st-ev" (the key the
@@ -17,16 +9,16 @@ export async function emailForUser(userId: string, userContext: UserContext): Pr
  */
 export class EmailVerificationClaimClass extends BooleanClaim {
   constructor() {
+    // Through the capabilities of the running Latchkey: the claim is one object shared by every init (tests re-init),
+    // so it asks whoever provides email verification now rather than holding a recipe.
     super("st-ev", async (userId, userContext) => {
-      const email = await emailForUser(userId, userContext);
+      const { capabilities } = Latchkey.getInstanceOrThrow();
+      const email = await emailForUser(capabilities, userId, userContext);
       if (email === undefined) return true;
-      // Looked up by id: the recipe module imports this claim, so it cannot be imported here.
-      const recipe = Latchkey.getInstanceOrThrow().recipes.find((r) => r.recipeId === "emailverification") as
-        | (RecipeModule & { recipeInterfaceImpl: RecipeInterface })
-        | undefined;
-      if (recipe === undefined) throw new LatchkeyError("NOT_INITIALISED", "The emailverification recipe is not initialised: add EmailVerification.init() to recipeList");
-      return recipe.recipeInterfaceImpl.isEmailVerified({ userId, email, userContext });
+      return capabilities.required(EmailVerifiers).isEmailVerified({ userId, email, tenantId: DEFAULT_TENANT_ID, userContext });
     });
+    // The base class builds `validators`; today's SuperTokens apps call isVerified() there, the seeds' on emailValidators.
+    Object.assign(this.validators, { isVerified: this.emailValidators.isVerified });
   }
 
   readonly emailValidators = {
@@ -34,6 +26,9 @@ export class EmailVerificationClaimClass extends BooleanClaim {
     isVerified: (refetchTimeOnFalseInSeconds = 10, maxAgeInSeconds?: number): SessionClaimValidator =>
       isTrueRefetchingFalse(this, refetchTimeOnFalseInSeconds, maxAgeInSeconds),
   };
+
+  /** The boolean claim's validators, plus SuperTokens' name `EmailVerificationClaim.validators.isVerified()`. */
+  declare readonly validators: BooleanClaim["validators"] & { isVerified: EmailVerificationClaimClass["emailValidators"]["isVerified"] };
 }
 
 /** The email verification claim every session gets when the EmailVerification recipe is in the recipe list. */

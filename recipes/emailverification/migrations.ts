@@ -19,4 +19,16 @@ export const emailVerificationMigrations: RecipeMigration[] = [
       });
     },
   },
+  {
+    // Tenant scope: a token belongs to the tenant it was made in; a verification records the tenant it happened in
+    // (a verified address stays verified for the user in every tenant, as in SuperTokens).
+    name: "emailverification/002_tenant_scope",
+    up: async (knex, tables) => {
+      for (const table of ["emailverification_verified", "emailverification_tokens"]) {
+        await knex.schema.alterTable(tables.name(table), (t) => {
+          tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
+        });
+      }
+    },
+  },
 ];

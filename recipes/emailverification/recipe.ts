@@ -1,12 +1,15 @@
-import type { Knex } from "knex";
+import type { Capability, Provision } from "../../lib/capabilities";
+import { provide } from "../../lib/capabilities";
+import type { SessionClaimProvider } from "../../lib/claims";
+import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
+import { type EmailVerifier, SessionClaimSources, Sessions, EmailVerifiers, UserDataOwners } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
-import type { SessionClaimProvider } from "../session/index";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { EmailVerificationClaim } from "./claim";
@@ -14,7 +17,10 @@ import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
+import { sessionsBridge } from "./sessionsBridge";
+import { type EmailVerificationStore, makeEmailVerificationStore } from "./store";
 import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import { emailForUser } from "./userEmail";
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/user/email/verify/token", id: "generateEmailVerifyTokenPOST", handler: handlers.generateEmailVerifyToken },
@@ -26,19 +32,20 @@ const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
 export class EmailVerificationRecipe extends RecipeModule implements SessionClaimProvider {
   static readonly RECIPE_ID = "emailverification";
   readonly recipeId = EmailVerificationRecipe.RECIPE_ID;
-  override readonly dependsOn = ["session"];
   readonly config: TypeNormalisedInput;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   readonly emailDelivery: EmailDeliveryInterface;
+  private readonly store: EmailVerificationStore;
 
   /** Validates the config and builds the (overridden) implementations. */
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(input);
+    this.store = makeEmailVerificationStore(context.database);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "EmailVerification.init.override.functions",
-      (self) => makeRecipeImplementation(context.database, this.config, self),
+      (self) => makeRecipeImplementation(this.store, this.config, self),
       input?.override?.functions,
       { allowDisabled: false },
     );
@@ -58,6 +65,27 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
     return Latchkey.getRecipeOrThrow(EmailVerificationRecipe);
   }
 
+  override requires(): Capability<unknown>[] {
+    return [Sessions];
+  }
+
+  override provides(): Provision[] {
+    const verifier: EmailVerifier = {
+      // Through the (overridable) recipe function, so an app's own notion of "verified" holds everywhere.
+      isEmailVerified: (input) => this.recipeInterfaceImpl.isEmailVerified(input),
+      // A provider vouched for the address: recorded directly, idempotent, with the same locks as a token's use.
+      markEmailVerified: ({ userId, email, tenantId }) => this.store.markVerified({ userId, email, tenantId, now: Date.now() }),
+    };
+    return [
+      provide(EmailVerifiers, verifier),
+      provide(SessionClaimSources, { getSessionClaims: () => this.getSessionClaims() }),
+      provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
+      provide(Sessions, sessionsBridge),
+    ];
+  }
+
+  /** The st-ev claim on every new session, and its validator on every request when the mode is REQUIRED. */
   getSessionClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]> {
     return {
       claims: [EmailVerificationClaim],
@@ -71,21 +99,26 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
     const { websiteDomain, websiteBasePath } = this.context.appInfo;
-    return dispatchRoute(
-      ROUTES,
-      apiId,
-      this.apiImpl,
-      { recipeImplementation: this.recipeInterfaceImpl, emailDelivery: this.emailDelivery, config: this.config, appInfo: { websiteDomain, websiteBasePath }, req, res },
-      userContext,
-    );
+    const { capabilities } = this.context;
+    const options: APIOptions = {
+      recipeImplementation: this.recipeInterfaceImpl,
+      emailDelivery: this.emailDelivery,
+      // Asked at request time: the capability registry answers only once every recipe of the list is built.
+      sessions: capabilities.required(Sessions),
+      emailForUser: (userId, ctx) => emailForUser(capabilities, userId, ctx),
+      config: this.config,
+      appInfo: { websiteDomain, websiteBasePath },
+      req,
+      res,
+    };
+    return dispatchRoute(ROUTES, apiId, this.apiImpl, options, userContext);
   }
 
   override getMigrations(): RecipeMigration[] {
     return emailVerificationMigrations;
   }
 
-  override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
-    await trx(this.context.database.table("emailverification_tokens")).where({ user_id: userId }).del();
-    await trx(this.context.database.table("emailverification_verified")).where({ user_id: userId }).del();
+  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
+    return this.store.deleteUserData(trx, userId);
   }
 }

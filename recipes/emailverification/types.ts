@@ -2,7 +2,7 @@ import type { EmailSender, SMTPSettings } from "../../lib/email/smtp";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { UserContext } from "../../lib/types";
-import type { SessionContainer } from "../session/index";
+import type { SessionContainerInterface, SessionService } from "../../lib/seams";
 
 /** The verification email Latchkey asks the delivery interface to send. */
 export interface EmailVerificationEmailInput {
@@ -40,21 +40,25 @@ export interface TypeNormalisedInput {
 
 /** The emailverification recipe's overridable functions; each takes one input object with `userContext`. */
 export interface RecipeInterface {
-  createEmailVerificationToken(input: { userId: string; email: string; userContext: UserContext }): Promise<
+  createEmailVerificationToken(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK"; token: string } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }
   >;
-  verifyEmailUsingToken(input: { token: string; userContext: UserContext }): Promise<
+  verifyEmailUsingToken(input: { token: string; tenantId: string; userContext: UserContext }): Promise<
     { status: "OK"; user: { id: string; email: string } } | { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" }
   >;
-  isEmailVerified(input: { userId: string; email: string; userContext: UserContext }): Promise<boolean>;
-  revokeEmailVerificationTokens(input: { userId: string; email: string; userContext: UserContext }): Promise<{ status: "OK" }>;
-  unverifyEmail(input: { userId: string; email: string; userContext: UserContext }): Promise<{ status: "OK" }>;
+  isEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<boolean>;
+  revokeEmailVerificationTokens(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK" }>;
+  unverifyEmail(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK" }>;
 }
 
 /** What every emailverification API handler is given. */
 export interface APIOptions {
   recipeImplementation: RecipeInterface;
   emailDelivery: EmailDeliveryInterface;
+  /** Sessions, from whichever recipe provides them (the Session recipe). */
+  sessions: SessionService;
+  /** The user's email address, from the login method recipes (undefined: the user has none). */
+  emailForUser(userId: string, userContext: UserContext): Promise<string | undefined>;
   config: TypeNormalisedInput;
   appInfo: { websiteDomain: string; websiteBasePath: string };
   req: BaseRequest;
@@ -65,15 +69,15 @@ export interface APIOptions {
 export interface APIInterface {
   generateEmailVerifyTokenPOST:
     | undefined
-    | ((input: { session: SessionContainer; options: APIOptions; userContext: UserContext }) => Promise<
+    | ((input: { session: SessionContainerInterface; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
         { status: "OK" } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }
       >);
   verifyEmailPOST:
     | undefined
-    | ((input: { token: string; session: SessionContainer | undefined; options: APIOptions; userContext: UserContext }) => Promise<
+    | ((input: { token: string; session: SessionContainerInterface | undefined; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
         { status: "OK"; user: { id: string; email: string } } | { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" }
       >);
   isEmailVerifiedGET:
     | undefined
-    | ((input: { session: SessionContainer; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK"; isVerified: boolean }>);
+    | ((input: { session: SessionContainerInterface; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK"; isVerified: boolean }>);
 }

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
-import { LatchkeyError } from "../../lib/error";
+import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { JSONObject } from "../../lib/types";
+import { type SessionError, tryRefreshToken } from "./error";
 import type { SigningKey, SigningKeyStore, VerificationKey } from "./signingKeys";
 import type { SigningAlgorithm } from "./types";
 
@@ -8,6 +9,8 @@ import type { SigningAlgorithm } from "./types";
 export interface AccessTokenPayload {
   sub: string;
   sessionHandle: string;
+  /** The session's tenant; tokens issued before tenants existed have none and belong to "public". */
+  tId?: string;
   /** Seconds since the epoch. */
   iat: number;
   exp: number;
@@ -119,13 +122,19 @@ function parsePayload(part: string): AccessTokenPayload {
   const p = value as Partial<AccessTokenPayload> | null;
   if (
     p === null || typeof p !== "object" || typeof p.sub !== "string" || typeof p.sessionHandle !== "string" ||
-    typeof p.exp !== "number" || typeof p.iat !== "number" || typeof p.up !== "object" || p.up === null || Array.isArray(p.up)
+    typeof p.exp !== "number" || typeof p.iat !== "number" || typeof p.up !== "object" || p.up === null || Array.isArray(p.up) ||
+    (p.tId !== undefined && typeof p.tId !== "string")
   ) {
     throw invalid("the access token's payload is not one Latchkey issues");
   }
   return p as AccessTokenPayload;
 }
 
-function invalid(message: string): LatchkeyError {
-  return new LatchkeyError("TRY_REFRESH_TOKEN", message, { fromRecipe: "session" });
+/** The tenant an access token belongs to ("public" for tokens issued before tenants existed). */
+export function tenantOf(payload: Pick<AccessTokenPayload, "tId">): string {
+  return payload.tId ?? DEFAULT_TENANT_ID;
+}
+
+function invalid(message: string): SessionError<"TRY_REFRESH_TOKEN"> {
+  return tryRefreshToken(message);
 }

@@ -5,19 +5,23 @@ import type { ExpressLikeRequest } from "../../lib/framework/express/request";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { toBaseRequest, toBaseResponse } from "../../lib/framework/wrap";
 import type { RecipeListFunction } from "../../lib/recipeModule";
+import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim } from "../../lib/claims";
+import { buildCreateNewSessionInput } from "./createSessionInput";
+import { SessionError } from "./error";
 import { SessionRecipe } from "./recipe";
-import { replaceUserKeys, type SessionContainer } from "./sessionContainer";
-import { assertGlobalClaims, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
+import { mergePayload, replaceUserKeys, type SessionContainer } from "./sessionContainer";
+import { assertGlobalClaims, createNewSessionOnResponse, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
 import type { SessionInformation, TypeInput, VerifySessionOptions } from "./types";
 
 export type { SessionContainer };
 export { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim };
 export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "../../lib/claims";
+export type { AnySessionError, ClaimValidationError, SessionErrorPayloads, SessionErrorType } from "./error";
 export type {
-  AntiCsrfMode, APIInterface, APIOptions, ErrorHandlers, RecipeInterface, SessionInformation, SigningAlgorithm, TokenTransferMethod, TypeInput,
-  VerifySessionOptions,
+  AntiCsrfMode, APIInterface, APIOptions, CreateNewSessionInput, ErrorHandlers, RecipeInterface, SessionInformation, SigningAlgorithm,
+  TokenTransferMethod, TypeInput, VerifySessionOptions,
 } from "./types";
 
 /** A request as the session functions accept it: express's, node's, or Latchkey's own. */
@@ -34,16 +38,39 @@ export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new SessionRecipe(context, config);
 }
 
-/** Creates a session for the user and writes its tokens to the response. */
+/** Creates a session for the user and writes its tokens to the response (the seeds' form; tenant "public"). */
 export function createNewSession(
   req: AnyRequest,
   res: AnyResponse,
   userId: string,
-  jwtPayload: JSONObject = {},
-  sessionData: JSONObject = {},
-  userContext: UserContext = {},
-): Promise<SessionContainer> {
-  return impl().createNewSession({ req: toBaseRequest(req), res: toBaseResponse(res), userId, jwtPayload, sessionData, userContext });
+  jwtPayload?: JSONObject,
+  sessionData?: JSONObject,
+  userContext?: UserContext,
+): Promise<SessionContainer>;
+/** Creates a session in a tenant and writes its tokens to the response (today's SuperTokens form). */
+export function createNewSession(
+  req: AnyRequest,
+  res: AnyResponse,
+  tenantId: string,
+  userId: string,
+  accessTokenPayload?: JSONObject,
+  sessionData?: JSONObject,
+  userContext?: UserContext,
+): Promise<SessionContainer>;
+export function createNewSession(req: AnyRequest, res: AnyResponse, ...args: SeedsCreateArgs | TenantCreateArgs): Promise<SessionContainer> {
+  const input = isTenantForm(args)
+    ? { tenantId: args[0], userId: args[1], payload: args[2] ?? {}, sessionData: args[3] ?? {}, userContext: args[4] ?? {} }
+    : { tenantId: DEFAULT_TENANT_ID, userId: args[0], payload: args[1] ?? {}, sessionData: args[2] ?? {}, userContext: args[3] ?? {} };
+  const recipe = SessionRecipe.getInstanceOrThrow();
+  return createNewSessionOnResponse(recipe.recipeInterfaceImpl, recipe.config, toBaseRequest(req), toBaseResponse(res), buildCreateNewSessionInput(input));
+}
+
+type SeedsCreateArgs = [userId: string, jwtPayload?: JSONObject, sessionData?: JSONObject, userContext?: UserContext];
+type TenantCreateArgs = [tenantId: string, userId: string, accessTokenPayload?: JSONObject, sessionData?: JSONObject, userContext?: UserContext];
+
+// The 4th argument of createNewSession tells the forms apart: a string is SuperTokens' userId after the tenantId.
+function isTenantForm(args: SeedsCreateArgs | TenantCreateArgs): args is TenantCreateArgs {
+  return typeof args[1] === "string";
 }
 
 /** Creates a session without a request or response: take the tokens with getAllSessionTokensDangerously(). */
@@ -52,30 +79,46 @@ export function createNewSessionWithoutRequestResponse(
   jwtPayload: JSONObject = {},
   sessionData: JSONObject = {},
   userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
 ): Promise<SessionContainer> {
-  return impl().createNewSession({ userId, jwtPayload, sessionData, userContext });
+  return impl().createNewSession(buildCreateNewSessionInput({ userId, payload: jwtPayload, sessionData, tenantId, userContext }));
+}
+
+// The app states its payload's type (getSession<MyPayload>); the token carries whatever JSON object it put there.
+function typed<P extends JSONObject>(session: SessionContainer): SessionContainer<P> {
+  return session as unknown as SessionContainer<P>;
 }
 
 /** Verifies the request's session; with `sessionRequired: false` a request without one gives undefined. */
-export function getSession(req: AnyRequest, res: AnyResponse, options: VerifySessionOptions & { sessionRequired: false }, userContext?: UserContext): Promise<SessionContainer | undefined>;
+export function getSession<P extends JSONObject = JSONObject>(
+  req: AnyRequest,
+  res: AnyResponse,
+  options: VerifySessionOptions & { sessionRequired: false },
+  userContext?: UserContext,
+): Promise<SessionContainer<P> | undefined>;
 /** Verifies the request's session; `options` true/false turns the anti-CSRF check on/off (as in the seeds). */
-export function getSession(req: AnyRequest, res: AnyResponse, options?: boolean | VerifySessionOptions, userContext?: UserContext): Promise<SessionContainer>;
+export function getSession<P extends JSONObject = JSONObject>(
+  req: AnyRequest,
+  res: AnyResponse,
+  options?: boolean | VerifySessionOptions,
+  userContext?: UserContext,
+): Promise<SessionContainer<P>>;
 /** Verifies an access token without a request (the seeds' form): `getSession(accessToken, antiCsrfToken)`. */
-export function getSession(accessToken: string, antiCsrfToken?: string): Promise<SessionContainer>;
-export async function getSession(
+export function getSession<P extends JSONObject = JSONObject>(accessToken: string, antiCsrfToken?: string): Promise<SessionContainer<P>>;
+export async function getSession<P extends JSONObject = JSONObject>(
   reqOrToken: AnyRequest | string,
   resOrAntiCsrf?: AnyResponse | string,
   options?: GetSessionOptions,
   userContext: UserContext = {},
-): Promise<SessionContainer | undefined> {
+): Promise<SessionContainer<P> | undefined> {
   if (typeof reqOrToken === "string") {
-    return getSessionWithoutRequestResponse(reqOrToken, typeof resOrAntiCsrf === "string" ? resOrAntiCsrf : undefined);
+    return getSessionWithoutRequestResponse<P>(reqOrToken, typeof resOrAntiCsrf === "string" ? resOrAntiCsrf : undefined);
   }
   if (resOrAntiCsrf === undefined || typeof resOrAntiCsrf === "string") {
     throw new LatchkeyError("BAD_INPUT_ERROR", "getSession(req, res, options) needs the response too");
   }
   const recipe = SessionRecipe.getInstanceOrThrow();
-  return getSessionFromRequest(
+  const session = await getSessionFromRequest(
     recipe.recipeInterfaceImpl,
     recipe.config,
     () => recipe.getContributedClaims(),
@@ -84,15 +127,16 @@ export async function getSession(
     options,
     userContext,
   );
+  return session === undefined ? undefined : typed<P>(session);
 }
 
 /** Verifies an access token you carried yourself; no database call unless blacklisting is on. */
-export async function getSessionWithoutRequestResponse(
+export async function getSessionWithoutRequestResponse<P extends JSONObject = JSONObject>(
   accessToken: string,
   antiCsrfToken?: string,
   options: VerifySessionOptions = {},
   userContext: UserContext = {},
-): Promise<SessionContainer> {
+): Promise<SessionContainer<P>> {
   const recipe = SessionRecipe.getInstanceOrThrow();
   const session = await recipe.recipeInterfaceImpl.getSession({
     accessToken,
@@ -100,10 +144,10 @@ export async function getSessionWithoutRequestResponse(
     options: { antiCsrfCheck: options.antiCsrfCheck ?? true, sessionRequired: true },
     userContext,
   });
-  if (session === undefined) throw new LatchkeyError("UNAUTHORISED", "Session does not exist", { fromRecipe: "session" });
+  if (session === undefined) throw new SessionError("UNAUTHORISED", "Session does not exist", { clearTokens: true });
   // The same claim checks as a request gets; a refreshed claim is in session.getAllSessionTokensDangerously().
   await assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
-  return session;
+  return typed<P>(session);
 }
 
 /** Rotates the request's refresh token and writes the new tokens to the response. */
@@ -127,9 +171,9 @@ export function revokeSession(sessionHandle: string, userContext: UserContext = 
   return impl().revokeSession({ sessionHandle, userContext });
 }
 
-/** Deletes every session of the user; returns their handles. */
-export function revokeAllSessionsForUser(userId: string, userContext: UserContext = {}): Promise<string[]> {
-  return impl().revokeAllSessionsForUser({ userId, userContext });
+/** Deletes every session of the user (in `tenantId`, or in every tenant when it is left out); returns their handles. */
+export function revokeAllSessionsForUser(userId: string, userContext: UserContext = {}, tenantId?: string): Promise<string[]> {
+  return impl().revokeAllSessionsForUser({ userId, tenantId, userContext });
 }
 
 /** Deletes these sessions; returns the handles that existed. */
@@ -137,9 +181,9 @@ export function revokeMultipleSessions(sessionHandles: string[], userContext: Us
   return impl().revokeMultipleSessions({ sessionHandles, userContext });
 }
 
-/** Handles of the user's live sessions. */
-export function getAllSessionHandlesForUser(userId: string, userContext: UserContext = {}): Promise<string[]> {
-  return impl().getAllSessionHandlesForUser({ userId, userContext });
+/** Handles of the user's live sessions (in `tenantId`, or in every tenant when it is left out). */
+export function getAllSessionHandlesForUser(userId: string, userContext: UserContext = {}, tenantId?: string): Promise<string[]> {
+  return impl().getAllSessionHandlesForUser({ userId, tenantId, userContext });
 }
 
 /** The session's private data (one query); UNAUTHORISED if the session does not exist. */
@@ -162,6 +206,13 @@ export async function updateJWTPayload(sessionHandle: string, newJWTPayload: JSO
   const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
   const current = claims.length === 0 ? {} : await impl().getJWTPayload({ sessionHandle, userContext });
   return impl().updateJWTPayload({ sessionHandle, newJWTPayload: replaceUserKeys(current, newJWTPayload, claims), userContext });
+}
+
+/** Merges into the stored payload (a key set to null is removed; recipe-managed claims are kept); from the next refresh on. */
+export async function mergeIntoAccessTokenPayload(sessionHandle: string, accessTokenPayloadUpdate: JSONObject, userContext: UserContext = {}): Promise<void> {
+  const current = await impl().getJWTPayload({ sessionHandle, userContext });
+  const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
+  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: replaceUserKeys(current, mergePayload(current, accessTokenPayloadUpdate), claims), userContext });
 }
 
 /** Everything the database knows about a session, or undefined. */
@@ -191,8 +242,8 @@ export function getJWKS(): Promise<{ keys: JsonWebKey[] }> {
   return SessionRecipe.getInstanceOrThrow().keys.getJWKS();
 }
 
-/** The error class of everything Latchkey raises (the seeds read `Session.Error`). */
-export const Error = LatchkeyError;
+/** The session recipe's error class (the seeds read `Session.Error.UNAUTHORISED`); isErrorFromAuth is true for every Latchkey error. */
+export const Error = SessionError;
 
 const Session = {
   init,
@@ -210,12 +261,13 @@ const Session = {
   updateSessionData,
   getJWTPayload,
   updateJWTPayload,
+  mergeIntoAccessTokenPayload,
   getSessionInformation,
   getJWKS,
   getClaimValue,
   setClaimValue,
   removeClaim,
-  Error: LatchkeyError,
+  Error: SessionError,
 };
 
 export default Session;

@@ -35,4 +35,14 @@ export const sessionMigrations: RecipeMigration[] = [
       });
     },
   },
+  {
+    // Tenant scope: every session belongs to a tenant; rows from before belong to the default one.
+    name: "session/002_sessions_tenant_id",
+    up: async (knex, tables) => {
+      await knex.schema.alterTable(tables.name("sessions"), (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable().defaultTo("public");
+        t.index(["tenant_id", "user_id"]);
+      });
+    },
+  },
 ];

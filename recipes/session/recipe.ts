@@ -1,4 +1,5 @@
-import type { Knex } from "knex";
+import { provide, type Provision } from "../../lib/capabilities";
+import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -6,10 +7,12 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
+import { type SessionClaimSource, SessionClaimSources, Sessions, type SessionService, UserDataOwners } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import { AccessTokenCodec } from "./accessToken";
-import type { SessionClaimProvider } from "../../lib/claims";
 import { makeAPIImplementation } from "./api/implementation";
+import { buildCreateNewSessionInput } from "./createSessionInput";
+import { SessionError } from "./error";
 import { handleJWKS } from "./api/jwks";
 import { handleRefresh } from "./api/refresh";
 import { handleSignOut } from "./api/signout";
@@ -17,7 +20,9 @@ import { normaliseConfig } from "./config";
 import { sessionMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import type { SessionHelpers } from "./sessionContainer";
+import { createNewSessionOnResponse, getSessionFromRequest } from "./sessionRequest";
 import { SigningKeyStore } from "./signingKeys";
+import { SessionStore } from "./store";
 import { clearTokens } from "./transfer";
 import type { APIInterface, APIOptions, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
@@ -36,7 +41,8 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   readonly codec: AccessTokenCodec;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
-  private contributed: ReturnType<SessionClaimProvider["getSessionClaims"]> | undefined;
+  readonly store: SessionStore;
+  private contributed: ReturnType<SessionClaimSource["getSessionClaims"]> | undefined;
 
   /** Validates the config and builds the (overridden) implementations. */
   constructor(context: RecipeContext, input: TypeInput | undefined) {
@@ -44,9 +50,10 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     this.config = normaliseConfig(context.appInfo, input);
     this.keys = new SigningKeyStore(context.database, this.config.signingKeyIntervalMs, this.config.accessTokenValidityMs, this.config.signingAlgorithm);
     this.codec = new AccessTokenCodec(this.keys);
+    this.store = new SessionStore(context.database);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "Session.init.override.functions",
-      () => makeRecipeImplementation(context.database, this.config, this.codec, () => this),
+      () => makeRecipeImplementation(this.store, this.config, this.codec, () => this),
       input?.override?.functions,
       { allowDisabled: false },
     );
@@ -55,16 +62,34 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     });
   }
 
-  /** The claims and validators the other recipes in the list add to every session (gathered once, after init). */
-  getContributedClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]> {
+  /** The claims and validators the other recipes add to every session (asked once, after init, of SessionClaimSources). */
+  getContributedClaims(): ReturnType<SessionClaimSource["getSessionClaims"]> {
     if (this.contributed === undefined) {
-      const providers = Latchkey.getInstanceOrThrow().recipes.filter(
-        (r): r is RecipeModule & SessionClaimProvider => typeof (r as Partial<SessionClaimProvider>).getSessionClaims === "function",
-      );
-      const all = providers.map((p) => p.getSessionClaims());
+      const all = this.context.capabilities.all(SessionClaimSources).map((source) => source.getSessionClaims());
       this.contributed = { claims: all.flatMap((c) => c.claims), validators: all.flatMap((c) => c.validators) };
     }
     return this.contributed;
+  }
+
+  /** Sessions for the other recipes (through the same overridable path as the public functions), and deleteUser's part. */
+  override provides(): Provision[] {
+    const sessions: SessionService = {
+      createNewSession: ({ req, res, userId, jwtPayload, accessTokenPayload, sessionData, tenantId, userContext }) =>
+        createNewSessionOnResponse(
+          this.recipeInterfaceImpl,
+          this.config,
+          req,
+          res,
+          buildCreateNewSessionInput({ userId, payload: accessTokenPayload ?? jwtPayload ?? {}, sessionData: sessionData ?? {}, tenantId, userContext }),
+        ),
+      getSession: ({ req, res, options, userContext }) =>
+        getSessionFromRequest(this.recipeInterfaceImpl, this.config, () => this.getContributedClaims(), req, res, options, userContext),
+      revokeAllSessionsForUser: ({ userId, tenantId, userContext }) => this.recipeInterfaceImpl.revokeAllSessionsForUser({ userId, tenantId, userContext }),
+    };
+    return [
+      provide(Sessions, sessions),
+      provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserSessionsIn(trx, userId) }),
+    ];
   }
 
   /** The initialised session recipe, or a clear error. */
@@ -80,31 +105,28 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     return dispatchRoute(ROUTES, apiId, this.apiImpl, { recipeImplementation: this.recipeInterfaceImpl, config: this.config, req, res }, userContext);
   }
 
-  override async handleError(err: LatchkeyError, req: BaseRequest, res: BaseResponse): Promise<boolean> {
+  override async handleError(error: LatchkeyError, req: BaseRequest, res: BaseResponse): Promise<boolean> {
+    const err = SessionError.from(error);
+    if (err === undefined) return false;
     const handlers = this.config.errorHandlers;
     const status = this.config.sessionExpiredStatusCode;
     switch (err.type) {
-      case "UNAUTHORISED": {
-        if ((err.payload as { clearTokens?: boolean } | undefined)?.clearTokens !== false) clearTokens(res, this.config);
+      case "UNAUTHORISED":
+        if (err.payload.clearTokens) clearTokens(res, this.config);
         await handlers.onUnauthorised?.(err.message, req, res);
         return this.sendDefault(res, status, { message: "unauthorised" });
-      }
       case "TRY_REFRESH_TOKEN":
         await handlers.onTryRefreshToken?.(err.message, req, res);
         return this.sendDefault(res, status, { message: "try refresh token" });
-      case "TOKEN_THEFT_DETECTED": {
+      case "TOKEN_THEFT_DETECTED":
         clearTokens(res, this.config);
-        const { sessionHandle, userId } = err.payload as { sessionHandle: string; userId: string };
-        await handlers.onTokenTheftDetected?.(sessionHandle, userId, req, res);
+        await handlers.onTokenTheftDetected?.(err.payload.sessionHandle, err.payload.userId, req, res);
         return this.sendDefault(res, status, { message: "token theft detected" });
-      }
       case "INVALID_CLAIMS": {
-        const claimValidationErrors = (err.payload as { id: string; reason?: unknown }[] | undefined) ?? [];
+        const { claimValidationErrors } = err.payload;
         await handlers.onInvalidClaim?.(claimValidationErrors, req, res);
         return this.sendDefault(res, this.config.invalidClaimStatusCode, { message: "invalid claim", claimValidationErrors });
       }
-      default:
-        return false;
     }
   }
 
@@ -116,8 +138,9 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     return sessionMigrations;
   }
 
-  override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
-    await trx(this.context.database.table("sessions")).where({ user_id: userId }).del();
+  // The core's old hook, kept until it asks UserDataOwners instead (provided above).
+  override async deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
+    await this.store.deleteUserSessionsIn(trx, userId);
   }
 
   // A configured handler may have answered already; otherwise the default answer goes out.

@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { sameSecret } from "../../lib/secrets";
+import { randomSecret, sameSecret, sha256 } from "../../lib/secrets";
 
 /** A refresh token taken apart: the session it belongs to, the hash1 of the token it replaced, and its MAC. */
 export interface ParsedRefreshToken {
@@ -9,19 +9,14 @@ export interface ParsedRefreshToken {
   mac: string;
 }
 
-/** sha256 as hex. Refresh tokens are stored as hash2 = sha256(sha256(token)); access tokens carry hash2 values. */
-export function sha256(value: string): string {
-  return crypto.createHash("sha256").update(value).digest("hex");
-}
-
-/** The value the database keeps for a refresh token. */
+/** The value the database keeps for a refresh token: hash2 = sha256(sha256(token)); access tokens carry hash2 values. */
 export function hash2(token: string): string {
   return sha256(sha256(token));
 }
 
 /** A new per-session secret that keys the MAC of the session's refresh tokens. */
 export function newRefreshTokenSecret(): string {
-  return crypto.randomBytes(32).toString("hex");
+  return randomSecret(32, "hex");
 }
 
 function mac(secret: string, body: string): string {
@@ -36,7 +31,7 @@ function mac(secret: string, body: string): string {
  */
 export function createRefreshToken(sessionHandle: string, parentToken: string | undefined, secret: string): string {
   const parent = parentToken === undefined ? "-" : sha256(parentToken);
-  const body = `${sessionHandle}.${parent}.${crypto.randomBytes(32).toString("base64url")}`;
+  const body = `${sessionHandle}.${parent}.${randomSecret(32)}`;
   return `${body}.${mac(secret, body)}`;
 }
 

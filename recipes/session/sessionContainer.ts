@@ -1,8 +1,9 @@
-import { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
+import type { SessionClaimSource, SessionContainerInterface } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
-import type { SessionClaim, SessionClaimProvider, SessionClaimValidator } from "../../lib/claims";
-import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
+import type { SessionClaim, SessionClaimValidator } from "../../lib/claims";
+import { type AccessTokenCodec, type AccessTokenPayload, tenantOf } from "./accessToken";
+import { invalidClaims, unauthorised } from "./error";
 import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";
 
@@ -12,8 +13,8 @@ export interface SessionHelpers {
   readonly codec: AccessTokenCodec;
   /** The final (possibly overridden) implementation: the session object's methods go through it. */
   readonly recipeInterfaceImpl: RecipeInterface;
-  /** The claims and validators other recipes add to every session. */
-  getContributedClaims(): ReturnType<SessionClaimProvider["getSessionClaims"]>;
+  /** The claims and validators other recipes add to every session (gathered through SessionClaimSources). */
+  getContributedClaims(): ReturnType<SessionClaimSource["getSessionClaims"]>;
 }
 
 /** A user's new payload with the recipe-managed claims of the current one kept as they are. */
@@ -40,8 +41,21 @@ export interface SessionTokens {
 /** Which tokens still have to reach the client. */
 type PendingWrite = "all" | "access" | "none";
 
-/** A verified (or new) session: who it belongs to, its payload, and the operations on it. */
-export class SessionContainer {
+/** `update` merged into `payload` as SuperTokens merges: keys whose value is null are removed. */
+export function mergePayload(payload: JSONObject, update: JSONObject): JSONObject {
+  const merged: JSONObject = { ...payload };
+  for (const [key, value] of Object.entries(update)) {
+    if (value === null) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
+/**
+ * A verified (or new) session: who it belongs to, its payload, and the operations on it. `Payload` types the
+ * access token payload (`getSession<MyPayload>(req, res)`); it is the app's own statement about its payload.
+ */
+export class SessionContainer<Payload extends JSONObject = JSONObject> implements SessionContainerInterface<Payload> {
   private attached: { req: BaseRequest; res: BaseResponse; method: TokenTransferMethod } | undefined;
   private accessTokenUpdated: boolean;
 
@@ -64,9 +78,20 @@ export class SessionContainer {
     return this.tokens.payload.sessionHandle;
   }
 
+  /** The tenant the session belongs to ("public" for tokens issued before tenants existed). No database call. */
+  getTenantId(): string {
+    return tenantOf(this.tokens.payload);
+  }
+
   /** The payload of the access token this session was verified with (or last issued). No database call. */
-  getJWTPayload(): JSONObject {
-    return this.tokens.payload.up;
+  getJWTPayload(): Payload {
+    // The app states its payload's type; the token only ever carries the JSON object the app put there.
+    return this.tokens.payload.up as Payload;
+  }
+
+  /** The same as getJWTPayload(), under today's SuperTokens name. No database call. */
+  getAccessTokenPayload(): Payload {
+    return this.getJWTPayload();
   }
 
   /** The current access token. */
@@ -85,6 +110,14 @@ export class SessionContainer {
    */
   async updateJWTPayload(newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
     await this.replacePayload(replaceUserKeys(this.getJWTPayload(), newJWTPayload, this.helpers.getContributedClaims().claims), userContext);
+  }
+
+  /**
+   * Merges `accessTokenPayloadUpdate` into the payload (SuperTokens' semantics: a key set to null is removed);
+   * recipe-managed claims are kept as they are. Stored, and a new access token goes on the response.
+   */
+  async mergeIntoAccessTokenPayload(accessTokenPayloadUpdate: JSONObject, userContext: UserContext = {}): Promise<void> {
+    await this.updateJWTPayload(mergePayload(this.getJWTPayload(), accessTokenPayloadUpdate), userContext);
   }
 
   /** The claim's value in this session's access token. No database call. */
@@ -113,7 +146,7 @@ export class SessionContainer {
    * (the refreshed claims go out on the response). Throws INVALID_CLAIMS listing every failed validator.
    */
   async assertClaims(validators: SessionClaimValidator[], userContext: UserContext = {}): Promise<void> {
-    let payload = this.getJWTPayload();
+    let payload: JSONObject = this.getJWTPayload();
     let changed = false;
     for (const validator of validators) {
       if (!validator.shouldRefetch(payload, userContext)) continue;
@@ -127,9 +160,7 @@ export class SessionContainer {
       const result = await validator.validate(payload, userContext);
       if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
     }
-    if (failures.length > 0) {
-      throw new LatchkeyError("INVALID_CLAIMS", "invalid claim", { fromRecipe: "session", payload: failures });
-    }
+    if (failures.length > 0) throw invalidClaims(failures);
   }
 
   private async replacePayload(up: JSONObject, userContext: UserContext): Promise<void> {
@@ -209,15 +240,13 @@ export class SessionContainer {
   }
 
   /** Seeds' older API: the access token payload. */
-  get jwtPayload(): JSONObject {
+  get jwtPayload(): Payload {
     return this.getJWTPayload();
   }
 
   private async information(userContext: UserContext) {
     const info = await this.helpers.recipeInterfaceImpl.getSessionInformation({ sessionHandle: this.getHandle(), userContext });
-    if (info === undefined) {
-      throw new LatchkeyError("UNAUTHORISED", "Session does not exist", { fromRecipe: "session", payload: { clearTokens: true } });
-    }
+    if (info === undefined) throw unauthorised("Session does not exist", true);
     return info;
   }
 

@@ -1,11 +1,11 @@
 import { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { UserContext } from "../../lib/types";
-import { unauthorised } from "./recipeImplementation";
+import { unauthorised } from "./error";
 import type { SessionContainer } from "./sessionContainer";
 import { readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
 import type { SessionClaimValidator } from "../../lib/claims";
-import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifySessionOptions } from "./types";
+import type { CreateNewSessionInput, RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifySessionOptions } from "./types";
 
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */
 export type GetSessionOptions = VerifySessionOptions | boolean | undefined;
@@ -102,5 +102,24 @@ export async function refreshSessionFromRequest(
     userContext,
   });
   session.attachToRequestResponse(req, res, found.method);
+  return session;
+}
+
+/**
+ * Creates a session through the (overridable) createNewSession and writes its tokens to the response, in the
+ * transfer method the config picks for new sessions (chosen first: a failing choice creates no session).
+ */
+export async function createNewSessionOnResponse(
+  impl: RecipeInterface,
+  config: TypeNormalisedInput,
+  req: BaseRequest,
+  res: BaseResponse,
+  input: CreateNewSessionInput,
+): Promise<SessionContainer> {
+  const chosen = config.getTokenTransferMethod({ req, forCreateNewSession: true, userContext: input.userContext });
+  // As SuperTokens does: without an st-auth-mode header, new sessions use headers.
+  const method: TokenTransferMethod = chosen === "any" ? "header" : chosen;
+  const session = await impl.createNewSession(input);
+  session.attachToRequestResponse(req, res, method);
   return session;
 }

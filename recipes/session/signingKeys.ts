@@ -1,5 +1,6 @@
 import crypto, { type JsonWebKey, type KeyObject } from "node:crypto";
 import type { Database } from "../../lib/db/database";
+import { type KeyRow, SigningKeyTable } from "./store";
 import type { SigningAlgorithm } from "./types";
 
 /** A public key that verifies access tokens, parsed once. It alone decides the algorithm its tokens must name. */
@@ -19,16 +20,6 @@ export interface SigningKey {
   signUntil: number;
 }
 
-interface KeyRow {
-  slot: string;
-  kid: string;
-  algorithm: string;
-  public_key: string;
-  private_key: string;
-  sign_until: number | string;
-  verify_until: number | string;
-}
-
 // An unknown kid makes us look in the database for a key another process made, but not more often than this,
 // so tokens with made-up kids cannot turn into a query per request.
 const UNKNOWN_KID_RELOAD_MS = 5_000;
@@ -44,14 +35,17 @@ export class SigningKeyStore {
   private signing: SigningKey | undefined;
   private loading: Promise<void> | undefined;
   private lastReload = 0;
+  private readonly table: SigningKeyTable;
 
   /** A store over the recipe's keys table. */
   constructor(
-    private readonly db: Database,
+    db: Database,
     private readonly intervalMs: number,
     private readonly accessTokenValidityMs: number,
     private readonly algorithm: SigningAlgorithm = "RS256",
-  ) {}
+  ) {
+    this.table = new SigningKeyTable(db);
+  }
 
   /** The key to sign with now, creating this slot's key if no process has yet. */
   async getSigningKey(): Promise<SigningKey> {
@@ -104,38 +98,31 @@ export class SigningKeyStore {
     // RS256 keeps the slot names it always had; another algorithm has slots of its own, so switching makes a new
     // key at once while the old one keeps verifying the tokens it signed.
     const slot = `${this.algorithm === "RS256" ? "" : `${this.algorithm}:`}${this.intervalMs}:${slotIndex}`;
-    const table = this.db.table("session_signing_keys");
-    await this.db.run(async (knex) => {
-      const existing = await knex(table).where({ slot }).first("slot");
-      if (existing === undefined) {
+    await this.table.insertSlotKeyIfMissing(
+      slot,
+      () => {
         const signUntil = (slotIndex + 1) * this.intervalMs;
         const { publicKey, privateKey } = this.algorithm === "ES256"
           ? crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
           : crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
-        await knex(table)
-          .insert({
-            slot,
-            kid: `k-${crypto.randomBytes(9).toString("base64url")}`,
-            algorithm: this.algorithm,
-            public_key: publicKey.export({ type: "spki", format: "pem" }).toString(),
-            private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
-            created_at: now,
-            sign_until: signUntil,
-            verify_until: signUntil + this.accessTokenValidityMs,
-          })
-          .onConflict("slot")
-          .ignore();
-        // Keys no token can use any more.
-        await knex(table).where("verify_until", "<", now).del();
-      }
-    });
+        return {
+          slot,
+          kid: `k-${crypto.randomBytes(9).toString("base64url")}`,
+          algorithm: this.algorithm,
+          public_key: publicKey.export({ type: "spki", format: "pem" }).toString(),
+          private_key: privateKey.export({ type: "pkcs8", format: "pem" }).toString(),
+          created_at: now,
+          sign_until: signUntil,
+          verify_until: signUntil + this.accessTokenValidityMs,
+        };
+      },
+      now,
+    );
     await this.reload(slot);
   }
 
   private async reload(currentSlot?: string): Promise<void> {
-    const rows = await this.db.run(
-      (knex) => knex(this.db.table("session_signing_keys")).where("verify_until", ">", Date.now()).select<KeyRow[]>("*"),
-    );
+    const rows = await this.table.listVerifiableKeys(Date.now());
     const next = new Map<string, VerificationKey>();
     for (const row of rows) {
       const key = this.verificationKeys.get(row.kid) ?? toVerificationKey(row);

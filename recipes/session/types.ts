@@ -1,9 +1,12 @@
 import type { JsonWebKey } from "node:crypto";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
+import type { VerifySessionOptions } from "../../lib/seams";
 import type { JSONObject, UserContext } from "../../lib/types";
-import type { SessionClaimValidator } from "../../lib/claims";
+import type { ClaimValidationError } from "./error";
 import type { SessionContainer } from "./sessionContainer";
+
+export type { VerifySessionOptions };
 
 /** Where tokens travel: cookies (browsers) or headers (mobile apps, or by the SDK's choice). */
 export type TokenTransferMethod = "header" | "cookie";
@@ -20,7 +23,7 @@ export interface ErrorHandlers {
   onTryRefreshToken?: (message: string, req: BaseRequest, res: BaseResponse) => Promise<void> | void;
   /** Called after the session was revoked: alert the user, log, etc. */
   onTokenTheftDetected?: (sessionHandle: string, userId: string, req: BaseRequest, res: BaseResponse) => Promise<void> | void;
-  onInvalidClaim?: (validationErrors: { id: string; reason?: unknown }[], req: BaseRequest, res: BaseResponse) => Promise<void> | void;
+  onInvalidClaim?: (validationErrors: ClaimValidationError[], req: BaseRequest, res: BaseResponse) => Promise<void> | void;
 }
 
 /** The argument of `Session.init()`; every option is optional. */
@@ -74,37 +77,35 @@ export interface TypeNormalisedInput {
 export interface SessionInformation {
   sessionHandle: string;
   userId: string;
+  /** The tenant the session was created in. */
+  tenantId: string;
   sessionData: JSONObject;
   jwtPayload: JSONObject;
+  /** The same object as `jwtPayload`, under today's SuperTokens name. */
+  accessTokenPayload: JSONObject;
   /** Milliseconds since the epoch. */
   timeCreated: number;
   /** When the session ends unless refreshed, in milliseconds since the epoch. */
   expiry: number;
 }
 
-/** Options of getSession: `antiCsrfCheck` defaults to true except for GET; `sessionRequired` to true. */
-export interface VerifySessionOptions {
-  antiCsrfCheck?: boolean;
-  sessionRequired?: boolean;
-  /** Replaces the claim validators every recipe asks for (e.g. add a role check, or drop email verification). */
-  overrideGlobalClaimValidators?: (
-    globalValidators: SessionClaimValidator[],
-    session: SessionContainer,
-    userContext: UserContext,
-  ) => Promise<SessionClaimValidator[]> | SessionClaimValidator[];
+/**
+ * The input of the overridable createNewSession. `accessTokenPayload` (today's SuperTokens name) and `jwtPayload`
+ * (the seeds' name) are one value: on the input the public functions build, setting either sets both.
+ */
+export interface CreateNewSessionInput {
+  userId: string;
+  jwtPayload: JSONObject;
+  accessTokenPayload?: JSONObject;
+  sessionData: JSONObject;
+  tenantId: string;
+  userContext: UserContext;
 }
 
 /** The session recipe's overridable functions; each takes one input object with `userContext`. */
 export interface RecipeInterface {
-  /** Creates a session; with `res`, its tokens are written to the response. */
-  createNewSession(input: {
-    req?: BaseRequest;
-    res?: BaseResponse;
-    userId: string;
-    jwtPayload: JSONObject;
-    sessionData: JSONObject;
-    userContext: UserContext;
-  }): Promise<SessionContainer>;
+  /** Creates a session (its row and tokens); the request layer writes the tokens to a response. */
+  createNewSession(input: CreateNewSessionInput): Promise<SessionContainer>;
   /** Verifies an access token (no database call unless blacklisting is on or the token is fresh from a refresh). */
   getSession(input: {
     accessToken: string | undefined;
@@ -121,10 +122,10 @@ export interface RecipeInterface {
   }): Promise<SessionContainer>;
   /** Deletes the session; false when there was none. */
   revokeSession(input: { sessionHandle: string; userContext: UserContext }): Promise<boolean>;
-  /** Deletes every session of the user; returns their handles. */
-  revokeAllSessionsForUser(input: { userId: string; userContext: UserContext }): Promise<string[]>;
-  /** Handles of the user's live sessions. */
-  getAllSessionHandlesForUser(input: { userId: string; userContext: UserContext }): Promise<string[]>;
+  /** Deletes every session of the user (in `tenantId`, or in every tenant when it is undefined); returns their handles. */
+  revokeAllSessionsForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
+  /** Handles of the user's live sessions (in `tenantId`, or in every tenant when it is undefined). */
+  getAllSessionHandlesForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
   /** Deletes these sessions; returns the handles that existed. */
   revokeMultipleSessions(input: { sessionHandles: string[]; userContext: UserContext }): Promise<string[]>;
   /** The session's private data; UNAUTHORISED when the session does not exist. */

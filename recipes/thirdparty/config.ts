@@ -4,18 +4,19 @@ import { assertKnownKeys, assertPlainObject } from "../../lib/validate";
 import { validateProviders } from "./providers/config";
 import type { TypeInput, TypeNormalisedInput } from "./types";
 
+const LABEL = "ThirdParty.init";
+
 /** Validates ThirdParty.init's config (every provider, once) and fills in the defaults. */
-export function normaliseConfig(input: TypeInput | undefined, label = "ThirdParty.init"): TypeNormalisedInput {
+export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
   const raw: unknown = input;
-  if (raw === undefined) throw configError(label, "needs signInAndUpFeature.providers");
-  assertPlainObject(label, raw);
-  assertKnownKeys(label, raw, ["signInAndUpFeature", "sessionFeature", "override"]);
+  if (raw === undefined) throw configError(LABEL, "needs signInAndUpFeature.providers");
+  assertPlainObject(LABEL, raw);
+  assertKnownKeys(LABEL, raw, ["signInAndUpFeature", "sessionFeature", "override"]);
   const feature = raw.signInAndUpFeature;
-  assertPlainObject(`${label}.signInAndUpFeature`, feature);
-  assertKnownKeys(`${label}.signInAndUpFeature`, feature, ["providers"]);
+  assertPlainObject(`${LABEL}.signInAndUpFeature`, feature);
+  assertKnownKeys(`${LABEL}.signInAndUpFeature`, feature, ["providers"]);
   return {
-    // ThirdPartyEmailPassword may run with email/password alone.
-    providers: label !== "ThirdParty.init" && feature.providers === undefined ? [] : validateProviders(`${label}.signInAndUpFeature.providers`, feature.providers),
-    sessionFeature: normaliseSessionFeature(`${label}.sessionFeature`, raw.sessionFeature),
+    providers: validateProviders(`${LABEL}.signInAndUpFeature.providers`, feature.providers),
+    sessionFeature: normaliseSessionFeature(`${LABEL}.sessionFeature`, raw.sessionFeature),
   };
 }

@@ -1,5 +1,7 @@
 import type { RecipeListFunction } from "../../lib/recipeModule";
+import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
+import { ThirdPartyError } from "./error";
 import { clearProviderCaches } from "./providers/discovery";
 import { ThirdPartyRecipe } from "./recipe";
 import type { RecipeInterface, ThirdPartyUser, TypeInput, TypeProvider } from "./types";
@@ -8,12 +10,8 @@ export type {
   APIInterface, APIOptions, OAuthTokens, ProviderClientConfig, ProviderConfig, ProviderInput, RecipeInterface, RedirectURIInfo,
   ThirdPartyLoginContext, ThirdPartyUser, TypeInput, TypeProvider, UserInfo,
 } from "./types";
+export type { AnyThirdPartyError, ThirdPartyErrorPayloads, ThirdPartyErrorType } from "./error";
 export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
-/** The recipe class and its routes, for recipes that compose this one (ThirdPartyEmailPassword). */
-export { ThirdPartyRecipe, THIRD_PARTY_ROUTES, type ThirdPartyParts } from "./recipe";
-export { makeRecipeImplementation as makeThirdPartyRecipeImplementation } from "./recipeImplementation";
-export { makeAPIImplementation as makeThirdPartyAPIImplementation } from "./api/implementation";
-export { providerErrorAnswer } from "./providers/errors";
 
 type Result<K extends keyof RecipeInterface> = ReturnType<RecipeInterface[K]>;
 
@@ -26,35 +24,41 @@ export function init(config: TypeInput): RecipeListFunction {
   return (context) => new ThirdPartyRecipe(context, config);
 }
 
-/** Creates the user for this provider identity, or updates their email (no session). */
+/** Creates the user for this provider identity in the tenant, or updates their email (no session). */
 export function manuallyCreateOrUpdateUser(
   thirdPartyId: string,
   thirdPartyUserId: string,
   email: string,
   isVerified: boolean,
   userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
 ): Result<"signInUp"> {
-  return impl().signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, userContext });
+  return impl().signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext });
 }
 
-/** The user with this id, or undefined. */
-export function getUserById(userId: string, userContext: UserContext = {}): Promise<ThirdPartyUser | undefined> {
-  return impl().getUserById({ userId, userContext });
+/** The user with this id (ids are unique across tenants), or undefined. */
+export function getUserById(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<ThirdPartyUser | undefined> {
+  return impl().getUserById({ userId, tenantId, userContext });
 }
 
-/** Every third-party user with this email (one per provider at most... per provider identity). */
-export function getUsersByEmail(email: string, userContext: UserContext = {}): Promise<ThirdPartyUser[]> {
-  return impl().getUsersByEmail({ email, userContext });
+/** Every third-party user of the tenant with this email (at most one per provider identity). */
+export function getUsersByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<ThirdPartyUser[]> {
+  return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
-/** The user a provider knows by this id, or undefined. */
-export function getUserByThirdPartyInfo(thirdPartyId: string, thirdPartyUserId: string, userContext: UserContext = {}): Promise<ThirdPartyUser | undefined> {
-  return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, userContext });
+/** The user of the tenant a provider knows by this id, or undefined. */
+export function getUserByThirdPartyInfo(
+  thirdPartyId: string,
+  thirdPartyUserId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<ThirdPartyUser | undefined> {
+  return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId, userContext });
 }
 
 /** The configured provider (for a client type), to call its functions yourself; undefined if not configured. */
-export function getProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}): Promise<TypeProvider | undefined> {
-  return impl().getProvider({ thirdPartyId, clientType, userContext });
+export function getProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<TypeProvider | undefined> {
+  return impl().getProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
 /** Forgets cached discovery documents and signing keys of every provider (they are refetched when next needed). */
@@ -62,6 +66,11 @@ export function clearCaches(): void {
   clearProviderCaches();
 }
 
-const ThirdParty = { init, manuallyCreateOrUpdateUser, getUserById, getUsersByEmail, getUserByThirdPartyInfo, getProvider, clearCaches };
+/** The thirdparty recipe's errors (a provider failed, a sign-in was refused); `type` narrows `payload`. */
+export const Error = ThirdPartyError;
+/** An instance of the thirdparty recipe's Error. */
+export type Error = ThirdPartyError;
+
+const ThirdParty = { init, manuallyCreateOrUpdateUser, getUserById, getUsersByEmail, getUserByThirdPartyInfo, getProvider, clearCaches, Error };
 
 export default ThirdParty;

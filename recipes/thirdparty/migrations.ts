@@ -1,6 +1,6 @@
 import type { RecipeMigration } from "../../lib/db/migrations";
 
-/** The table the thirdparty recipe owns: one row per (provider, user at the provider). */
+/** The table the thirdparty recipe owns: one row per (tenant, provider, user at the provider). */
 export const thirdPartyMigrations: RecipeMigration[] = [
   {
     name: "thirdparty/001_create_users",
@@ -15,6 +15,22 @@ export const thirdPartyMigrations: RecipeMigration[] = [
         t.bigInteger("time_joined").notNullable();
         // Named explicitly: the generated name would pass MySQL's 64-character limit with a long prefix.
         t.unique(["third_party_id", "third_party_user_id"], { indexName: tables.name("thirdparty_users_provider_uq") });
+      });
+    },
+  },
+  {
+    // Tenant scope: a provider identity is one user per tenant, so the unique key gains the tenant. Rows from before
+    // belong to the default tenant.
+    name: "thirdparty/002_add_tenant_id",
+    up: async (knex, tables) => {
+      const users = tables.name("thirdparty_users");
+      await knex.schema.alterTable(users, (t) => {
+        t.string("tenant_id", 64).notNullable().defaultTo("public");
+      });
+      await knex.schema.alterTable(users, (t) => {
+        t.dropUnique(["third_party_id", "third_party_user_id"], tables.name("thirdparty_users_provider_uq"));
+        t.unique(["tenant_id", "third_party_id", "third_party_user_id"], { indexName: tables.name("thirdparty_users_tenant_provider_uq") });
+        t.index(["tenant_id", "email"], tables.name("thirdparty_users_tenant_email_ix"));
       });
     },
   },

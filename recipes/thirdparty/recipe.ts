@@ -1,55 +1,70 @@
 import type { Knex } from "knex";
+import { provide, type Capability, type Provision } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { isStorableText } from "../../lib/db/text";
+import { MAX_EMAIL_LENGTH, normaliseEmail } from "../../lib/email/address";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
+import { DEFAULT_TENANT_ID, FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
 import type { User, UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
+import { providerErrorAnswer } from "./error";
 import { thirdPartyMigrations } from "./migrations";
-import { providerErrorAnswer } from "./providers/errors";
 import { makeRecipeImplementation } from "./recipeImplementation";
+import { makeStore, type StoredUser, type ThirdPartyStore } from "./store";
 import type { APIInterface, APIOptions, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
-/** The thirdparty routes; ThirdPartyEmailPassword serves the same ones. */
-export const THIRD_PARTY_ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
+/** The thirdparty routes. */
+const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "get", path: "/authorisationurl", id: "authorisationUrlGET", handler: handlers.authorisationUrl },
   { method: "post", path: "/signinup", id: "signInUpPOST", handler: handlers.signInUp },
   { method: "get", path: "/loginmethods", id: "loginMethodsGET", handler: handlers.loginMethods },
 ];
+// Without providers there is nothing to sign in with: only the question "which login methods?" is answered.
+const ROUTES_WITHOUT_PROVIDERS = ROUTES.filter((r) => r.id === "loginMethodsGET");
 
-/** Implementations a composing recipe (ThirdPartyEmailPassword) hands in instead of building its own. */
-export interface ThirdPartyParts {
-  recipeInterfaceImpl: RecipeInterface;
-  apiImpl: APIInterface;
+/** SuperTokens' login method of a third-party user. */
+function loginMethodOf(user: StoredUser): LoginMethodRecord {
+  return {
+    recipeId: ThirdPartyRecipe.RECIPE_ID,
+    recipeUserId: user.userId,
+    tenantIds: [user.tenantId],
+    email: user.email,
+    thirdParty: { id: user.thirdPartyId, userId: user.thirdPartyUserId },
+    verified: user.emailVerified,
+    timeJoined: user.timeJoined,
+  };
 }
 
 /** The thirdparty recipe instance: config, implementations, routes, tables. */
 export class ThirdPartyRecipe extends RecipeModule {
   static readonly RECIPE_ID = "thirdparty";
   readonly recipeId: string = ThirdPartyRecipe.RECIPE_ID;
-  override readonly dependsOn = ["session"];
   readonly config: TypeNormalisedInput;
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
-  private emailPasswordEnabled: boolean | undefined;
+  private readonly store: ThirdPartyStore;
+  private readonly routes: RecipeRoute<APIInterface, APIOptions>[];
 
-  /** Validates the config and builds the (overridden) implementations, or takes a composing recipe's. */
-  constructor(context: RecipeContext, input: TypeInput | undefined, parts?: { label: string; build: (config: TypeNormalisedInput) => ThirdPartyParts }) {
+  /** Validates the config and builds the (overridden) implementations. */
+  constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
-    this.config = normaliseConfig(input, parts?.label);
-    const given = parts?.build(this.config);
-    this.recipeInterfaceImpl = given?.recipeInterfaceImpl ?? buildImplementation<RecipeInterface>(
+    this.config = normaliseConfig(input);
+    this.store = makeStore(context.database);
+    this.routes = this.config.providers.length === 0 ? ROUTES_WITHOUT_PROVIDERS : ROUTES;
+    this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "ThirdParty.init.override.functions",
-      () => makeRecipeImplementation(context.database, this.config),
+      () => makeRecipeImplementation(this.store, this.config, context.capabilities),
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = given?.apiImpl ?? buildImplementation<APIInterface>("ThirdParty.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
+    this.apiImpl = buildImplementation<APIInterface>("ThirdParty.init.override.apis", () => makeAPIImplementation(context.capabilities), input?.override?.apis, {
       allowDisabled: true,
     });
   }
@@ -59,15 +74,38 @@ export class ThirdPartyRecipe extends RecipeModule {
     return Latchkey.getRecipeOrThrow(ThirdPartyRecipe);
   }
 
+  override requires(): Capability<unknown>[] {
+    return [Sessions];
+  }
+
+  override provides(): Provision[] {
+    const store = this.store;
+    return [
+      provide(LoginMethods, {
+        factorIds: [FactorIds.THIRDPARTY],
+        // Read from the store: a login method reports what is stored (the provider's email_verified included).
+        getLoginMethod: async ({ userId }) => {
+          const user = isStorableText(userId) ? await store.findUserById(userId) : undefined;
+          return user === undefined ? undefined : loginMethodOf(user);
+        },
+        getLoginMethodsByEmail: async ({ email, tenantId }) => {
+          if (email.length > MAX_EMAIL_LENGTH || !isStorableText(email) || !isStorableText(tenantId)) return [];
+          return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(loginMethodOf);
+        },
+      }),
+      provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),
+    ];
+  }
+
   getAPIsHandled(): APIHandled[] {
-    return apisHandled(THIRD_PARTY_ROUTES, this.apiImpl);
+    return apisHandled(this.routes, this.apiImpl);
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    // The recipe list is fixed once init has run, so it is looked through once.
-    this.emailPasswordEnabled ??= Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailpassword" || r.recipeId === "thirdpartyemailpassword");
-    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled: this.emailPasswordEnabled, req, res };
-    return dispatchRoute(THIRD_PARTY_ROUTES, apiId, this.apiImpl, options, userContext);
+    // Asked at request time: the capability registry answers only once the whole recipe list is built.
+    const emailPasswordEnabled = this.context.capabilities.all(LoginMethods).some((m) => m.factorIds.includes(FactorIds.EMAILPASSWORD));
+    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled, req, res };
+    return dispatchRoute(this.routes, apiId, this.apiImpl, options, userContext);
   }
 
   override handleError(err: LatchkeyError, _req: BaseRequest, res: BaseResponse): Promise<boolean> {
@@ -81,12 +119,13 @@ export class ThirdPartyRecipe extends RecipeModule {
     return thirdPartyMigrations;
   }
 
+  // The core's user lookup and deletion until it asks the LoginMethods and UserDataOwners capabilities instead.
   override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, userContext });
+    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
     return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email, thirdParty: user.thirdParty };
   }
 
   override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
-    await trx(this.context.database.table("thirdparty_users")).where({ user_id: userId }).del();
+    await this.store.deleteUser(trx, userId);
   }
 }

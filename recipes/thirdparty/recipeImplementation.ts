@@ -1,66 +1,42 @@
 import crypto from "node:crypto";
-import { isUniqueViolation } from "../../lib/db/columns";
-import type { Database } from "../../lib/db/database";
-import { normaliseEmail } from "../../lib/email/address";
+import type { Capabilities } from "../../lib/capabilities";
 import { isStorableText } from "../../lib/db/text";
+import { MAX_EMAIL_LENGTH, normaliseEmail } from "../../lib/email/address";
 import { badInput, configError, LatchkeyError } from "../../lib/error";
-import { Latchkey } from "../../lib/latchkey";
-import type { UserContext } from "../../lib/types";
-import EmailVerification from "../emailverification/index";
+import { EmailVerifiers } from "../../lib/seams";
 import { resolveProviderConfig } from "./providers/config";
 import { PRESETS } from "./providers/presets";
 import { makeProvider } from "./providers/provider";
+import type { StoredUser, ThirdPartyStore } from "./store";
 import type { RecipeInterface, ThirdPartyUser, TypeNormalisedInput, TypeProvider } from "./types";
 
-interface UserRow {
-  user_id: string;
-  third_party_id: string;
-  third_party_user_id: string;
-  email: string;
-  email_verified: boolean | number;
-  time_joined: number | string;
-}
-
-const MAX_EMAIL_LENGTH = 254;
 const MAX_USER_ID_LENGTH = 255;
 
-const toUser = (row: UserRow): ThirdPartyUser => ({
-  id: row.user_id,
-  email: row.email,
-  timeJoined: Number(row.time_joined),
-  thirdParty: { id: row.third_party_id, userId: row.third_party_user_id },
+/** The user as the recipe's functions return it. */
+export const toThirdPartyUser = (user: StoredUser): ThirdPartyUser => ({
+  id: user.userId,
+  email: user.email,
+  timeJoined: user.timeJoined,
+  thirdParty: { id: user.thirdPartyId, userId: user.thirdPartyUserId },
 });
 
-/** The original implementation of the thirdparty recipe's functions. */
-export function makeRecipeImplementation(db: Database, config: TypeNormalisedInput): RecipeInterface {
-  const users = db.table("thirdparty_users");
+/** The original implementation of the thirdparty recipe's functions, over its store. */
+export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNormalisedInput, capabilities: Capabilities): RecipeInterface {
   const providers = new Map<string, TypeProvider>();
 
   // One attempt: find the user by provider identity and update their email, or create them. Undefined when another
   // request created the same user first (the unique index refused this insert). No locking read: on MySQL, two
   // SELECT ... FOR UPDATE of a row that does not exist yet take gap locks and their inserts deadlock.
-  const upsert = (row: UserRow) =>
-    db.run(async (knex) => {
-      const existing = await knex(users).where({ third_party_id: row.third_party_id, third_party_user_id: row.third_party_user_id }).first<UserRow | undefined>();
-      if (existing === undefined) {
-        try {
-          await knex(users).insert(row);
-          return { createdNewUser: true, row };
-        } catch (err) {
-          if (isUniqueViolation(err)) return undefined;
-          throw err;
-        }
-      }
-      const verified = Boolean(existing.email_verified);
-      // One statement: two sign-ins at once with different emails end with the last one's (nothing to merge).
-      if (existing.email !== row.email || verified !== Boolean(row.email_verified)) {
-        await knex(users).where({ user_id: existing.user_id }).update({ email: row.email, email_verified: row.email_verified });
-      }
-      return { createdNewUser: false, row: { ...existing, email: row.email, email_verified: row.email_verified } };
-    });
+  const upsert = async (user: StoredUser): Promise<{ createdNewUser: boolean; user: StoredUser } | undefined> => {
+    const existing = await store.findUserByProviderIdentity(user.tenantId, user.thirdPartyId, user.thirdPartyUserId);
+    if (existing === undefined) return (await store.insertUser(user)) ? { createdNewUser: true, user } : undefined;
+    // One statement: two sign-ins at once with different emails end with the last one's (nothing to merge).
+    if (existing.email !== user.email || existing.emailVerified !== user.emailVerified) await store.updateEmail(existing.userId, user.email, user.emailVerified);
+    return { createdNewUser: false, user: { ...existing, email: user.email, emailVerified: user.emailVerified } };
+  };
 
   return {
-    async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, userContext }) {
+    async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext }) {
       const normalised = typeof email === "string" ? normaliseEmail(email) : "";
       if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH || !isStorableText(normalised)) throw badInput("The email is missing, invalid or longer than 254 characters");
       // Checked here too: manuallyCreateOrUpdateUser takes any id, and the column holds 64 characters.
@@ -70,39 +46,41 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
       }
       // On a MySQL-family server without a NO PAD binary collation, "alice " would compare equal to "alice".
       if (/\s$/.test(thirdPartyUserId)) throw badInput("thirdPartyUserId must not end with white space");
-      const row: UserRow = {
-        user_id: crypto.randomUUID(),
-        third_party_id: thirdPartyId,
-        third_party_user_id: thirdPartyUserId,
+      if (!isTenantId(tenantId)) throw badInput("tenantId must be 1 to 64 letters, digits, - or _");
+      const candidate: StoredUser = {
+        userId: crypto.randomUUID(),
+        tenantId,
+        thirdPartyId,
+        thirdPartyUserId,
         email: normalised,
-        email_verified: isVerified,
-        time_joined: Date.now(),
+        emailVerified: isVerified === true,
+        timeJoined: Date.now(),
       };
       // Two first sign-ins of one provider user may race: the unique index lets one in; the other then finds it.
-      const outcome = (await upsert(row)) ?? (await upsert(row));
+      const outcome = (await upsert(candidate)) ?? (await upsert(candidate));
       if (outcome === undefined) throw new LatchkeyError("GENERAL_ERROR", "Could not store the third-party user; please try again");
-      const user = toUser(outcome.row);
-      if (isVerified) await markEmailVerified(user.id, user.email, userContext);
+      const user = toThirdPartyUser(outcome.user);
+      // When the provider vouches for the email and email verification is in use, the user need not verify it again.
+      if (isVerified) await capabilities.optional(EmailVerifiers)?.markEmailVerified({ userId: user.id, email: user.email, tenantId, userContext });
       return { status: "OK", createdNewUser: outcome.createdNewUser, user };
     },
 
     async getUserById({ userId }) {
       if (typeof userId !== "string" || !isStorableText(userId)) return undefined;
-      const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>());
-      return row === undefined ? undefined : toUser(row);
+      const found = await store.findUserById(userId);
+      return found === undefined ? undefined : toThirdPartyUser(found);
     },
 
-    async getUsersByEmail({ email }) {
+    async getUsersByEmail({ email, tenantId }) {
       // An email no user could have been stored with is not looked up (PostgreSQL would fail the query on NUL).
-      if (typeof email !== "string" || email.length > MAX_EMAIL_LENGTH || !isStorableText(email)) return [];
-      const rows = await db.run((knex) => knex(users).where({ email: normaliseEmail(email) }).orderBy("time_joined").select<UserRow[]>());
-      return rows.map(toUser);
+      if (typeof email !== "string" || email.length > MAX_EMAIL_LENGTH || !isStorableText(email) || !isTenantId(tenantId)) return [];
+      return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(toThirdPartyUser);
     },
 
-    async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId }) {
-      if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string" || !isStorableText(thirdPartyId + thirdPartyUserId)) return undefined;
-      const row = await db.run((knex) => knex(users).where({ third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>());
-      return row === undefined ? undefined : toUser(row);
+    async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId }) {
+      if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string" || !isStorableText(thirdPartyId + thirdPartyUserId) || !isTenantId(tenantId)) return undefined;
+      const found = await store.findUserByProviderIdentity(tenantId, thirdPartyId, thirdPartyUserId);
+      return found === undefined ? undefined : toThirdPartyUser(found);
     },
 
     getProvider({ thirdPartyId, clientType }) {
@@ -118,15 +96,11 @@ export function makeRecipeImplementation(db: Database, config: TypeNormalisedInp
       return Promise.resolve(provider);
     },
   };
+}
 
-  // When the provider vouches for the email and email verification is in use, the user need not verify it again.
-  async function markEmailVerified(userId: string, email: string, userContext: UserContext): Promise<void> {
-    if (!Latchkey.getInstanceOrThrow().recipes.some((r) => r.recipeId === "emailverification")) return;
-    // Sign-ins of one user at once each verify with a token of their own: EmailVerification lets one verify and
-    // refuses the others' tokens as used, and the email is verified either way.
-    const created = await EmailVerification.createEmailVerificationToken(userId, email, userContext);
-    if (created.status === "OK") await EmailVerification.verifyEmailUsingToken(created.token, userContext);
-  }
+// Tenant ids are short identifiers (the column holds 64 characters); anything else names no tenant.
+function isTenantId(tenantId: unknown): tenantId is string {
+  return typeof tenantId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(tenantId);
 }
 
 function checkedOverride(thirdPartyId: string, provider: unknown): TypeProvider {

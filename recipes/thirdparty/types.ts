@@ -1,8 +1,8 @@
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { NormalisedSessionFeature, SessionFeature } from "../../lib/sessionFeature";
+import type { SessionContainerInterface } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
-import type { SessionContainer } from "../session/index";
 
 /** A user of the thirdparty recipe, keyed by (thirdParty.id, thirdParty.userId). */
 export interface ThirdPartyUser {
@@ -134,22 +134,25 @@ export interface TypeNormalisedInput {
 /** The outcome of a third-party sign-in or sign-up. */
 export type SignInUpResult = { status: "OK"; createdNewUser: boolean; user: ThirdPartyUser };
 
-/** The thirdparty recipe's overridable functions; each takes one input object with `userContext`. */
+/**
+ * The thirdparty recipe's overridable functions; each takes one input object with `tenantId` and `userContext`.
+ * Provider identities and emails are looked up within the tenant; user ids are unique across tenants.
+ */
 export interface RecipeInterface {
-  /** Creates the user on first sight, or updates their email; keyed by (thirdPartyId, thirdPartyUserId). */
-  signInUp(input: { thirdPartyId: string; thirdPartyUserId: string; email: string; isVerified: boolean; userContext: UserContext }): Promise<SignInUpResult>;
-  getUserById(input: { userId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
-  getUsersByEmail(input: { email: string; userContext: UserContext }): Promise<ThirdPartyUser[]>;
-  getUserByThirdPartyInfo(input: { thirdPartyId: string; thirdPartyUserId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
+  /** Creates the user on first sight, or updates their email; keyed by (tenantId, thirdPartyId, thirdPartyUserId). */
+  signInUp(input: { thirdPartyId: string; thirdPartyUserId: string; email: string; isVerified: boolean; tenantId: string; userContext: UserContext }): Promise<SignInUpResult>;
+  getUserById(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
+  getUsersByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser[]>;
+  getUserByThirdPartyInfo(input: { thirdPartyId: string; thirdPartyUserId: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
   /** The configured provider with this id for this client type, or undefined. */
-  getProvider(input: { thirdPartyId: string; clientType?: string; userContext: UserContext }): Promise<TypeProvider | undefined>;
+  getProvider(input: { thirdPartyId: string; clientType?: string; tenantId: string; userContext: UserContext }): Promise<TypeProvider | undefined>;
 }
 
 /** What every thirdparty API handler is given. */
 export interface APIOptions {
   recipeImplementation: RecipeInterface;
   config: TypeNormalisedInput;
-  /** The login methods the recipe list offers, for GET /loginmethods. */
+  /** Whether a recipe of the list offers email/password login (the emailpassword factor), for GET /loginmethods. */
   emailPasswordEnabled: boolean;
   req: BaseRequest;
   res: BaseResponse;
@@ -165,7 +168,7 @@ export type SignInUpRefusal =
 export interface APIInterface {
   authorisationUrlGET:
     | undefined
-    | ((input: { provider: TypeProvider; redirectURIOnProviderDashboard: string; options: APIOptions; userContext: UserContext }) => Promise<{
+    | ((input: { provider: TypeProvider; redirectURIOnProviderDashboard: string; tenantId: string; options: APIOptions; userContext: UserContext }) => Promise<{
         status: "OK";
         urlWithQueryParams: string;
         pkceCodeVerifier?: string;
@@ -173,17 +176,17 @@ export interface APIInterface {
   signInUpPOST:
     | undefined
     | ((
-        input: { provider: TypeProvider; options: APIOptions; userContext: UserContext } & (
+        input: { provider: TypeProvider; tenantId: string; options: APIOptions; userContext: UserContext } & (
           | { redirectURIInfo: RedirectURIInfo; oAuthTokens?: undefined }
           | { oAuthTokens: OAuthTokens; redirectURIInfo?: undefined }
         ),
       ) => Promise<
-        | { status: "OK"; createdNewUser: boolean; user: ThirdPartyUser; session: SessionContainer; oAuthTokens: OAuthTokens; rawUserInfoFromProvider: UserInfo["rawUserInfoFromProvider"] }
+        | { status: "OK"; createdNewUser: boolean; user: ThirdPartyUser; session: SessionContainerInterface; oAuthTokens: OAuthTokens; rawUserInfoFromProvider: UserInfo["rawUserInfoFromProvider"] }
         | SignInUpRefusal
       >);
   loginMethodsGET:
     | undefined
-    | ((input: { options: APIOptions; userContext: UserContext }) => Promise<{
+    | ((input: { tenantId: string; options: APIOptions; userContext: UserContext }) => Promise<{
         status: "OK";
         emailPassword: { enabled: boolean };
         thirdParty: { enabled: boolean; providers: { id: string; name: string }[] };

@@ -1,6 +1,8 @@
 import type { RecipeListFunction } from "../../lib/recipeModule";
+import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { TypeProvider } from "../thirdparty/index";
+import { buildThirdPartyEmailPassword } from "./preset";
 import { ThirdPartyEmailPasswordRecipe } from "./recipe";
 import type { RecipeInterface, TypeInput, User } from "./types";
 
@@ -14,65 +16,71 @@ function impl(): RecipeInterface {
   return ThirdPartyEmailPasswordRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds email/password and third-party login, as one recipe, to `Latchkey.init`'s recipe list (with Session). */
+/** Adds email/password and third-party login, with one config and one override, to `Latchkey.init`'s recipe list (with Session). */
 export function init(config?: TypeInput): RecipeListFunction {
-  return (context) => new ThirdPartyEmailPasswordRecipe(context, config);
+  return (context) => buildThirdPartyEmailPassword(context, config);
 }
 
 /** Creates an email/password user (no session). */
-export function emailPasswordSignUp(email: string, password: string, userContext: UserContext = {}): Result<"emailPasswordSignUp"> {
-  return impl().emailPasswordSignUp({ email, password, userContext });
+export function emailPasswordSignUp(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"emailPasswordSignUp"> {
+  return impl().emailPasswordSignUp({ email, password, tenantId, userContext });
 }
 
 /** Checks an email/password user's credentials (no session). */
-export function emailPasswordSignIn(email: string, password: string, userContext: UserContext = {}): Result<"emailPasswordSignIn"> {
-  return impl().emailPasswordSignIn({ email, password, userContext });
+export function emailPasswordSignIn(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"emailPasswordSignIn"> {
+  return impl().emailPasswordSignIn({ email, password, tenantId, userContext });
 }
 
-/** Creates the user for this provider identity, or updates their email (no session). */
+/** Creates the user for this provider identity in the tenant, or updates their email (no session). */
 export function thirdPartyManuallyCreateOrUpdateUser(
   thirdPartyId: string,
   thirdPartyUserId: string,
   email: string,
   isVerified: boolean,
   userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
 ): Result<"thirdPartySignInUp"> {
-  return impl().thirdPartySignInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, userContext });
+  return impl().thirdPartySignInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext });
 }
 
 /** The configured provider (for a client type), or undefined. */
-export function thirdPartyGetProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}): Promise<TypeProvider | undefined> {
-  return impl().thirdPartyGetProvider({ thirdPartyId, clientType, userContext });
+export function thirdPartyGetProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<TypeProvider | undefined> {
+  return impl().thirdPartyGetProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
 /** The user (of either method) with this id, or undefined. */
-export function getUserById(userId: string, userContext: UserContext = {}): Promise<User | undefined> {
-  return impl().getUserById({ userId, userContext });
+export function getUserById(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<User | undefined> {
+  return impl().getUserById({ userId, tenantId, userContext });
 }
 
-/** Every user (of either method) with this email. */
-export function getUsersByEmail(email: string, userContext: UserContext = {}): Promise<User[]> {
-  return impl().getUsersByEmail({ email, userContext });
+/** Every user (of either method) of the tenant with this email. */
+export function getUsersByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<User[]> {
+  return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
-/** The user a provider knows by this id, or undefined. */
-export function getUserByThirdPartyInfo(thirdPartyId: string, thirdPartyUserId: string, userContext: UserContext = {}): Result<"getUserByThirdPartyInfo"> {
-  return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, userContext });
+/** The user of the tenant a provider knows by this id, or undefined. */
+export function getUserByThirdPartyInfo(
+  thirdPartyId: string,
+  thirdPartyUserId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"getUserByThirdPartyInfo"> {
+  return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId, userContext });
 }
 
 /** A single-use password reset token for an email/password user. */
-export function createResetPasswordToken(userId: string, userContext: UserContext = {}): Result<"createResetPasswordToken"> {
-  return impl().createResetPasswordToken({ userId, userContext });
+export function createResetPasswordToken(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"createResetPasswordToken"> {
+  return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
 /** Consumes a reset token and sets the new password, in one transaction. */
-export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}): Result<"resetPasswordUsingToken"> {
-  return impl().resetPasswordUsingToken({ token, newPassword, userContext });
+export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"resetPasswordUsingToken"> {
+  return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
 /** Changes an email/password user's email and/or password. */
-export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
-  return impl().updateEmailOrPassword({ ...input, userContext: input.userContext ?? {} });
+export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
+  return impl().updateEmailOrPassword({ ...input, tenantId: input.tenantId ?? DEFAULT_TENANT_ID, userContext: input.userContext ?? {} });
 }
 
 const ThirdPartyEmailPassword = {

@@ -1,16 +1,13 @@
-import type { Database } from "../../lib/db/database";
-import { makeEmailPasswordRecipeImplementation } from "../emailpassword/index";
-import type { TypeNormalisedInput as EmailPasswordConfig } from "../emailpassword/types";
-import { makeThirdPartyRecipeImplementation } from "../thirdparty/index";
-import type { TypeNormalisedInput as ThirdPartyConfig } from "../thirdparty/types";
+import type { RecipeInterface as EmailPasswordRecipeInterface } from "../emailpassword/index";
+import type { RecipeInterface as ThirdPartyRecipeInterface } from "../thirdparty/index";
 import type { RecipeInterface } from "./types";
-import { emailPasswordView } from "./views";
 
-/** The original implementation: each method's own functions, and one view of the users of both. */
-export function makeRecipeImplementation(db: Database, emailPassword: EmailPasswordConfig, thirdParty: ThirdPartyConfig, self: () => RecipeInterface): RecipeInterface {
-  // The emailpassword logic calls its siblings (getUserByEmail in signIn...) through this recipe's final functions.
-  const ep = makeEmailPasswordRecipeImplementation(db, emailPassword, () => emailPasswordView(self));
-  const tp = makeThirdPartyRecipeImplementation(db, thirdParty);
+/**
+ * The original implementation: each method's functions as its own recipe's original answers them, and one view of
+ * the users of both. The originals call their siblings through this recipe's final (overridden) functions, since
+ * the inner recipes were handed views of it (see views.ts).
+ */
+export function makeRecipeImplementation(ep: EmailPasswordRecipeInterface, tp: ThirdPartyRecipeInterface): RecipeInterface {
   return {
     emailPasswordSignUp: (input) => ep.signUp(input),
     emailPasswordSignIn: (input) => ep.signIn(input),

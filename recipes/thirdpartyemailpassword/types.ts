@@ -1,5 +1,6 @@
 import type { OverrideInput } from "../../lib/override";
 import type { SessionFeature } from "../../lib/sessionFeature";
+import type { UserContext } from "../../lib/types";
 import type {
   APIInterface as EmailPasswordAPIInterface,
   EmailPasswordLoginContext,
@@ -35,19 +36,23 @@ export interface TypeInput extends Omit<EmailPasswordTypeInput, "override" | "se
   override?: OverrideInput<RecipeInterface, APIInterface>;
 }
 
+/** One of a recipe's functions, with `tenantId` in its input (every RecipeInterface input carries one). */
+type InTenant<F> = F extends (input: infer Input) => infer Output ? (input: Input & { tenantId: string }) => Output : never;
+
 /** The recipe's overridable functions: both methods' functions, and one view of the users of both. */
 export interface RecipeInterface {
-  emailPasswordSignUp: EmailPasswordRecipeInterface["signUp"];
-  emailPasswordSignIn: EmailPasswordRecipeInterface["signIn"];
+  emailPasswordSignUp: InTenant<EmailPasswordRecipeInterface["signUp"]>;
+  emailPasswordSignIn: InTenant<EmailPasswordRecipeInterface["signIn"]>;
   thirdPartySignInUp: ThirdPartyRecipeInterface["signInUp"];
   thirdPartyGetProvider: ThirdPartyRecipeInterface["getProvider"];
-  getUserById(input: { userId: string; userContext: Record<string, unknown> }): Promise<User | undefined>;
-  /** Every user with this email: at most one email/password user, and one per provider identity. */
-  getUsersByEmail(input: { email: string; userContext: Record<string, unknown> }): Promise<User[]>;
+  /** The user of either method with this id (ids are unique across tenants). */
+  getUserById(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<User | undefined>;
+  /** Every user of the tenant with this email: at most one email/password user, and one per provider identity. */
+  getUsersByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<User[]>;
   getUserByThirdPartyInfo: ThirdPartyRecipeInterface["getUserByThirdPartyInfo"];
-  createResetPasswordToken: EmailPasswordRecipeInterface["createResetPasswordToken"];
-  resetPasswordUsingToken: EmailPasswordRecipeInterface["resetPasswordUsingToken"];
-  updateEmailOrPassword: EmailPasswordRecipeInterface["updateEmailOrPassword"];
+  createResetPasswordToken: InTenant<EmailPasswordRecipeInterface["createResetPasswordToken"]>;
+  resetPasswordUsingToken: InTenant<EmailPasswordRecipeInterface["resetPasswordUsingToken"]>;
+  updateEmailOrPassword: InTenant<EmailPasswordRecipeInterface["updateEmailOrPassword"]>;
 }
 
 /** The recipe's HTTP APIs (the routes of both methods); set one to undefined to disable its route. */

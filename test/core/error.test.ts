@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import Latchkey from "../../lib/index";
 import { LatchkeyError } from "../../lib/error";
+import Session from "../../recipes/session/index";
 
 describe("LatchkeyError", () => {
   it("carries a stable type, a payload, and errType as an alias of type", () => {
@@ -13,12 +14,13 @@ describe("LatchkeyError", () => {
     expect(err.name).to.equal("LatchkeyError");
   });
 
-  it("exposes the type strings as statics, as the seeds compare them", () => {
+  it("exposes the type strings as statics, as the seeds compare them (the session's on Session.Error)", () => {
     expect(Latchkey.Error.GENERAL_ERROR).to.equal("GENERAL_ERROR");
-    expect(Latchkey.Error.UNAUTHORISED).to.equal("UNAUTHORISED");
-    expect(Latchkey.Error.TRY_REFRESH_TOKEN).to.equal("TRY_REFRESH_TOKEN");
-    expect(Latchkey.Error.TOKEN_THEFT_DETECTED).to.equal("TOKEN_THEFT_DETECTED");
-    expect(Latchkey.Error.INVALID_CLAIMS).to.equal("INVALID_CLAIMS");
+    expect(Session.Error.GENERAL_ERROR).to.equal("GENERAL_ERROR");
+    expect(Session.Error.UNAUTHORISED).to.equal("UNAUTHORISED");
+    expect(Session.Error.TRY_REFRESH_TOKEN).to.equal("TRY_REFRESH_TOKEN");
+    expect(Session.Error.TOKEN_THEFT_DETECTED).to.equal("TOKEN_THEFT_DETECTED");
+    expect(Session.Error.INVALID_CLAIMS).to.equal("INVALID_CLAIMS");
   });
 
   it("isErrorFromAuth tells ours from every other value", () => {

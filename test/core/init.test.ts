@@ -3,6 +3,7 @@ import Latchkey from "../../lib/index";
 import { Latchkey as Core } from "../../lib/latchkey";
 import { resetForTests } from "../../lib/testing";
 import type { TypeInput } from "../../lib/types";
+import { Sessions } from "../../lib/seams";
 import { NotesRecipe } from "../fixtures/notesRecipe";
 import { APP_INFO } from "../helpers/app";
 
@@ -86,7 +87,7 @@ describe("Latchkey.init", () => {
 
   it("rejects a recipe whose required recipe is missing, naming both", () => {
     try {
-      initWith({ recipeList: [NotesRecipe.init({ dependsOn: ["session"] })] });
+      initWith({ recipeList: [NotesRecipe.init({ requires: [Sessions] })] });
       expect.fail("init should have thrown");
     } catch (err) {
       expect((err as Error).message).to.match(/notes recipe needs the session recipe/);

@@ -4,7 +4,7 @@ import { expect } from "chai";
 import sinon from "sinon";
 import type { BaseRequest } from "../../lib/framework/request";
 import EmailPassword, { type TypeInput } from "../../recipes/emailpassword/index";
-import { clientAddress, normaliseAddress } from "../../recipes/emailpassword/clientAddress";
+import { clientAddress, normaliseAddress } from "../../lib/rateLimit/clientAddress";
 import { rawKnex, tablesWithPrefix, testDbKind } from "../helpers/db";
 import { HttpClient, type Reply } from "../helpers/http";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";

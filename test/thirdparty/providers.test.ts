@@ -60,7 +60,8 @@ describe("thirdparty: built-in providers and config validation", () => {
   });
 
   const invalid: [string, unknown, RegExp][] = [
-    ["no providers", { signInAndUpFeature: { providers: [] } }, /providers: must be a non-empty array/],
+    ["no providers key", { signInAndUpFeature: {} }, /providers: must be an array/],
+    ["providers that are not a list", { signInAndUpFeature: { providers: { google: {} } } }, /providers: must be an array/],
     ["a provider without clients", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google" } }] } }, /clients: must be a non-empty array/],
     ["an unknown provider without endpoints", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "acme", clients: [{ clientId: "x" }] } }] } }, /not a built-in provider/],
     ["an http endpoint off this machine", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "acme", issuer: "http://idp.example", clients: [{ clientId: "x" }] } }] } }, /https URL/],

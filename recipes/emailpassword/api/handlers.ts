@@ -1,9 +1,9 @@
-import { badInput } from "../../../lib/error";
+import { clientAddress } from "../../../lib/rateLimit/clientAddress";
+import { DEFAULT_TENANT_ID } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
+import { EmailPasswordError } from "../error";
 import type { APIInterface, APIOptions, EmailPasswordUser, FormField } from "../types";
-import type { LimitedAction } from "../rateLimit";
 import { defaultEmailValidator, normaliseEmail, validateFormFields } from "../validation";
-import { clientAddress } from "../clientAddress";
 import { readFormFields } from "./formFields";
 
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
@@ -11,6 +11,12 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 
 // The user as the SDKs receive it (FDI 1.x fields, plus the emails list of later versions).
 const userJSON = (user: EmailPasswordUser) => ({ id: user.id, email: user.email, emails: [user.email], timeJoined: user.timeJoined });
+
+// The recipe's own names of its limited actions: they start the keys of the counters already stored, so they stay.
+type LimitedAction = "signin" | "reset";
+
+// Every route serves the default tenant until multitenancy resolves one from the request.
+const tenantId = DEFAULT_TENANT_ID;
 
 const signInFields: FormField[] = [{ id: "email", validate: defaultEmailValidator }, { id: "password" }];
 const resetRequestFields: FormField[] = [{ id: "email", validate: defaultEmailValidator }];
@@ -21,7 +27,7 @@ export const signUp: Handler = async (api, options, userContext) => {
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(options.config.signUpFormFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
-  const result = await api.signUpPOST({ formFields, options, userContext });
+  const result = await api.signUpPOST({ formFields, options, tenantId, userContext });
   return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
 };
 
@@ -33,7 +39,7 @@ export const signIn: Handler = async (api, options, userContext) => {
   if (invalid !== undefined) return send(options, invalid);
   const email = normaliseEmail(String(formFields.find((f) => f.id === "email")?.value));
   if (await rateLimited(options, "signin", email)) return true;
-  const result = await api.signInPOST({ formFields, options, userContext });
+  const result = await api.signInPOST({ formFields, options, tenantId, userContext });
   // The owner got in: their mistakes so far no longer count. The per-address count stays, so an attacker cannot
   // clear it by signing in to an account of their own between guesses.
   if (result.status === "OK" && options.config.rateLimit.signIn.perEmail !== undefined) await options.rateLimiter.forgetEmail("signin", email);
@@ -44,8 +50,8 @@ export const signIn: Handler = async (api, options, userContext) => {
 export const emailExists: Handler = async (api, options, userContext) => {
   if (api.emailExistsGET === undefined) return false;
   const email = options.req.getQuery("email");
-  if (email === undefined || email === "") throw badInput("Please provide the email as a GET param");
-  return send(options, await api.emailExistsGET({ email, options, userContext }));
+  if (email === undefined || email === "") throw EmailPasswordError.badInput("Please provide the email as a GET param");
+  return send(options, await api.emailExistsGET({ email, options, tenantId, userContext }));
 };
 
 /** POST /user/password/reset/token */
@@ -55,20 +61,20 @@ export const generatePasswordResetToken: Handler = async (api, options, userCont
   const invalid = await validateFormFields(resetRequestFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
   if (await rateLimited(options, "reset", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value)))) return true;
-  return send(options, await api.generatePasswordResetTokenPOST({ formFields, options, userContext }));
+  return send(options, await api.generatePasswordResetTokenPOST({ formFields, options, tenantId, userContext }));
 };
 
 /** POST /user/password/reset */
 export const passwordReset: Handler = async (api, options, userContext) => {
   if (api.passwordResetPOST === undefined) return false;
   const { body, formFields } = await readFormFields(options.req);
-  if (typeof body.token !== "string" || body.token === "") throw badInput("Please provide the password reset token");
+  if (typeof body.token !== "string" || body.token === "") throw EmailPasswordError.badInput("Please provide the password reset token");
   const passwordField = options.config.signUpFormFields.filter((f) => f.id === "password");
   const invalid = await validateFormFields(passwordField, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
   // No email in this request: the token (256 random bits) is what would be guessed, so it is limited per address.
   if (await rateLimited(options, "reset", undefined)) return true;
-  const result = await api.passwordResetPOST({ formFields, token: body.token, options, userContext });
+  const result = await api.passwordResetPOST({ formFields, token: body.token, options, tenantId, userContext });
   return send(options, result.status === "OK" ? { status: "OK" } : result);
 };
 

@@ -1,6 +1,5 @@
 import { sendInBackground } from "../../../lib/email/delivery";
 import { sessionValues } from "../../../lib/sessionFeature";
-import Session from "../../session/index";
 import type { APIInterface } from "../types";
 import { normaliseEmail } from "../validation";
 
@@ -10,37 +9,37 @@ const passwordOf = (fields: { id: string; value: unknown }[]): string => String(
 /** The original implementation of the emailpassword HTTP APIs. */
 export function makeAPIImplementation(): APIInterface {
   return {
-    signUpPOST: async ({ formFields, options, userContext }) => {
-      const result = await options.recipeImplementation.signUp({ email: emailOf(formFields), password: passwordOf(formFields), userContext });
+    signUpPOST: async ({ formFields, options, tenantId, userContext }) => {
+      const result = await options.recipeImplementation.signUp({ email: emailOf(formFields), password: passwordOf(formFields), tenantId, userContext });
       if (result.status === "EMAIL_ALREADY_EXISTS_ERROR") {
         // The SDKs show sign-up problems per field; this is the message SuperTokens' UI expects.
         return { status: "FIELD_ERROR", formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }] };
       }
       const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, { loginMethod: "emailpassword", formFields }, "signup");
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
-      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
+      const session = await options.sessions.createNewSession({ req: options.req, res: options.res, userId: result.user.id, jwtPayload, sessionData, tenantId, userContext });
       return { status: "OK", user: result.user, session };
     },
 
-    signInPOST: async ({ formFields, options, userContext }) => {
-      const result = await options.recipeImplementation.signIn({ email: emailOf(formFields), password: passwordOf(formFields), userContext });
+    signInPOST: async ({ formFields, options, tenantId, userContext }) => {
+      const result = await options.recipeImplementation.signIn({ email: emailOf(formFields), password: passwordOf(formFields), tenantId, userContext });
       if (result.status !== "OK") return result;
       const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, { loginMethod: "emailpassword", formFields }, "signin");
-      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
+      const session = await options.sessions.createNewSession({ req: options.req, res: options.res, userId: result.user.id, jwtPayload, sessionData, tenantId, userContext });
       return { status: "OK", user: result.user, session };
     },
 
-    emailExistsGET: async ({ email, options, userContext }) => ({
+    emailExistsGET: async ({ email, options, tenantId, userContext }) => ({
       status: "OK",
-      exists: (await options.recipeImplementation.getUserByEmail({ email, userContext })) !== undefined,
+      exists: (await options.recipeImplementation.getUserByEmail({ email, tenantId, userContext })) !== undefined,
     }),
 
-    generatePasswordResetTokenPOST: async ({ formFields, options, userContext }) => {
-      const user = await options.recipeImplementation.getUserByEmail({ email: normaliseEmail(emailOf(formFields)), userContext });
+    generatePasswordResetTokenPOST: async ({ formFields, options, tenantId, userContext }) => {
+      const user = await options.recipeImplementation.getUserByEmail({ email: normaliseEmail(emailOf(formFields)), tenantId, userContext });
       // Same answer whether or not the email is known, and the email goes out in the background, so neither the
       // answer nor its timing tells which emails have accounts.
       if (user === undefined) return { status: "OK" };
-      const created = await options.recipeImplementation.createResetPasswordToken({ userId: user.id, userContext });
+      const created = await options.recipeImplementation.createResetPasswordToken({ userId: user.id, tenantId, userContext });
       if (created.status !== "OK") return { status: "OK" };
       const { websiteDomain, websiteBasePath } = options.appInfo;
       const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
@@ -53,10 +52,10 @@ export function makeAPIImplementation(): APIInterface {
       return { status: "OK" };
     },
 
-    passwordResetPOST: async ({ formFields, token, options, userContext }) => {
-      const result = await options.recipeImplementation.resetPasswordUsingToken({ token, newPassword: passwordOf(formFields), userContext });
+    passwordResetPOST: async ({ formFields, token, options, tenantId, userContext }) => {
+      const result = await options.recipeImplementation.resetPasswordUsingToken({ token, newPassword: passwordOf(formFields), tenantId, userContext });
       if (result.status === "OK" && options.config.revokeSessionsOnPasswordReset) {
-        await Session.revokeAllSessionsForUser(result.userId, userContext);
+        await options.sessions.revokeAllSessionsForUser({ userId: result.userId, userContext });
       }
       return result;
     },

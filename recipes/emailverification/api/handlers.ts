@@ -1,19 +1,36 @@
-import { badInput } from "../../../lib/error";
+import { LatchkeyError } from "../../../lib/error";
+import { DEFAULT_TENANT_ID, type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
-import Session from "../../session/index";
+import { EmailVerificationError } from "../error";
 import type { APIInterface, APIOptions } from "../types";
 
 /** One route's handler: parse the request, find the session, call the API implementation, answer. */
 type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>;
 
 // These routes exist to satisfy the email verification claim, so they never check claims themselves.
-const noClaims = { overrideGlobalClaimValidators: () => [] };
+const noClaims: VerifySessionOptions = { overrideGlobalClaimValidators: () => [] };
+
+// Every route serves the default tenant until multitenancy resolves one from the request.
+const tenantId = DEFAULT_TENANT_ID;
+
+/** The request's session, if any (with `sessionRequired: false`). */
+function optionalSession(options: APIOptions, verify: VerifySessionOptions, userContext: UserContext): Promise<SessionContainerInterface | undefined> {
+  return options.sessions.getSession({ req: options.req, res: options.res, options: { ...verify, sessionRequired: false }, userContext });
+}
+
+/** The request's session; without one the Sessions capability answers 401 itself. */
+async function requiredSession(options: APIOptions, verify: VerifySessionOptions, userContext: UserContext): Promise<SessionContainerInterface> {
+  const session = await options.sessions.getSession({ req: options.req, res: options.res, options: verify, userContext });
+  // The seam promises a session or its own error when one is required: anything else is a provider's bug.
+  if (session === undefined) throw new LatchkeyError("GENERAL_ERROR", "the Sessions provider returned no session where one is required");
+  return session;
+}
 
 /** POST /user/email/verify/token: needs a session (401 without one). */
 export const generateEmailVerifyToken: Handler = async (api, options, userContext) => {
   if (api.generateEmailVerifyTokenPOST === undefined) return false;
-  const session = await Session.getSession(options.req, options.res, noClaims, userContext);
-  options.res.sendJSON(await api.generateEmailVerifyTokenPOST({ session, options, userContext }));
+  const session = await requiredSession(options, noClaims, userContext);
+  options.res.sendJSON(await api.generateEmailVerifyTokenPOST({ session, options, tenantId, userContext }));
   return true;
 };
 
@@ -21,17 +38,17 @@ export const generateEmailVerifyToken: Handler = async (api, options, userContex
 export const verifyEmail: Handler = async (api, options, userContext) => {
   if (api.verifyEmailPOST === undefined) return false;
   const body = await options.req.getJSONBody();
-  if (typeof body.token !== "string" || body.token === "") throw badInput("Please provide the email verification token");
-  if (body.method !== undefined && body.method !== "token") throw badInput('method must be "token"');
-  const session = await Session.getSession(options.req, options.res, { ...noClaims, sessionRequired: false }, userContext);
-  options.res.sendJSON(await api.verifyEmailPOST({ token: body.token, session, options, userContext }));
+  if (typeof body.token !== "string" || body.token === "") throw EmailVerificationError.badInput("Please provide the email verification token");
+  if (body.method !== undefined && body.method !== "token") throw EmailVerificationError.badInput('method must be "token"');
+  const session = await optionalSession(options, noClaims, userContext);
+  options.res.sendJSON(await api.verifyEmailPOST({ token: body.token, session, options, tenantId, userContext }));
   return true;
 };
 
 /** GET /user/email/verify: needs a session. */
 export const isEmailVerified: Handler = async (api, options, userContext) => {
   if (api.isEmailVerifiedGET === undefined) return false;
-  const session = await Session.getSession(options.req, options.res, noClaims, userContext);
-  options.res.sendJSON(await api.isEmailVerifiedGET({ session, options, userContext }));
+  const session = await requiredSession(options, noClaims, userContext);
+  options.res.sendJSON(await api.isEmailVerifiedGET({ session, options, tenantId, userContext }));
   return true;
 };

@@ -1,18 +1,18 @@
 import { sendInBackground } from "../../../lib/email/delivery";
-import { emailForUser, EmailVerificationClaim } from "../claim";
+import { EmailVerificationClaim } from "../claim";
 import type { APIInterface } from "../types";
 
 /** The original implementation of the emailverification HTTP APIs. */
 export function makeAPIImplementation(): APIInterface {
   return {
-    generateEmailVerifyTokenPOST: async ({ session, options, userContext }) => {
+    generateEmailVerifyTokenPOST: async ({ session, options, tenantId, userContext }) => {
       const userId = session.getUserId();
-      const email = await emailForUser(userId, userContext);
+      const email = await options.emailForUser(userId, userContext);
       if (email === undefined) {
         await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
         return { status: "EMAIL_ALREADY_VERIFIED_ERROR" };
       }
-      const created = await options.recipeImplementation.createEmailVerificationToken({ userId, email, userContext });
+      const created = await options.recipeImplementation.createEmailVerificationToken({ userId, email, tenantId, userContext });
       if (created.status !== "OK") {
         // The token says unverified but the database says verified: bring the session up to date.
         await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
@@ -29,8 +29,8 @@ export function makeAPIImplementation(): APIInterface {
       return { status: "OK" };
     },
 
-    verifyEmailPOST: async ({ token, session, options, userContext }) => {
-      const result = await options.recipeImplementation.verifyEmailUsingToken({ token, userContext });
+    verifyEmailPOST: async ({ token, session, options, tenantId, userContext }) => {
+      const result = await options.recipeImplementation.verifyEmailUsingToken({ token, tenantId, userContext });
       // The same session passes from this response on, without signing in again.
       if (result.status === "OK" && session !== undefined) await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
       return result;

@@ -1,6 +1,7 @@
 import { badInput } from "../../../lib/error";
-import { parseVerifier } from "../providers/provider";
+import { DEFAULT_TENANT_ID } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
+import { parseVerifier } from "../providers/provider";
 import type { APIInterface, APIOptions, OAuthTokens, RedirectURIInfo, ThirdPartyUser, TypeProvider } from "../types";
 
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
@@ -8,6 +9,8 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 
 const MAX_URL_LENGTH = 2048;
 const MAX_QUERY_PARAMS = 50;
+// Every request is in the default tenant until a tenant resolver (multitenancy) says otherwise.
+const tenantId = DEFAULT_TENANT_ID;
 
 // The user as the SDKs receive it (FDI 1.x: the SDK turns it into its newer shape itself).
 const userJSON = (user: ThirdPartyUser) => ({ id: user.id, email: user.email, timeJoined: user.timeJoined, thirdParty: user.thirdParty });
@@ -17,7 +20,7 @@ export const authorisationUrl: Handler = async (api, options, userContext) => {
   if (api.authorisationUrlGET === undefined) return false;
   const provider = await findProvider(options, options.req.getQuery("thirdPartyId"), options.req.getQuery("clientType"), userContext);
   const redirectURIOnProviderDashboard = redirectURI(options.req.getQuery("redirectURIOnProviderDashboard"), "redirectURIOnProviderDashboard");
-  return send(options, await api.authorisationUrlGET({ provider, redirectURIOnProviderDashboard, options, userContext }));
+  return send(options, await api.authorisationUrlGET({ provider, redirectURIOnProviderDashboard, tenantId, options, userContext }));
 };
 
 /** POST /signinup with { thirdPartyId, clientType?, redirectURIInfo } or { thirdPartyId, clientType?, oAuthTokens } */
@@ -27,7 +30,7 @@ export const signInUp: Handler = async (api, options, userContext) => {
   const clientType = body.clientType === undefined || body.clientType === null ? undefined : body.clientType;
   if (clientType !== undefined && typeof clientType !== "string") throw badInput("clientType must be a string");
   const provider = await findProvider(options, body.thirdPartyId, clientType, userContext);
-  const common = { provider, options, userContext };
+  const common = { provider, tenantId, options, userContext };
   const result = body.redirectURIInfo !== undefined
     ? await api.signInUpPOST({ ...common, redirectURIInfo: parseRedirectURIInfo(body.redirectURIInfo) })
     : await api.signInUpPOST({ ...common, oAuthTokens: parseOAuthTokens(body.oAuthTokens) });
@@ -38,13 +41,13 @@ export const signInUp: Handler = async (api, options, userContext) => {
 /** GET /loginmethods */
 export const loginMethods: Handler = async (api, options, userContext) => {
   if (api.loginMethodsGET === undefined) return false;
-  return send(options, await api.loginMethodsGET({ options, userContext }));
+  return send(options, await api.loginMethodsGET({ tenantId, options, userContext }));
 };
 
 async function findProvider(options: APIOptions, thirdPartyId: unknown, clientType: unknown, userContext: UserContext): Promise<TypeProvider> {
   if (typeof thirdPartyId !== "string" || thirdPartyId === "") throw badInput("Please provide the thirdPartyId");
   const type = typeof clientType === "string" && clientType !== "" ? clientType : undefined;
-  const provider = await options.recipeImplementation.getProvider({ thirdPartyId, clientType: type, userContext });
+  const provider = await options.recipeImplementation.getProvider({ thirdPartyId, clientType: type, tenantId, userContext });
   // The id is the caller's own input, but it is not echoed: the message stays the same whatever was sent.
   if (provider === undefined) throw badInput("The thirdPartyId (with this clientType) is not a configured provider");
   return provider;

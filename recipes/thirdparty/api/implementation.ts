@@ -1,18 +1,19 @@
+import type { Capabilities } from "../../../lib/capabilities";
 import { isStorableText } from "../../../lib/db/text";
-import { sessionValues } from "../../../lib/sessionFeature";
-import Session from "../../session/index";
+import { MAX_EMAIL_LENGTH } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
+import { FactorIds, Sessions } from "../../../lib/seams";
+import { sessionValues } from "../../../lib/sessionFeature";
+import type { UserContext } from "../../../lib/types";
+import { resolveProviderConfig } from "../providers/config";
 import { nonceFor } from "../providers/pkce";
 import type { APIInterface, OAuthTokens, SignInUpRefusal, ThirdPartyLoginContext, TypeProvider } from "../types";
-import { resolveProviderConfig } from "../providers/config";
-import type { UserContext } from "../../../lib/types";
 
 // The domain of the stand-in email of a user whose provider gives none (when requireEmail is false).
 const FAKE_EMAIL_DOMAIN = "fakeemail.latchkey.invalid";
-const MAX_EMAIL_LENGTH = 254;
 
-/** The original implementation of the thirdparty HTTP APIs. */
-export function makeAPIImplementation(): APIInterface {
+/** The original implementation of the thirdparty HTTP APIs; sessions come from whichever recipe provides them. */
+export function makeAPIImplementation(capabilities: Capabilities): APIInterface {
   return {
     authorisationUrlGET: async ({ provider, redirectURIOnProviderDashboard, userContext }) => {
       const { urlWithQueryParams, pkceCodeVerifier } = await provider.getAuthorisationRedirectURL({ redirectURIOnProviderDashboard, userContext });
@@ -20,7 +21,7 @@ export function makeAPIImplementation(): APIInterface {
     },
 
     signInUpPOST: async (input) => {
-      const { provider, options, userContext } = input;
+      const { provider, tenantId, options, userContext } = input;
       let oAuthTokens = input.oAuthTokens;
       let expectedNonce: string | undefined;
       if (input.redirectURIInfo !== undefined) {
@@ -60,12 +61,21 @@ export function makeAPIImplementation(): APIInterface {
         thirdPartyUserId: userInfo.thirdPartyUserId,
         email: email.id,
         isVerified: email.isVerified,
+        tenantId,
         userContext,
       });
       const context: ThirdPartyLoginContext = { loginMethod: "thirdparty", thirdPartyId: provider.id, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
       const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, context, result.createdNewUser ? "signup" : "signin");
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
-      const session = await Session.createNewSession(options.req, options.res, result.user.id, jwtPayload, sessionData, userContext);
+      const session = await capabilities.required(Sessions).createNewSession({
+        req: options.req,
+        res: options.res,
+        userId: result.user.id,
+        jwtPayload,
+        sessionData,
+        tenantId,
+        userContext,
+      });
       return { status: "OK", createdNewUser: result.createdNewUser, user: result.user, session, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
     },
 
@@ -75,7 +85,7 @@ export function makeAPIImplementation(): APIInterface {
         return { id: p.config.thirdPartyId, name: resolved?.name ?? p.config.thirdPartyId };
       });
       const thirdPartyEnabled = providers.length > 0;
-      const firstFactors = [...(options.emailPasswordEnabled ? ["emailpassword"] : []), ...(thirdPartyEnabled ? ["thirdparty"] : [])];
+      const firstFactors = [...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []), ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : [])];
       return Promise.resolve({
         status: "OK",
         emailPassword: { enabled: options.emailPasswordEnabled },

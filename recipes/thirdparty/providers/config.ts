@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import { configError } from "../../../lib/error";
+import { isLoopback } from "../../../lib/net";
 import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../../lib/validate";
 import type { NormalisedProviderConfig, ProviderClientConfig, ProviderConfig, ProviderInput } from "../types";
 import { PRESETS } from "./presets";
@@ -13,9 +14,12 @@ const CONFIG_KEYS = [
 const CLIENT_KEYS = ["clientType", "clientId", "clientSecret", "scope", "forcePKCE", "additionalConfig"];
 const URL_KEYS = ["issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "jwksURI"] as const;
 
-/** Validates `signInAndUpFeature.providers` once, at init: every mistake is an INVALID_CONFIG naming the field. */
+/**
+ * Validates `signInAndUpFeature.providers` once, at init: every mistake is an INVALID_CONFIG naming the field. An
+ * empty list is allowed (as SuperTokens allows it): the recipe then answers only /loginmethods.
+ */
 export function validateProviders(label: string, value: unknown): ProviderInput[] {
-  if (!Array.isArray(value) || value.length === 0) throw configError(label, "must be a non-empty array of { config: { thirdPartyId, clients } }");
+  if (!Array.isArray(value)) throw configError(label, "must be an array of { config: { thirdPartyId, clients } }");
   const ids = new Set<string>();
   return value.map((provider: unknown, i) => {
     const where = `${label}[${i}]`;
@@ -94,8 +98,7 @@ function checkURL(field: string, value: unknown): void {
   } catch {
     throw configError(field, "must be an absolute URL");
   }
-  const loopback = ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
-  if (typeof value !== "string" || !(url.protocol === "https:" || (url.protocol === "http:" && loopback))) {
+  if (typeof value !== "string" || !(url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname)))) {
     throw configError(field, "must be an https URL (http only on localhost)");
   }
 }

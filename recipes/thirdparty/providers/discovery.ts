@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { providerError } from "./errors";
+import { providerError } from "../error";
 import { providerJSON } from "./http";
 
 /** A provider's public key, with the JWK it came from (its kty, alg and crv limit what it may verify). */

@@ -1,5 +1,5 @@
 import { LatchkeyError } from "../../../lib/error";
-import { providerError } from "./errors";
+import { providerError } from "../error";
 
 /** The most a provider's answer may weigh: discovery documents and JWKS are a few kB. */
 const MAX_BYTES = 1024 * 1024;

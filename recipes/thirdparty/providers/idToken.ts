@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { sameSecret } from "../../../lib/secrets";
 import { signingKey } from "./discovery";
-import { signInRefused } from "./errors";
+import { signInRefused } from "../error";
 
 /** What an ID token must match to be accepted. */
 export interface IdTokenExpectations {

@@ -1,15 +1,13 @@
-import crypto from "node:crypto";
-
-const sha256 = (value: string): string => crypto.createHash("sha256").update(value).digest("base64url");
+import { randomSecret, sha256 } from "../../../lib/secrets";
 
 /** A PKCE code verifier: 256 random bits, base64url (RFC 7636 allows 43 to 128 characters). */
 export function newCodeVerifier(): string {
-  return crypto.randomBytes(32).toString("base64url");
+  return randomSecret(32);
 }
 
 /** The S256 challenge of a verifier. */
 export function codeChallenge(verifier: string): string {
-  return sha256(verifier);
+  return sha256(verifier, "base64url");
 }
 
 /**
@@ -18,7 +16,7 @@ export function codeChallenge(verifier: string): string {
  * computed.
  */
 export function nonceFor(verifier: string): string {
-  return sha256(`latchkey-oidc-nonce:${verifier}`);
+  return sha256(`latchkey-oidc-nonce:${verifier}`, "base64url");
 }
 
 /** True when `verifier` has the shape RFC 7636 requires. */

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import type { NormalisedProviderConfig, OAuthTokens, ProviderConfig, UserInfo } from "../types";
-import { providerError, signInRefused } from "./errors";
+import { providerError, signInRefused } from "../error";
 import { providerAnyJSON, providerJSON } from "./http";
 
 /** What a built-in provider fills in, and where it differs from a plain OpenID Connect / OAuth 2.0 provider. */

@@ -2,7 +2,7 @@ import { badInput, LatchkeyError } from "../../../lib/error";
 import type { UserContext } from "../../../lib/types";
 import type { NormalisedProviderConfig, OAuthTokens, TypeProvider, UserInfo } from "../types";
 import { discover } from "./discovery";
-import { providerError, signInRefused } from "./errors";
+import { providerError, signInRefused } from "../error";
 import { providerJSON } from "./http";
 import { verifyIdToken } from "./idToken";
 import { codeChallenge, isCodeVerifier, newCodeVerifier, nonceFor } from "./pkce";

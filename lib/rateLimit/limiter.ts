@@ -1,6 +1,6 @@
-import crypto from "node:crypto";
-import type { Database } from "../../lib/db/database";
-import { debugLog } from "../../lib/logger";
+import type { Database } from "../db/database";
+import { debugLog } from "../logger";
+import { sha256 } from "../secrets";
 
 /** At most `max` attempts per key in each window of `windowMs`. */
 export interface RateLimitRule {
@@ -14,8 +14,11 @@ export interface ActionLimits {
   perIp: RateLimitRule | undefined;
 }
 
-/** The actions that are limited. */
-export type LimitedAction = "signin" | "reset";
+/**
+ * The name of a limited action, chosen by the recipe (e.g. "signin"): it starts every counter's key, so a recipe
+ * must keep its names to keep its counters.
+ */
+export type LimitedAction = string;
 
 /** What counts against a limit: the email of the attempt and the client's address, when known. */
 export interface AttemptKeys {
@@ -29,14 +32,19 @@ const SWEEP_INTERVAL_MS = 3600_000;
  * Fixed-window counters kept in the database, so every process of a deployment counts the same attempts. Each key
  * is one row, bumped by one atomic upsert (insert, or on conflict: restart the window if it ran out, else add one),
  * which holds on SQLite, MySQL and PostgreSQL alike. Emails and addresses are stored only as sha256 hashes.
+ * The table is the recipe's own (created by its migrations with columns limit_key, window_start, hits), so recipes
+ * never share counters.
  */
 export class RateLimiter {
   private readonly table: string;
   private nextSweepAt = 0;
 
-  /** A limiter over the recipe's rate-limit table; `longestWindowMs` bounds how long a row can matter. */
-  constructor(private readonly db: Database, private readonly longestWindowMs: number) {
-    this.table = db.table("emailpassword_rate_limits");
+  /**
+   * A limiter over the recipe's rate-limit table (its name without the deployment's prefix, e.g.
+   * "emailpassword_rate_limits"); `longestWindowMs` bounds how long a row can matter.
+   */
+  constructor(private readonly db: Database, table: string, private readonly longestWindowMs: number) {
+    this.table = db.table(table);
   }
 
   /** Counts one attempt against each applicable limit; the seconds to wait when any is exceeded, else undefined. */
@@ -101,5 +109,5 @@ export class RateLimiter {
 
 /** The row key of a counter; the email or address itself is never stored. */
 export function limitKey(action: LimitedAction, kind: "email" | "ip", value: string): string {
-  return `${action}:${kind}:${crypto.createHash("sha256").update(value).digest("hex")}`;
+  return `${action}:${kind}:${sha256(value)}`;
 }

@@ -1,5 +1,5 @@
 import net from "node:net";
-import type { BaseRequest } from "../../lib/framework/request";
+import type { BaseRequest } from "../framework/request";
 
 /**
  * The client's address for rate limiting: the socket's peer, or with `trustedProxies` = n > 0 the address n hops

@@ -1,0 +1,102 @@
+// The only file of the emailpassword recipe that builds SQL: named queries over its users and reset tokens.
+import { isUniqueViolation } from "../../lib/db/columns";
+import type { Database, DbTransaction } from "../../lib/db/database";
+
+/** A user row as stored. */
+export interface UserRow {
+  user_id: string;
+  tenant_id: string;
+  email: string;
+  password_hash: string;
+  time_joined: number | string;
+}
+
+/** The columns updateEmailOrPassword may change. */
+export type UserChanges = Partial<Pick<UserRow, "email" | "password_hash">>;
+
+/** The named queries of the emailpassword recipe. */
+export interface EmailPasswordStore {
+  /** The user with this id (in any tenant), if any. */
+  findUserById(userId: string): Promise<UserRow | undefined>;
+  /** The user with this (normalised) email in the tenant, if any. */
+  findUserByEmail(tenantId: string, email: string): Promise<UserRow | undefined>;
+  /** The password hash of the user, if the user exists. */
+  findPasswordHash(userId: string): Promise<string | undefined>;
+  /** Inserts the user; false when the tenant already has a user with that email (the unique index decided). */
+  insertUser(row: UserRow): Promise<boolean>;
+  /** Applies the changes; the outcome says whether the user exists and whether the new email was free. */
+  updateUser(userId: string, changes: UserChanges): Promise<"OK" | "UNKNOWN_USER_ID_ERROR" | "EMAIL_ALREADY_EXISTS_ERROR">;
+  /** Stores a reset token's hash and deletes the user's expired ones. */
+  insertResetToken(input: { tokenHash: string; userId: string; tenantId: string; expiresAt: number; now: number }): Promise<void>;
+  /**
+   * In one transaction: takes the token (locked), deletes every reset token of its user, and if the token had not
+   * expired sets the password. The user's id when the password was set, else undefined.
+   */
+  consumeResetTokenAndSetPassword(input: { tokenHash: string; tenantId: string; passwordHash: string; now: () => number }): Promise<string | undefined>;
+  /** Deletes the user and their reset tokens inside the caller's transaction. */
+  deleteUserData(trx: DbTransaction, userId: string): Promise<void>;
+}
+
+/** The emailpassword store over the deployment's database. */
+export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
+  const users = db.table("emailpassword_users");
+  const tokens = db.table("emailpassword_reset_tokens");
+
+  return {
+    findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
+
+    findUserByEmail: (tenantId, email) => db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).first<UserRow | undefined>()),
+
+    async findPasswordHash(userId) {
+      const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<Pick<UserRow, "password_hash"> | undefined>("password_hash"));
+      return row?.password_hash;
+    },
+
+    insertUser: (row) =>
+      db.run(async (knex) => {
+        try {
+          await knex(users).insert(row);
+          return true;
+        } catch (err) {
+          if (isUniqueViolation(err)) return false;
+          throw err;
+        }
+      }),
+
+    updateUser: (userId, changes) =>
+      db.run(async (knex) => {
+        try {
+          const count = Object.keys(changes).length === 0
+            ? (await knex(users).where({ user_id: userId }).first("user_id")) === undefined ? 0 : 1
+            : await knex(users).where({ user_id: userId }).update(changes);
+          return count === 0 ? "UNKNOWN_USER_ID_ERROR" : "OK";
+        } catch (err) {
+          if (isUniqueViolation(err)) return "EMAIL_ALREADY_EXISTS_ERROR";
+          throw err;
+        }
+      }),
+
+    async insertResetToken({ tokenHash, userId, tenantId, expiresAt, now }) {
+      await db.run(async (knex) => {
+        await knex(tokens).insert({ token_hash: tokenHash, user_id: userId, tenant_id: tenantId, expires_at: expiresAt });
+        await knex(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
+      });
+    },
+
+    consumeResetTokenAndSetPassword: ({ tokenHash, tenantId, passwordHash, now }) =>
+      db.transaction(async (trx) => {
+        const row = await db.forUpdate(trx(tokens).where({ token_hash: tokenHash, tenant_id: tenantId })).first<{ user_id: string; expires_at: number | string } | undefined>();
+        if (row === undefined) return undefined;
+        // Single use: consuming it (and the user's other reset tokens) commits with the password change or not at all.
+        await trx(tokens).where({ user_id: row.user_id }).del();
+        if (Number(row.expires_at) <= now()) return undefined;
+        const updated = await trx(users).where({ user_id: row.user_id }).update({ password_hash: passwordHash });
+        return updated === 1 ? row.user_id : undefined;
+      }),
+
+    async deleteUserData(trx, userId) {
+      await trx(tokens).where({ user_id: userId }).del();
+      await trx(users).where({ user_id: userId }).del();
+    },
+  };
+}

@@ -1,0 +1,239 @@
+// The session recipe's storage: the only file of the recipe that builds SQL. Named queries over the sessions table
+// and the signing keys table; the decisions over them live in recipeImplementation.ts and refreshLineage.ts.
+import type { Knex } from "knex";
+import type { Database, DbTransaction } from "../../lib/db/database";
+import type { LineageChanges, LineageState } from "./refreshLineage";
+
+/** A row of the sessions table, as the database returns it (bigints may come back as strings). */
+export interface SessionRow {
+  session_handle: string;
+  user_id: string;
+  tenant_id: string;
+  refresh_token_hash2: string;
+  previous_refresh_token_hash2: string | null;
+  refresh_token_updated_at: number | string;
+  refresh_token_secret: string;
+  session_data: string;
+  jwt_payload: string;
+  anti_csrf_token: string | null;
+  created_at: number | string;
+  expires_at: number | string;
+}
+
+/** A row of the signing keys table. */
+export interface KeyRow {
+  slot: string;
+  kid: string;
+  algorithm: string;
+  public_key: string;
+  private_key: string;
+  created_at?: number | string;
+  sign_until: number | string;
+  verify_until: number | string;
+}
+
+/** The lineage columns of a row, as the pure rules read them. */
+export function lineageOf(row: SessionRow): LineageState {
+  return {
+    refreshTokenHash2: row.refresh_token_hash2,
+    previousRefreshTokenHash2: row.previous_refresh_token_hash2,
+    refreshTokenUpdatedAt: Number(row.refresh_token_updated_at),
+    expiresAt: Number(row.expires_at),
+    refreshTokenSecret: row.refresh_token_secret,
+    antiCsrfToken: row.anti_csrf_token,
+  };
+}
+
+/** The columns a lineage change writes, plus the session's new expiry. */
+function lineageColumns(changes: LineageChanges, expiresAt?: number): Partial<SessionRow> {
+  return {
+    ...(changes.refreshTokenHash2 !== undefined ? { refresh_token_hash2: changes.refreshTokenHash2 } : {}),
+    ...(changes.previousRefreshTokenHash2 !== undefined ? { previous_refresh_token_hash2: changes.previousRefreshTokenHash2 } : {}),
+    ...(changes.refreshTokenUpdatedAt !== undefined ? { refresh_token_updated_at: changes.refreshTokenUpdatedAt } : {}),
+    ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
+  };
+}
+
+/** A session row read under a row lock, with the writes allowed while the lock is held. */
+export interface LockedSession {
+  row: SessionRow | undefined;
+  /** Writes a lineage change and the new expiry to the locked row. */
+  update(changes: LineageChanges, expiresAt: number): Promise<void>;
+  /** Deletes the locked row (theft). */
+  revoke(): Promise<void>;
+}
+
+/** Named queries over the session recipe's tables. */
+export class SessionStore {
+  /** A store on the app's database (table names carry its prefix). */
+  constructor(private readonly db: Database) {}
+
+  private get sessions(): string {
+    return this.db.table("sessions");
+  }
+
+  // The session's row while it has not run out: every read and write of one live session goes through this.
+  private live(knex: Knex, sessionHandle: string, now: number) {
+    return knex(this.sessions).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now);
+  }
+
+  /** Inserts a new session. */
+  async insertSession(row: SessionRow): Promise<void> {
+    await this.db.run((knex) => knex(this.sessions).insert(row));
+  }
+
+  /** The session's row while it has not run out. */
+  findLiveSession(sessionHandle: string, now = Date.now()): Promise<SessionRow | undefined> {
+    return this.db.run((knex) => this.live(knex, sessionHandle, now).first<SessionRow | undefined>());
+  }
+
+  /** True while the session exists and has not run out (one indexed read). */
+  async isLive(sessionHandle: string, now = Date.now()): Promise<boolean> {
+    return (await this.db.run((knex) => this.live(knex, sessionHandle, now).first("session_handle"))) !== undefined;
+  }
+
+  /** Replaces a live session's private data; the number of rows changed. */
+  updateSessionData(sessionHandle: string, sessionDataJson: string, now = Date.now()): Promise<number> {
+    return this.db.run((knex) => this.live(knex, sessionHandle, now).update({ session_data: sessionDataJson }));
+  }
+
+  /** Replaces a live session's stored access token payload; the number of rows changed. */
+  updateJWTPayload(sessionHandle: string, jwtPayloadJson: string, now = Date.now()): Promise<number> {
+    return this.db.run((knex) => this.live(knex, sessionHandle, now).update({ jwt_payload: jwtPayloadJson }));
+  }
+
+  /** The session's row whatever its expiry (the refresh rules decide about expiry themselves). */
+  findSessionForRefresh(sessionHandle: string): Promise<SessionRow | undefined> {
+    return this.db.run((knex) => knex(this.sessions).where({ session_handle: sessionHandle }).first<SessionRow | undefined>());
+  }
+
+  /**
+   * Writes a refresh's lineage change only if the row is still exactly as `seen` (every column the decision looked
+   * at); the number of rows changed (0: the row moved on, decide again under a lock).
+   */
+  compareAndSetRefresh(seen: SessionRow, changes: LineageChanges, expiresAt: number): Promise<number> {
+    return this.db.run((knex) => {
+      const q = knex(this.sessions).where({
+        session_handle: seen.session_handle,
+        refresh_token_hash2: seen.refresh_token_hash2,
+        refresh_token_updated_at: seen.refresh_token_updated_at,
+        expires_at: seen.expires_at,
+      });
+      const unchanged = seen.previous_refresh_token_hash2 === null ? q.whereNull("previous_refresh_token_hash2") : q.andWhere({ previous_refresh_token_hash2: seen.previous_refresh_token_hash2 });
+      return unchanged.update(lineageColumns(changes, expiresAt));
+    });
+  }
+
+  /** Runs `fn` in a transaction holding the session's row lock (SQLite: the transaction itself serialises). */
+  withLockedSession<T>(sessionHandle: string, fn: (locked: LockedSession) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (trx) => {
+      const row = await this.db.forUpdate(trx(this.sessions).where({ session_handle: sessionHandle })).first<SessionRow | undefined>();
+      return fn({
+        row,
+        update: async (changes, expiresAt) => {
+          // The row is locked, so the write lands; its count is not consulted (MySQL counts only rows whose values changed).
+          await trx(this.sessions).where({ session_handle: sessionHandle }).update(lineageColumns(changes, expiresAt));
+        },
+        revoke: async () => {
+          await trx(this.sessions).where({ session_handle: sessionHandle }).del();
+        },
+      });
+    });
+  }
+
+  /** First use of a refreshed token: writes `changes` only while `whenCurrentIs` is current; true when it did. */
+  async promoteIfCurrent(sessionHandle: string, whenCurrentIs: string, changes: LineageChanges, now: number): Promise<boolean> {
+    const moved = await this.db.run((knex) => this.live(knex, sessionHandle, now).andWhere({ refresh_token_hash2: whenCurrentIs }).update(lineageColumns(changes)));
+    return moved === 1;
+  }
+
+  /** The lineage columns of a live session. */
+  async findLiveLineage(sessionHandle: string, now: number): Promise<Pick<LineageState, "refreshTokenHash2" | "previousRefreshTokenHash2" | "refreshTokenUpdatedAt"> | undefined> {
+    const row = await this.db.run((knex) =>
+      this.live(knex, sessionHandle, now).first<Pick<SessionRow, "refresh_token_hash2" | "previous_refresh_token_hash2" | "refresh_token_updated_at"> | undefined>(
+        "refresh_token_hash2", "previous_refresh_token_hash2", "refresh_token_updated_at",
+      ),
+    );
+    if (row === undefined) return undefined;
+    return {
+      refreshTokenHash2: row.refresh_token_hash2,
+      previousRefreshTokenHash2: row.previous_refresh_token_hash2,
+      refreshTokenUpdatedAt: Number(row.refresh_token_updated_at),
+    };
+  }
+
+  /** Makes a sibling (`rth`) current where its parent (`prh`) is still the previous token. */
+  async settleSibling(sessionHandle: string, prh: string, rth: string, now: number): Promise<void> {
+    await this.db.run((knex) => this.live(knex, sessionHandle, now).andWhere({ previous_refresh_token_hash2: prh }).update({ refresh_token_hash2: rth }));
+  }
+
+  /** Deletes one session; true when it existed. */
+  async deleteSession(sessionHandle: string): Promise<boolean> {
+    return (await this.db.run((knex) => knex(this.sessions).where({ session_handle: sessionHandle }).del())) > 0;
+  }
+
+  /** Deletes the user's sessions (in one tenant, or in all when `tenantId` is undefined); their handles. */
+  deleteSessionsOfUser(userId: string, tenantId: string | undefined): Promise<string[]> {
+    return this.db.transaction(async (trx) => {
+      const scope = tenantId === undefined ? { user_id: userId } : { user_id: userId, tenant_id: tenantId };
+      const rows = await this.db.forUpdate(trx(this.sessions).where(scope)).select<{ session_handle: string }[]>("session_handle");
+      await trx(this.sessions).where(scope).del();
+      return rows.map((r) => r.session_handle);
+    });
+  }
+
+  /** Handles of the user's live sessions (in one tenant, or in all when `tenantId` is undefined). */
+  async listLiveHandlesOfUser(userId: string, tenantId: string | undefined, now = Date.now()): Promise<string[]> {
+    const scope = tenantId === undefined ? { user_id: userId } : { user_id: userId, tenant_id: tenantId };
+    const rows = await this.db.run((knex) => knex(this.sessions).where(scope).andWhere("expires_at", ">", now).select<{ session_handle: string }[]>("session_handle"));
+    return rows.map((r) => r.session_handle);
+  }
+
+  /** Deletes these sessions; the handles that existed. */
+  deleteSessions(sessionHandles: string[]): Promise<string[]> {
+    return this.db.transaction(async (trx) => {
+      const rows = await this.db.forUpdate(trx(this.sessions).whereIn("session_handle", sessionHandles)).select<{ session_handle: string }[]>("session_handle");
+      await trx(this.sessions).whereIn("session_handle", sessionHandles).del();
+      return rows.map((r) => r.session_handle);
+    });
+  }
+
+  /** Deletes every session that ran out by `now` (the index on expires_at keeps it cheap). */
+  deleteExpiredSessions(now: number): Promise<number> {
+    return this.db.run((knex) => knex(this.sessions).where("expires_at", "<=", now).del());
+  }
+
+  /** Deletes the user's sessions inside the caller's transaction (Latchkey.deleteUser). */
+  async deleteUserSessionsIn(trx: DbTransaction, userId: string): Promise<void> {
+    await trx(this.sessions).where({ user_id: userId }).del();
+  }
+}
+
+/** Named queries over the signing keys table, shared by every process of the deployment. */
+export class SigningKeyTable {
+  /** The keys table of the app's database. */
+  constructor(private readonly db: Database) {}
+
+  private get keys(): string {
+    return this.db.table("session_signing_keys");
+  }
+
+  /**
+   * Inserts the slot's key if no process has yet (insert-or-ignore, so racing processes agree on one), made by
+   * `create` only when missing; then drops keys no token can use any more.
+   */
+  async insertSlotKeyIfMissing(slot: string, create: () => KeyRow, now: number): Promise<void> {
+    await this.db.run(async (knex) => {
+      const existing = await knex(this.keys).where({ slot }).first("slot");
+      if (existing === undefined) {
+        await knex(this.keys).insert(create()).onConflict("slot").ignore();
+        await knex(this.keys).where("verify_until", "<", now).del();
+      }
+    });
+  }
+
+  /** Every key that may still verify at `now`. */
+  listVerifiableKeys(now: number): Promise<KeyRow[]> {
+    return this.db.run((knex) => knex(this.keys).where("verify_until", ">", now).select<KeyRow[]>("*"));
+  }
+}

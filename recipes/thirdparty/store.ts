@@ -1,0 +1,103 @@
+// The only file of the thirdparty recipe that builds SQL: named queries over its users table.
+import { isUniqueViolation } from "../../lib/db/columns";
+import type { Database, DbTransaction } from "../../lib/db/database";
+
+/** A stored third-party user, as the recipe's logic sees it. */
+export interface StoredUser {
+  userId: string;
+  tenantId: string;
+  thirdPartyId: string;
+  thirdPartyUserId: string;
+  email: string;
+  /** Whether the provider said it verified the email, at the last sign-in. */
+  emailVerified: boolean;
+  /** Milliseconds since the epoch. */
+  timeJoined: number;
+}
+
+interface UserRow {
+  user_id: string;
+  tenant_id: string;
+  third_party_id: string;
+  third_party_user_id: string;
+  email: string;
+  email_verified: boolean | number;
+  time_joined: number | string;
+}
+
+const fromRow = (row: UserRow): StoredUser => ({
+  userId: row.user_id,
+  tenantId: row.tenant_id,
+  thirdPartyId: row.third_party_id,
+  thirdPartyUserId: row.third_party_user_id,
+  email: row.email,
+  // SQLite and MySQL answer booleans as 0/1, and bigints as strings on some drivers.
+  emailVerified: Boolean(row.email_verified),
+  timeJoined: Number(row.time_joined),
+});
+
+/** The thirdparty recipe's queries. */
+export interface ThirdPartyStore {
+  findUserById(userId: string): Promise<StoredUser | undefined>;
+  findUserByProviderIdentity(tenantId: string, thirdPartyId: string, thirdPartyUserId: string): Promise<StoredUser | undefined>;
+  /** The tenant's users with this (normalised) email, oldest first. */
+  findUsersByEmail(tenantId: string, email: string): Promise<StoredUser[]>;
+  /** Inserts the user; false when the unique index refused it (another request created this identity first). */
+  insertUser(user: StoredUser): Promise<boolean>;
+  /** Sets the email and its verified flag of one user, in one statement. */
+  updateEmail(userId: string, email: string, emailVerified: boolean): Promise<void>;
+  /** Deletes the user's row inside the caller's transaction (Latchkey.deleteUser). */
+  deleteUser(trx: DbTransaction, userId: string): Promise<void>;
+}
+
+/** The queries over this deployment's `thirdparty_users` table. */
+export function makeStore(db: Database): ThirdPartyStore {
+  const users = db.table("thirdparty_users");
+  return {
+    async findUserById(userId) {
+      const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>());
+      return row === undefined ? undefined : fromRow(row);
+    },
+
+    async findUserByProviderIdentity(tenantId, thirdPartyId, thirdPartyUserId) {
+      const row = await db.run((knex) =>
+        knex(users).where({ tenant_id: tenantId, third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>(),
+      );
+      return row === undefined ? undefined : fromRow(row);
+    },
+
+    async findUsersByEmail(tenantId, email) {
+      const rows = await db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).orderBy("time_joined").select<UserRow[]>());
+      return rows.map(fromRow);
+    },
+
+    insertUser(user) {
+      const row: UserRow = {
+        user_id: user.userId,
+        tenant_id: user.tenantId,
+        third_party_id: user.thirdPartyId,
+        third_party_user_id: user.thirdPartyUserId,
+        email: user.email,
+        email_verified: user.emailVerified,
+        time_joined: user.timeJoined,
+      };
+      return db.run(async (knex) => {
+        try {
+          await knex(users).insert(row);
+          return true;
+        } catch (err) {
+          if (isUniqueViolation(err)) return false;
+          throw err;
+        }
+      });
+    },
+
+    async updateEmail(userId, email, emailVerified) {
+      await db.run((knex) => knex(users).where({ user_id: userId }).update({ email, email_verified: emailVerified }));
+    },
+
+    async deleteUser(trx, userId) {
+      await trx(users).where({ user_id: userId }).del();
+    },
+  };
+}
