@@ -34,6 +34,7 @@ export class SigningKeyStore {
   private verificationKeys = new Map<string, VerificationKey>();
   private signing: SigningKey | undefined;
   private loading: Promise<void> | undefined;
+  private lookingUp: Promise<void> | undefined;
   private lastReload = 0;
   private readonly table: SigningKeyTable;
 
@@ -65,12 +66,24 @@ export class SigningKeyStore {
     return key !== undefined && key.verifyUntil > Date.now() ? key : undefined;
   }
 
-  /** Looks in the database for a key id this process has not seen (rate-limited); undefined if none. */
+  /**
+   * Looks in the database for a key id this process has not seen (rate-limited); undefined if none. Requests that
+   * arrive while a look is under way wait for it: the first tokens of a key another process (on another node) just
+   * made come in bursts, and all but the first were refused ("try refresh token") while the first found the key.
+   */
   async findUnknownKey(kid: string): Promise<VerificationKey | undefined> {
-    const now = Date.now();
-    if (now - this.lastReload < UNKNOWN_KID_RELOAD_MS) return undefined;
-    this.lastReload = now;
-    await this.reload();
+    if (this.loading !== undefined) await this.loading.catch(() => undefined);
+    if (this.lookingUp === undefined) {
+      const known = this.getVerificationKey(kid);
+      if (known !== undefined) return known;
+      const now = Date.now();
+      if (now - this.lastReload < UNKNOWN_KID_RELOAD_MS) return undefined;
+      this.lastReload = now;
+      this.lookingUp = this.reload().finally(() => {
+        this.lookingUp = undefined;
+      });
+    }
+    await this.lookingUp;
     return this.getVerificationKey(kid);
   }
 
@@ -123,7 +136,9 @@ export class SigningKeyStore {
 
   private async reload(currentSlot?: string): Promise<void> {
     const rows = await this.table.listVerifiableKeys(Date.now());
-    const next = new Map<string, VerificationKey>();
+    // Keys are only ever added (rows go once they can verify nothing): merging, not replacing, means a reload that
+    // read the table before another finished cannot drop the key the other found.
+    const next = new Map([...this.verificationKeys].filter(([, k]) => k.verifyUntil > Date.now()));
     for (const row of rows) {
       const key = this.verificationKeys.get(row.kid) ?? toVerificationKey(row);
       if (key === undefined) continue;
