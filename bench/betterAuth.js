@@ -3,7 +3,6 @@
 "use strict";
 const crypto = require("node:crypto");
 
-
 /** A driver handle better-auth accepts for a database URL (better-sqlite3 Database, mysql2 pool, pg Pool). */
 function driverFor(kind, url) {
   if (kind === "sqlite") {
@@ -70,7 +69,10 @@ async function setupBetterAuth(kind, url, { cookieCache = false, prefix } = {}) 
       asResponse: true,
     });
     if (!res.ok) throw new Error(`better-auth sign-up failed: ${res.status}`);
-    const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = res.headers
+      .getSetCookie()
+      .map((c) => c.split(";")[0])
+      .join("; ");
     return { auth, cookie, headers: new Headers({ cookie }), prefix, close: drop };
   } catch (err) {
     // Leave nothing behind on the shared databases.

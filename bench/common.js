@@ -15,8 +15,30 @@ const QUICK = process.argv.includes("--quick") || process.env.LATCHKEY_BENCH_QUI
 
 /** Run lengths: a full run for the report, or --quick to check that every benchmark still works. */
 const LENGTHS = QUICK
-  ? { runs: 3, verifyMs: 200, ops: 60, httpSeconds: 2, httpRuns: 1, bcryptOps: 8, memoryVerifications: 20_000, memorySessions: 2_000, scaleMaxRows: 100_000, scaleSeconds: 1 }
-  : { runs: 5, verifyMs: 500, ops: 150, httpSeconds: 10, httpRuns: 3, bcryptOps: 12, memoryVerifications: 100_000, memorySessions: 10_000, scaleMaxRows: 1_000_000, scaleSeconds: 3 };
+  ? {
+      runs: 3,
+      verifyMs: 200,
+      ops: 60,
+      httpSeconds: 2,
+      httpRuns: 1,
+      bcryptOps: 8,
+      memoryVerifications: 20_000,
+      memorySessions: 2_000,
+      scaleMaxRows: 100_000,
+      scaleSeconds: 1,
+    }
+  : {
+      runs: 5,
+      verifyMs: 500,
+      ops: 150,
+      httpSeconds: 10,
+      httpRuns: 3,
+      bcryptOps: 12,
+      memoryVerifications: 100_000,
+      memorySessions: 10_000,
+      scaleMaxRows: 1_000_000,
+      scaleSeconds: 3,
+    };
 
 /** The databases to bench: the first argument that is not a flag, e.g. `sqlite,mysql`; all three by default. */
 function kinds() {
@@ -98,8 +120,15 @@ function initLatchkey(url, prefix, sessionConfig = {}, moreRecipes = []) {
 async function teardownLatchkey(prefix) {
   const knex = require("../lib/latchkey").Latchkey.getInstanceOrThrow().database.knex;
   const names = [
-    "sessions", "session_signing_keys", "emailpassword_users", "emailpassword_reset_tokens", "emailpassword_rate_limits",
-    "emailverification_verified", "emailverification_tokens", "migrations", "migrations_lock",
+    "sessions",
+    "session_signing_keys",
+    "emailpassword_users",
+    "emailpassword_reset_tokens",
+    "emailpassword_rate_limits",
+    "emailverification_verified",
+    "emailverification_tokens",
+    "migrations",
+    "migrations_lock",
   ];
   for (const t of names) await knex.schema.dropTableIfExists(prefix + t);
   await require("../lib/testing").resetForTests();
@@ -186,6 +215,22 @@ function run(main) {
 }
 
 module.exports = {
-  LENGTHS, QUICK, counted, databaseUrl, databaseVersions, emit, initLatchkey, interleaved, kinds, machine, median,
-  ratio, rawConnection, run, teardownLatchkey, tempDir, timed, uniquePrefix,
+  LENGTHS,
+  QUICK,
+  counted,
+  databaseUrl,
+  databaseVersions,
+  emit,
+  initLatchkey,
+  interleaved,
+  kinds,
+  machine,
+  median,
+  ratio,
+  rawConnection,
+  run,
+  teardownLatchkey,
+  tempDir,
+  timed,
+  uniquePrefix,
 };

@@ -13,7 +13,9 @@ const CONNECTIONS = 50;
 
 /** Starts bench/httpServer.js on a database and resolves with its port and credentials. */
 function startServer(kind, url) {
-  const child = spawn(process.execPath, [path.join(__dirname, "httpServer.js"), kind, url], { stdio: ["pipe", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [path.join(__dirname, "httpServer.js"), kind, url], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
   return new Promise((resolve, reject) => {
     let buf = "";
     child.stdout.on("data", (d) => {
@@ -27,10 +29,20 @@ function startServer(kind, url) {
 
 /** Successful requests/s of one autocannon run; failures are counted, and a route that mostly fails is a bench bug. */
 async function load(port, route, headers) {
-  const r = await autocannon({ url: `http://127.0.0.1:${port}${route}`, connections: CONNECTIONS, duration: c.LENGTHS.httpSeconds, headers });
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}${route}`,
+    connections: CONNECTIONS,
+    duration: c.LENGTHS.httpSeconds,
+    headers,
+  });
   const failed = r.non2xx + r.errors + r.timeouts;
   if (r["2xx"] < failed) throw new Error(`${route}: ${failed} failed requests of ${r.requests.total}`);
-  return { rps: +(r["2xx"] / (r.duration || c.LENGTHS.httpSeconds)).toFixed(1), latency_p50_ms: r.latency.p50, latency_p99_ms: r.latency.p99, failed };
+  return {
+    rps: +(r["2xx"] / (r.duration || c.LENGTHS.httpSeconds)).toFixed(1),
+    latency_p50_ms: r.latency.p50,
+    latency_p99_ms: r.latency.p99,
+    failed,
+  };
 }
 
 async function benchDatabase(kind, url) {
@@ -59,13 +71,22 @@ async function benchDatabase(kind, url) {
   }
   out.ratio_latchkey_to_no_auth = c.ratio(out.latchkey_verifySession.rps, out.no_auth.rps);
   out.ratio_latchkey_to_better_auth_db = c.ratio(out.latchkey_verifySession.rps, out.better_auth_getSession_db.rps);
-  out.ratio_latchkey_to_better_auth_cookie_cache = c.ratio(out.latchkey_verifySession.rps, out.better_auth_getSession_cookie_cache.rps);
+  out.ratio_latchkey_to_better_auth_cookie_cache = c.ratio(
+    out.latchkey_verifySession.rps,
+    out.better_auth_getSession_cookie_cache.rps,
+  );
   return out;
 }
 
 async function main() {
   const dir = c.tempDir();
-  const result = { benchmark: "http", unit: "requests/s", connections: CONNECTIONS, seconds_per_run: c.LENGTHS.httpSeconds, databases: {} };
+  const result = {
+    benchmark: "http",
+    unit: "requests/s",
+    connections: CONNECTIONS,
+    seconds_per_run: c.LENGTHS.httpSeconds,
+    databases: {},
+  };
   for (const kind of c.kinds()) result.databases[kind] = await benchDatabase(kind, c.databaseUrl(kind, dir));
   c.emit(result);
 }

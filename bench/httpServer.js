@@ -44,7 +44,9 @@ async function main() {
   app.get("/better-auth-cookie-cache", betterAuthRoute(baCache));
   app.use(errorHandler());
   const server = app.listen(0, "127.0.0.1", () => {
-    process.stdout.write(`${JSON.stringify({ port: server.address().port, token, betterAuthDbCookie: baDb.cookie, betterAuthCacheCookie: baCache.cookie })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ port: server.address().port, token, betterAuthDbCookie: baDb.cookie, betterAuthCacheCookie: baCache.cookie })}\n`,
+    );
   });
   const stop = async () => {
     server.close();

@@ -24,7 +24,8 @@ async function main() {
   const prefix = c.uniquePrefix();
   c.initLatchkey(c.databaseUrl("sqlite", dir), prefix);
   const tokens = [];
-  for (let i = 0; i < 1000; i++) tokens.push((await Session.createNewSessionWithoutRequestResponse(`user-${i}`, { i })).getAccessToken());
+  for (let i = 0; i < 1000; i++)
+    tokens.push((await Session.createNewSessionWithoutRequestResponse(`user-${i}`, { i })).getAccessToken());
   const verify = async (n) => {
     for (let i = 0; i < n; i++) await Session.getSessionWithoutRequestResponse(tokens[i % tokens.length]);
   };

@@ -34,10 +34,14 @@ async function main() {
   }
   const only = option("only")?.split(",");
   const out = option("out") ?? (c.QUICK ? fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-quick-")) : __dirname);
-  const passThrough = process.argv.slice(2).filter((a) => !a.startsWith("--only=") && !a.startsWith("--out=") && a !== "--merge");
+  const passThrough = process.argv
+    .slice(2)
+    .filter((a) => !a.startsWith("--only=") && !a.startsWith("--out=") && a !== "--merge");
   const dir = c.tempDir();
   // --merge: rerun some benchmarks (with --only) into an existing results.json, keeping the others' figures.
-  const previous = process.argv.includes("--merge") ? JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8")) : undefined;
+  const previous = process.argv.includes("--merge")
+    ? JSON.parse(fs.readFileSync(path.join(out, "results.json"), "utf8"))
+    : undefined;
   const results = previous ?? {
     generated_at: new Date().toISOString(),
     quick: c.QUICK,
@@ -50,14 +54,21 @@ async function main() {
     if (only !== undefined && !only.includes(b.name)) continue;
     const start = Date.now();
     process.stderr.write(`bench: ${b.name} ...\n`);
-    const run = spawnSync(process.execPath, [...(b.node ?? []), path.join(__dirname, `${b.name}.js`), ...b.args, ...passThrough], {
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "inherit"],
-      maxBuffer: 64 * 2 ** 20,
-    });
+    const run = spawnSync(
+      process.execPath,
+      [...(b.node ?? []), path.join(__dirname, `${b.name}.js`), ...b.args, ...passThrough],
+      {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "inherit"],
+        maxBuffer: 64 * 2 ** 20,
+      },
+    );
     if (run.status !== 0) {
       // One broken benchmark must not cost the others' figures: record it and go on.
-      results.benchmarks[b.name] = { failed: `exit status ${run.status}`, seconds: Math.round((Date.now() - start) / 1000) };
+      results.benchmarks[b.name] = {
+        failed: `exit status ${run.status}`,
+        seconds: Math.round((Date.now() - start) / 1000),
+      };
       process.stderr.write(`bench: ${b.name} FAILED (status ${run.status})\n`);
       continue;
     }
@@ -68,7 +79,8 @@ async function main() {
     process.stderr.write(`bench: ${b.name} done in ${results.benchmarks[b.name].seconds} s\n`);
   }
   results.machine.loadavg_at_end = os.loadavg().map((x) => +x.toFixed(2));
-  if (previous !== undefined) results.merged = [...(results.merged ?? []), { at: new Date().toISOString(), benchmarks: only }];
+  if (previous !== undefined)
+    results.merged = [...(results.merged ?? []), { at: new Date().toISOString(), benchmarks: only }];
   fs.writeFileSync(path.join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   writeReport(results, out);
   process.stderr.write(`bench: wrote results.json, REPORT.md and chart.svg in ${out}\n`);

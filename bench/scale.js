@@ -32,15 +32,16 @@ function worker() {
   });
 }
 
-const once = (w, key) => new Promise((resolve) => {
-  const on = (m) => {
-    if (key in m) {
-      w.off("message", on);
-      resolve(m);
-    }
-  };
-  w.on("message", on);
-});
+const once = (w, key) =>
+  new Promise((resolve) => {
+    const on = (m) => {
+      if (key in m) {
+        w.off("message", on);
+        resolve(m);
+      }
+    };
+    w.on("message", on);
+  });
 
 /**
  * Total verifications/s of one worker alone and of two at once, median of runs; the two shapes alternate, run by
@@ -49,18 +50,23 @@ const once = (w, key) => new Promise((resolve) => {
 async function clusterThroughput(url, prefix, tokens, blacklisting) {
   cluster.setupPrimary({ exec: __filename, args: process.argv.slice(2) });
   const workers = Array.from({ length: 2 }, () =>
-    cluster.fork({ BENCH_URL: url, BENCH_PREFIX: prefix, BENCH_BLACKLISTING: blacklisting ? "1" : "0" }));
-  await Promise.all(workers.map((w) => {
-    const ready = once(w, "ready");
-    w.send({ tokens });
-    return ready;
-  }));
+    cluster.fork({ BENCH_URL: url, BENCH_PREFIX: prefix, BENCH_BLACKLISTING: blacklisting ? "1" : "0" }),
+  );
+  await Promise.all(
+    workers.map((w) => {
+      const ready = once(w, "ready");
+      w.send({ tokens });
+      return ready;
+    }),
+  );
   const go = async (ws) => {
-    const results = await Promise.all(ws.map((w) => {
-      const done = once(w, "ops");
-      w.send({ go: true, ms: c.LENGTHS.scaleSeconds * 1000 });
-      return done;
-    }));
+    const results = await Promise.all(
+      ws.map((w) => {
+        const done = once(w, "ops");
+        w.send({ go: true, ms: c.LENGTHS.scaleSeconds * 1000 });
+        return done;
+      }),
+    );
     return results.reduce((sum, m) => sum + m.ops, 0);
   };
   const one = [];
@@ -69,11 +75,13 @@ async function clusterThroughput(url, prefix, tokens, blacklisting) {
     one.push(await go(workers.slice(0, 1)));
     two.push(await go(workers));
   }
-  await Promise.all(workers.map((w) => {
-    const exited = new Promise((resolve) => w.once("exit", resolve));
-    w.send({ stop: true });
-    return exited;
-  }));
+  await Promise.all(
+    workers.map((w) => {
+      const exited = new Promise((resolve) => w.once("exit", resolve));
+      w.send({ stop: true });
+      return exited;
+    }),
+  );
   return { workers_1: Math.round(c.median(one)), workers_2: Math.round(c.median(two)) };
 }
 
@@ -81,7 +89,8 @@ async function benchCluster(url) {
   const prefix = c.uniquePrefix();
   c.initLatchkey(url, prefix);
   const tokens = [];
-  for (let i = 0; i < 100; i++) tokens.push((await Session.createNewSessionWithoutRequestResponse(`user-${i}`)).getAccessToken());
+  for (let i = 0; i < 100; i++)
+    tokens.push((await Session.createNewSessionWithoutRequestResponse(`user-${i}`)).getAccessToken());
   const out = {};
   for (const blacklisting of [false, true]) {
     const r = await clusterThroughput(url, prefix, tokens, blacklisting);
@@ -108,9 +117,12 @@ async function growTo(conn, table, from, target) {
 async function benchTableGrowth(kind, url) {
   const prefix = c.uniquePrefix();
   c.initLatchkey(url, prefix);
-  let refreshToken = (await Session.createNewSessionWithoutRequestResponse("bench-user")).getAllSessionTokensDangerously().refreshToken;
+  let refreshToken = (
+    await Session.createNewSessionWithoutRequestResponse("bench-user")
+  ).getAllSessionTokensDangerously().refreshToken;
   const refresh = async () => {
-    refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously().refreshToken;
+    refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously()
+      .refreshToken;
   };
   const conn = await c.rawConnection(kind, url);
   const table = `${prefix}sessions`;
@@ -132,9 +144,14 @@ async function benchTableGrowth(kind, url) {
 
 async function main() {
   const dir = c.tempDir();
-  const result = { benchmark: "scale", cluster_mysql: await benchCluster(c.databaseUrl("mysql", dir)), refresh_vs_table_size: {} };
+  const result = {
+    benchmark: "scale",
+    cluster_mysql: await benchCluster(c.databaseUrl("mysql", dir)),
+    refresh_vs_table_size: {},
+  };
   if (process.argv.includes("--cluster-only")) return c.emit(result);
-  for (const kind of c.kinds()) result.refresh_vs_table_size[kind] = await benchTableGrowth(kind, c.databaseUrl(kind, dir));
+  for (const kind of c.kinds())
+    result.refresh_vs_table_size[kind] = await benchTableGrowth(kind, c.databaseUrl(kind, dir));
   c.emit(result);
 }
 

@@ -41,14 +41,21 @@ function rawSigner(algorithm) {
 async function rawRows(kind, url) {
   const table = `lkb_raw_${crypto.randomBytes(3).toString("hex")}`;
   const conn = await c.rawConnection(kind, url);
-  await conn.exec(`create table ${table} (id varchar(36) primary key, user_id varchar(128) not null, v varchar(64) not null, created_at bigint not null)`);
+  await conn.exec(
+    `create table ${table} (id varchar(36) primary key, user_id varchar(128) not null, v varchar(64) not null, created_at bigint not null)`,
+  );
   await conn.exec(`insert into ${table} values ('fixed', 'u', 'x', 0)`);
   const ids = [];
   return {
     insert: () => {
       const id = crypto.randomUUID();
       ids.push(id);
-      return conn.exec(`insert into ${table} (id, user_id, v, created_at) values (?, ?, ?, ?)`, [id, "bench-user", "x", Date.now()]);
+      return conn.exec(`insert into ${table} (id, user_id, v, created_at) values (?, ?, ?, ?)`, [
+        id,
+        "bench-user",
+        "x",
+        Date.now(),
+      ]);
     },
     update: (i) => conn.exec(`update ${table} set v = ? where id = ?`, [String(i), "fixed"]),
     delete: () => conn.exec(`delete from ${table} where id = ?`, [ids.pop() ?? "none"]),
@@ -62,7 +69,9 @@ async function rawRows(kind, url) {
 async function benchAlgorithm(kind, url, algorithm, raw, betterAuth) {
   const prefix = c.uniquePrefix();
   c.initLatchkey(url, prefix, algorithm === "RS256" ? {} : { accessTokenSigningAlgorithm: algorithm });
-  let refreshToken = (await Session.createNewSessionWithoutRequestResponse("bench-user")).getAllSessionTokensDangerously().refreshToken;
+  let refreshToken = (
+    await Session.createNewSessionWithoutRequestResponse("bench-user")
+  ).getAllSessionTokensDangerously().refreshToken;
   const handles = [];
   const fns = {
     raw_sign: rawSigner(algorithm),
@@ -74,7 +83,8 @@ async function benchAlgorithm(kind, url, algorithm, raw, betterAuth) {
     },
     // Each refresh uses the token the previous one issued, as a client does.
     latchkey_refresh: async () => {
-      refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously().refreshToken;
+      refreshToken = (await Session.refreshSessionWithoutRequestResponse(refreshToken)).getAllSessionTokensDangerously()
+        .refreshToken;
     },
     latchkey_revoke: () => Session.revokeSession(handles.pop() ?? "none"),
   };
@@ -97,7 +107,10 @@ async function benchDatabase(kind, url, algs) {
   const raw = await rawRows(kind, url);
   const ba = await setupBetterAuth(kind, url);
   const signIn = async () => {
-    const res = await ba.auth.api.signInEmail({ body: { email: "bench@example.com", password: "benchpassword1" }, asResponse: true });
+    const res = await ba.auth.api.signInEmail({
+      body: { email: "bench@example.com", password: "benchpassword1" },
+      asResponse: true,
+    });
     if (!res.ok) throw new Error(`better-auth sign-in failed: ${res.status}`);
   };
   signIn.ops = c.LENGTHS.bcryptOps;
@@ -111,7 +124,12 @@ async function benchDatabase(kind, url, algs) {
 async function main() {
   const dir = c.tempDir();
   const algs = algorithms(c.databaseUrl("sqlite", dir));
-  const result = { benchmark: "session", unit: "operations/s, sequential, one process", algorithms: algs, databases: {} };
+  const result = {
+    benchmark: "session",
+    unit: "operations/s, sequential, one process",
+    algorithms: algs,
+    databases: {},
+  };
   for (const kind of c.kinds()) result.databases[kind] = await benchDatabase(kind, c.databaseUrl(kind, dir), algs);
   c.emit(result);
 }

@@ -28,8 +28,17 @@ async function benchDatabase(kind, url) {
   });
   const base = `http://127.0.0.1:${server.address().port}`;
   const post = async (route, email) => {
-    const body = JSON.stringify({ formFields: [{ id: "email", value: email }, { id: "password", value: PASSWORD }] });
-    const res = await fetch(`${base}/auth/${route}`, { method: "POST", headers: { "content-type": "application/json", "st-auth-mode": "header" }, body });
+    const body = JSON.stringify({
+      formFields: [
+        { id: "email", value: email },
+        { id: "password", value: PASSWORD },
+      ],
+    });
+    const res = await fetch(`${base}/auth/${route}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "st-auth-mode": "header" },
+      body,
+    });
     const json = await res.json();
     if (json.status !== "OK") throw new Error(`${route} failed: ${JSON.stringify(json)}`);
   };
@@ -50,7 +59,10 @@ async function benchDatabase(kind, url) {
   const sequential = figures(await c.interleaved(fns, (fn) => c.counted(fn, c.LENGTHS.bcryptOps)));
   // Four at a time, as a server sees logins: bcrypt runs on libuv's four threads over both cores. On SQLite only:
   // bcrypt, not the database, sets the pace, and the whole run has to fit in about 15 minutes.
-  const concurrent4 = kind === "sqlite" ? figures(await c.interleaved(fns, (fn) => c.counted(fn, c.LENGTHS.bcryptOps * 2, 4))) : undefined;
+  const concurrent4 =
+    kind === "sqlite"
+      ? figures(await c.interleaved(fns, (fn) => c.counted(fn, c.LENGTHS.bcryptOps * 2, 4)))
+      : undefined;
   await new Promise((resolve) => server.close(resolve));
   await c.teardownLatchkey(prefix);
   return { sequential, ...(concurrent4 ? { concurrent_4: concurrent4 } : {}) };

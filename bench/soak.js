@@ -28,7 +28,10 @@ function parseArgs(argv) {
     else if (flag === "--db") options.db = value;
     else if (flag === "--workers") options.workers = Number(value);
     else if (flag === "--bcrypt-cost") options.bcryptCost = Number(value);
-    else throw new Error(`unknown option ${flag}: use --seconds N, --db sqlite|mysql|postgres, --workers N, --bcrypt-cost N`);
+    else
+      throw new Error(
+        `unknown option ${flag}: use --seconds N, --db sqlite|mysql|postgres, --workers N, --bcrypt-cost N`,
+      );
   }
   if (!(options.seconds > 0) || !(options.workers > 0) || !["sqlite", "mysql", "postgres"].includes(options.db)) {
     throw new Error("--seconds and --workers must be positive, --db one of sqlite, mysql, postgres");
@@ -39,13 +42,24 @@ function parseArgs(argv) {
 /** Percentiles (ms) of a list of durations. */
 function summarise(samples) {
   const xs = [...samples].sort((a, b) => a - b);
-  const at = (p) => (xs.length === 0 ? null : +xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))].toFixed(2));
-  return { count: xs.length, p50_ms: at(50), p90_ms: at(90), p99_ms: at(99), max_ms: xs.length === 0 ? null : +xs[xs.length - 1].toFixed(2) };
+  const at = (p) =>
+    xs.length === 0 ? null : +xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))].toFixed(2);
+  return {
+    count: xs.length,
+    p50_ms: at(50),
+    p90_ms: at(90),
+    p99_ms: at(99),
+    max_ms: xs.length === 0 ? null : +xs[xs.length - 1].toFixed(2),
+  };
 }
 
 const memory = () => {
   const m = process.memoryUsage();
-  return { rss_mb: +(m.rss / 1048576).toFixed(1), heap_used_mb: +(m.heapUsed / 1048576).toFixed(1), heap_total_mb: +(m.heapTotal / 1048576).toFixed(1) };
+  return {
+    rss_mb: +(m.rss / 1048576).toFixed(1),
+    heap_used_mb: +(m.heapUsed / 1048576).toFixed(1),
+    heap_total_mb: +(m.heapTotal / 1048576).toFixed(1),
+  };
 };
 
 async function main() {
@@ -78,7 +92,11 @@ async function main() {
     let res;
     let json;
     try {
-      res = await fetch(`${base}${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      res = await fetch(`${base}${route}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       json = await res.json();
     } catch (err) {
       json = { fetchError: String(err) };
@@ -95,11 +113,23 @@ async function main() {
   const password = "soakpassword1";
   const users = Array.from({ length: options.workers }, (_, i) => `soak${i}@example.com`);
   for (const email of users) await EmailPassword.signUp(email, password);
-  const form = (email) => ({ formFields: [{ id: "email", value: email }, { id: "password", value: password }] });
+  const form = (email) => ({
+    formFields: [
+      { id: "email", value: email },
+      { id: "password", value: password },
+    ],
+  });
 
   async function worker(email, until) {
     while (Date.now() < until) {
-      const signin = await op("signin", "POST", "/auth/signin", undefined, form(email), (r, j) => r.status === 200 && j.status === "OK");
+      const signin = await op(
+        "signin",
+        "POST",
+        "/auth/signin",
+        undefined,
+        form(email),
+        (r, j) => r.status === 200 && j.status === "OK",
+      );
       if (signin === undefined) continue;
       let access = signin.headers.get("st-access-token");
       let refresh = signin.headers.get("st-refresh-token");
@@ -134,7 +164,9 @@ async function main() {
   await resetForTests();
   fs.rmSync(dir, { recursive: true, force: true });
 
-  const operations = Object.fromEntries(Object.entries(latencies).map(([k, v]) => [k, { ...summarise(v), errors: errors[k] }]));
+  const operations = Object.fromEntries(
+    Object.entries(latencies).map(([k, v]) => [k, { ...summarise(v), errors: errors[k] }]),
+  );
   const total = Object.values(latencies).reduce((n, v) => n + v.length, 0);
   console.log(
     JSON.stringify(

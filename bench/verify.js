@@ -37,9 +37,10 @@ async function tokenAndRawVerify(algorithm) {
   const dot = token.lastIndexOf(".");
   const signed = Buffer.from(token.slice(0, dot));
   const signature = Buffer.from(token.slice(dot + 1), "base64url");
-  const rawVerify = algorithm === "ES256"
-    ? () => crypto.verify("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
-    : () => crypto.verify("sha256", signed, key, signature);
+  const rawVerify =
+    algorithm === "ES256"
+      ? () => crypto.verify("sha256", signed, { key, dsaEncoding: "ieee-p1363" }, signature)
+      : () => crypto.verify("sha256", signed, key, signature);
   if (!rawVerify()) throw new Error("raw verify rejected Latchkey's token");
   return { token, key, rawVerify };
 }
@@ -53,14 +54,17 @@ async function benchDatabase(kind, url, algs) {
   const { token, key, rawVerify } = await tokenAndRawVerify("RS256");
   const baDb = await setupBetterAuth(kind, url, { cookieCache: false });
   const baCache = await setupBetterAuth(kind, url, { cookieCache: true });
-  const r = await c.interleaved({
-    raw_crypto_verify: rawVerify,
-    // jsonwebtoken at its best: the same parsed KeyObject (a PEM string would be re-parsed on every call).
-    jsonwebtoken_verify: () => jwt.verify(token, key, { algorithms: ["RS256"] }),
-    latchkey: () => Session.getSessionWithoutRequestResponse(token),
-    better_auth_getSession_db: () => baDb.auth.api.getSession({ headers: baDb.headers }),
-    better_auth_getSession_cookie_cache: () => baCache.auth.api.getSession({ headers: baCache.headers }),
-  }, measure);
+  const r = await c.interleaved(
+    {
+      raw_crypto_verify: rawVerify,
+      // jsonwebtoken at its best: the same parsed KeyObject (a PEM string would be re-parsed on every call).
+      jsonwebtoken_verify: () => jwt.verify(token, key, { algorithms: ["RS256"] }),
+      latchkey: () => Session.getSessionWithoutRequestResponse(token),
+      better_auth_getSession_db: () => baDb.auth.api.getSession({ headers: baDb.headers }),
+      better_auth_getSession_cookie_cache: () => baCache.auth.api.getSession({ headers: baCache.headers }),
+    },
+    measure,
+  );
   out.rs256 = {
     ...r,
     ratio_latchkey_to_raw: c.ratio(r.latchkey, r.raw_crypto_verify),
@@ -76,13 +80,20 @@ async function benchDatabase(kind, url, algs) {
   const bl = await tokenAndRawVerify("RS256");
   const conn = await c.rawConnection(kind, url);
   const handle = JSON.parse(Buffer.from(bl.token.split(".")[1], "base64url").toString()).sessionHandle;
-  const b = await c.interleaved({
-    raw_crypto_verify: bl.rawVerify,
-    // The read blacklisting adds, alone: the same primary-key select on Latchkey's own table, through the raw driver.
-    raw_driver_select: () => conn.exec(`select session_handle from ${prefix}sessions where session_handle = ? and expires_at > ?`, [handle, Date.now()]),
-    latchkey_blacklisting: () => Session.getSessionWithoutRequestResponse(bl.token),
-    better_auth_getSession_db: () => baDb.auth.api.getSession({ headers: baDb.headers }),
-  }, measure);
+  const b = await c.interleaved(
+    {
+      raw_crypto_verify: bl.rawVerify,
+      // The read blacklisting adds, alone: the same primary-key select on Latchkey's own table, through the raw driver.
+      raw_driver_select: () =>
+        conn.exec(`select session_handle from ${prefix}sessions where session_handle = ? and expires_at > ?`, [
+          handle,
+          Date.now(),
+        ]),
+      latchkey_blacklisting: () => Session.getSessionWithoutRequestResponse(bl.token),
+      better_auth_getSession_db: () => baDb.auth.api.getSession({ headers: baDb.headers }),
+    },
+    measure,
+  );
   out.rs256_blacklisting = {
     ...b,
     ratio_latchkey_to_raw: c.ratio(b.latchkey_blacklisting, b.raw_crypto_verify),
@@ -98,11 +109,14 @@ async function benchDatabase(kind, url, algs) {
     prefix = c.uniquePrefix();
     c.initLatchkey(url, prefix, { accessTokenSigningAlgorithm: "ES256" });
     const es = await tokenAndRawVerify("ES256");
-    const e = await c.interleaved({
-      raw_crypto_verify: es.rawVerify,
-      jsonwebtoken_verify: () => jwt.verify(es.token, es.key, { algorithms: ["ES256"] }),
-      latchkey: () => Session.getSessionWithoutRequestResponse(es.token),
-    }, measure);
+    const e = await c.interleaved(
+      {
+        raw_crypto_verify: es.rawVerify,
+        jsonwebtoken_verify: () => jwt.verify(es.token, es.key, { algorithms: ["ES256"] }),
+        latchkey: () => Session.getSessionWithoutRequestResponse(es.token),
+      },
+      measure,
+    );
     out.es256 = { ...e, ratio_latchkey_to_raw: c.ratio(e.latchkey, e.raw_crypto_verify) };
     await c.teardownLatchkey(prefix);
   }

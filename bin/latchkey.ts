@@ -46,13 +46,17 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 1 || positionals[0] !== "migrate") {
-    const problem = positionals.length === 0 ? "no command given" : `unknown command or extra argument: ${positionals.find((p, i) => i > 0 || p !== "migrate") ?? ""}`;
+    const problem =
+      positionals.length === 0
+        ? "no command given"
+        : `unknown command or extra argument: ${positionals.find((p, i) => i > 0 || p !== "migrate") ?? ""}`;
     process.stderr.write(`${problem}\n\n${USAGE}\n`);
     return 2;
   }
-  const database = values.config !== undefined
-    ? databaseFromConfig(values.config, values.database, values["table-prefix"])
-    : new Database(resolveConnection(values.database), normaliseTablePrefix(values["table-prefix"]));
+  const database =
+    values.config !== undefined
+      ? databaseFromConfig(values.config, values.database, values["table-prefix"])
+      : new Database(resolveConnection(values.database), normaliseTablePrefix(values["table-prefix"]));
   if (values.config === undefined) database.setMigrations(shippedMigrations());
   try {
     if (values.unlock === true) {
@@ -98,11 +102,14 @@ function loadConfig(file: string): TypeInput {
       notFound
         ? `--config: no such file ${file}`
         : `--config: ${file} could not be loaded (${typeof e.code === "string" ? e.code : String(e.name)})` +
-          (typescript ? "; a TypeScript config needs a loader, e.g. node --require tsx/cjs node_modules/.bin/latchkey ..." : ""),
+            (typescript
+              ? "; a TypeScript config needs a loader, e.g. node --require tsx/cjs node_modules/.bin/latchkey ..."
+              : ""),
     );
   }
   const config = isObject(loaded) && isObject(loaded.default) ? loaded.default : loaded;
-  if (!isObject(config)) throw new LatchkeyError("INVALID_CONFIG", `--config: ${file} must export the object you pass to Latchkey.init()`);
+  if (!isObject(config))
+    throw new LatchkeyError("INVALID_CONFIG", `--config: ${file} must export the object you pass to Latchkey.init()`);
   return config as unknown as TypeInput;
 }
 

@@ -33,7 +33,10 @@ export function normaliseDomain(field: string, value: unknown): string {
     url = new URL(withScheme);
   } catch {
     // Echoed only when it cannot carry credentials (user:password@host).
-    throw configError(field, raw.includes("@") ? "is not a valid domain or URL" : `"${raw}" is not a valid domain or URL`);
+    throw configError(
+      field,
+      raw.includes("@") ? "is not a valid domain or URL" : `"${raw}" is not a valid domain or URL`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw configError(field, `must use http or https, not ${url.protocol.slice(0, -1)}`);

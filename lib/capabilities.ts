@@ -58,7 +58,10 @@ export class CapabilityRegistry implements Capabilities {
 
   all<T>(key: Capability<T>): readonly T[] {
     if (this.byKey === undefined) {
-      throw new LatchkeyError("NOT_INITIALISED", `capability ${key.name} was asked for while Latchkey.init() was still building the recipe list; ask for it lazily`);
+      throw new LatchkeyError(
+        "NOT_INITIALISED",
+        `capability ${key.name} was asked for while Latchkey.init() was still building the recipe list; ask for it lazily`,
+      );
     }
     return (this.byKey.get(key as Capability<unknown>) ?? []) as T[];
   }

@@ -21,7 +21,10 @@ export type FetchValue<T> = (userId: string, userContext: UserContext) => Promis
  */
 export class SessionClaim<T extends JSONValue> {
   /** A claim stored under `key`, whose value comes from `fetchValue`. */
-  constructor(readonly key: string, readonly fetchValue: FetchValue<T>) {}
+  constructor(
+    readonly key: string,
+    readonly fetchValue: FetchValue<T>,
+  ) {}
 
   /** The payload entry for this user: fetches the value (one call of fetchValue). */
   async build(userId: string, userContext: UserContext = {}): Promise<JSONObject> {
@@ -71,8 +74,18 @@ export class SessionClaim<T extends JSONValue> {
       },
       validate: (payload) => {
         const fetchedAt = this.getLastRefetchTime(payload);
-        if (maxAgeInSeconds !== undefined && (fetchedAt === undefined || fetchedAt < Date.now() - maxAgeInSeconds * 1000)) {
-          return { isValid: false, reason: { message: "expired", ageInSeconds: fetchedAt === undefined ? null : Math.floor((Date.now() - fetchedAt) / 1000), maxAgeInSeconds } };
+        if (
+          maxAgeInSeconds !== undefined &&
+          (fetchedAt === undefined || fetchedAt < Date.now() - maxAgeInSeconds * 1000)
+        ) {
+          return {
+            isValid: false,
+            reason: {
+              message: "expired",
+              ageInSeconds: fetchedAt === undefined ? null : Math.floor((Date.now() - fetchedAt) / 1000),
+              maxAgeInSeconds,
+            },
+          };
         }
         return check(this.getValueFromPayload(payload));
       },
@@ -86,7 +99,9 @@ export class PrimitiveClaim<T extends string | number | boolean> extends Session
     /** Valid when the value equals `expected`. */
     hasValue: (expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
       this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value === expected ? { isValid: true } : { isValid: false, reason: { message: "wrong value", expectedValue: expected, actualValue: value ?? null } },
+        value === expected
+          ? { isValid: true }
+          : { isValid: false, reason: { message: "wrong value", expectedValue: expected, actualValue: value ?? null } },
       ),
   };
 }
@@ -95,9 +110,11 @@ export class PrimitiveClaim<T extends string | number | boolean> extends Session
 export class BooleanClaim extends PrimitiveClaim<boolean> {
   readonly booleanValidators = {
     /** Valid when the value is true. */
-    isTrue: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator => this.validators.hasValue(true, maxAgeInSeconds, id),
+    isTrue: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
+      this.validators.hasValue(true, maxAgeInSeconds, id),
     /** Valid when the value is false. */
-    isFalse: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator => this.validators.hasValue(false, maxAgeInSeconds, id),
+    isFalse: (maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
+      this.validators.hasValue(false, maxAgeInSeconds, id),
   };
 }
 
@@ -107,25 +124,41 @@ export class PrimitiveArrayClaim<T extends string | number | boolean> extends Se
     /** Valid when the list contains `expected`. */
     includes: (expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
       this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value?.includes(expected) === true ? { isValid: true } : { isValid: false, reason: { message: "wrong value", expectedToInclude: expected, actualValue: value ?? null } },
+        value?.includes(expected) === true
+          ? { isValid: true }
+          : {
+              isValid: false,
+              reason: { message: "wrong value", expectedToInclude: expected, actualValue: value ?? null },
+            },
       ),
     /** Valid when the list does not contain `unwanted`. */
     excludes: (unwanted: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
       this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-        value !== undefined && !value.includes(unwanted) ? { isValid: true } : { isValid: false, reason: { message: "wrong value", expectedToNotInclude: unwanted, actualValue: value ?? null } },
+        value !== undefined && !value.includes(unwanted)
+          ? { isValid: true }
+          : {
+              isValid: false,
+              reason: { message: "wrong value", expectedToNotInclude: unwanted, actualValue: value ?? null },
+            },
       ),
   };
 }
 
 /** The validator of a boolean claim that refetches a false value after `refetchTimeOnFalseInSeconds`. */
-export function isTrueRefetchingFalse(claim: BooleanClaim, refetchTimeOnFalseInSeconds: number, maxAgeInSeconds?: number): SessionClaimValidator {
+export function isTrueRefetchingFalse(
+  claim: BooleanClaim,
+  refetchTimeOnFalseInSeconds: number,
+  maxAgeInSeconds?: number,
+): SessionClaimValidator {
   const base = claim.booleanValidators.isTrue(maxAgeInSeconds);
   return {
     ...base,
     shouldRefetch: (payload, userContext) => {
       if (base.shouldRefetch(payload, userContext)) return true;
       const fetchedAt = claim.getLastRefetchTime(payload) ?? 0;
-      return claim.getValueFromPayload(payload) === false && fetchedAt < Date.now() - refetchTimeOnFalseInSeconds * 1000;
+      return (
+        claim.getValueFromPayload(payload) === false && fetchedAt < Date.now() - refetchTimeOnFalseInSeconds * 1000
+      );
     },
   };
 }

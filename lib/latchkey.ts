@@ -17,7 +17,9 @@ const TOP_LEVEL_KEYS = ["appInfo", "database", "tablePrefix", "recipeList"];
 const CORE_CORS_HEADERS = ["rid", "fdi-version"];
 
 /** A class of recipe, as the core looks one up: it must carry its id. */
-export type RecipeClass<T extends RecipeModule> = (abstract new (...args: never[]) => T) & { readonly RECIPE_ID: string };
+export type RecipeClass<T extends RecipeModule> = (abstract new (...args: never[]) => T) & {
+  readonly RECIPE_ID: string;
+};
 
 /** The initialised framework: normalised config, the recipes, the database, and request routing. */
 export class Latchkey {
@@ -112,7 +114,12 @@ export class Latchkey {
   }
 
   /** Answers a LatchkeyError with the owning recipe's response, else the core's; false when none applies. */
-  async handleError(err: LatchkeyError, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
+  async handleError(
+    err: LatchkeyError,
+    req: BaseRequest,
+    res: BaseResponse,
+    userContext: UserContext,
+  ): Promise<boolean> {
     const owner = this.recipes.find((r) => r.recipeId === err.fromRecipe);
     const ordered = owner === undefined ? this.recipes : [owner, ...this.recipes.filter((r) => r !== owner)];
     for (const recipe of ordered) {
@@ -161,14 +168,17 @@ function asRecipe(built: unknown, index: number): RecipeModule {
   }
   throw configError(
     `recipeList[${index}]`,
-    typeof built === "function" ? "is a recipe's init itself: call it, e.g. Session.init() or Session.init({ ... })" : "did not build a recipe: list the result of a recipe's init()",
+    typeof built === "function"
+      ? "is a recipe's init itself: call it, e.g. Session.init() or Session.init({ ... })"
+      : "did not build a recipe: list the result of a recipe's init()",
   );
 }
 
 function checkRequirements(recipes: readonly RecipeModule[], capabilities: CapabilityRegistry): void {
   for (const recipe of recipes) {
     for (const key of recipe.requires()) {
-      if (capabilities.all(key).length === 0) throw configError("recipeList", `the ${recipe.recipeId} recipe needs ${key.needs}`);
+      if (capabilities.all(key).length === 0)
+        throw configError("recipeList", `the ${recipe.recipeId} recipe needs ${key.needs}`);
     }
   }
 }
@@ -180,7 +190,11 @@ function checkRecipeList(recipes: readonly RecipeModule[]): void {
     if (earlier !== undefined) {
       // A preset builds its recipes itself: listing one of them beside it serves every route twice.
       const preset = earlier.partOf ?? recipe.partOf;
-      if (preset !== undefined) throw configError("recipeList", `the ${preset} recipe already includes ${recipe.recipeId}: list only one of them`);
+      if (preset !== undefined)
+        throw configError(
+          "recipeList",
+          `the ${preset} recipe already includes ${recipe.recipeId}: list only one of them`,
+        );
       throw configError("recipeList", `the ${recipe.recipeId} recipe is listed twice; list each recipe once`);
     }
     byId.set(recipe.recipeId, recipe);

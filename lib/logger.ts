@@ -10,7 +10,10 @@ export function debugLog(message: string, secrets: readonly string[] = []): void
 }
 
 /** A knex `log` option that sends knex's own warnings to the debug log instead of the console. */
-export function knexLogger(secrets: readonly string[]): Record<"warn" | "error" | "deprecate" | "debug", (message: unknown) => void> {
-  const write = (message: unknown): void => debugLog(`knex: ${message instanceof Error ? message.message : String(message)}`, secrets);
+export function knexLogger(
+  secrets: readonly string[],
+): Record<"warn" | "error" | "deprecate" | "debug", (message: unknown) => void> {
+  const write = (message: unknown): void =>
+    debugLog(`knex: ${message instanceof Error ? message.message : String(message)}`, secrets);
   return { warn: write, error: write, deprecate: write, debug: write };
 }

@@ -42,7 +42,10 @@ export function buildImplementation<T extends object>(
     if (typeof value === "function") continue;
     if (value === undefined && options.allowDisabled) continue;
     const expected = options.allowDisabled ? "a function or undefined" : "a function";
-    throw configError(`${label}.${key}`, `must be ${expected}; did the override forget to spread originalImplementation?`);
+    throw configError(
+      `${label}.${key}`,
+      `must be ${expected}; did the override forget to spread originalImplementation?`,
+    );
   }
   final = result;
   return final;

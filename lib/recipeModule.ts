@@ -5,7 +5,6 @@ import type { LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse, HTTPMethod } from "./framework/request";
 import type { NormalisedAppInfo, UserContext } from "./types";
 
-
 /** One route a recipe serves, relative to `apiBasePath`. */
 export interface APIHandled {
   method: HTTPMethod;
@@ -56,7 +55,12 @@ export abstract class RecipeModule {
   abstract getAPIsHandled(): APIHandled[];
 
   /** Serves one of its routes; false when it chose not to answer (the request falls through). */
-  abstract handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean>;
+  abstract handleAPIRequest(
+    apiId: string,
+    req: BaseRequest,
+    res: BaseResponse,
+    userContext: UserContext,
+  ): Promise<boolean>;
 
   /** Turns one of its own errors into a response; false when the error is not one it answers. */
   handleError(_err: LatchkeyError, _req: BaseRequest, _res: BaseResponse, _userContext: UserContext): Promise<boolean> {

@@ -11,7 +11,10 @@ export interface RecipeRoute<APIs, Options> {
 }
 
 /** The routes as the core routes them; an API set to undefined by an override is disabled. */
-export function apisHandled<APIs extends object, Options>(routes: readonly RecipeRoute<APIs, Options>[], api: APIs): APIHandled[] {
+export function apisHandled<APIs extends object, Options>(
+  routes: readonly RecipeRoute<APIs, Options>[],
+  api: APIs,
+): APIHandled[] {
   return routes.map((r) => ({ method: r.method, path: r.path, id: r.id, disabled: api[r.id] === undefined }));
 }
 

@@ -12,7 +12,11 @@ export interface MatchedRoute {
  * `rid` header (which the frontend SDKs send) picks one; without a match the first in the recipe list whose route
  * is not disabled serves it.
  */
-export function findRoute(apiBasePath: string, recipes: readonly RecipeModule[], req: BaseRequest): MatchedRoute | undefined {
+export function findRoute(
+  apiBasePath: string,
+  recipes: readonly RecipeModule[],
+  req: BaseRequest,
+): MatchedRoute | undefined {
   const subPath = pathUnderBase(apiBasePath, req.getPath());
   if (subPath === undefined) return undefined;
   const method = req.getMethod();

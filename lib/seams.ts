@@ -46,7 +46,11 @@ export interface LoginMethodProvider {
   /** The user's login method in this recipe, or undefined. */
   getLoginMethod(input: { userId: string; userContext: UserContext }): Promise<LoginMethodRecord | undefined>;
   /** Every login method of this recipe with this email in the tenant. */
-  getLoginMethodsByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<LoginMethodRecord[]>;
+  getLoginMethodsByEmail(input: {
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<LoginMethodRecord[]>;
 }
 
 /** A recipe that keeps per-user rows: `Latchkey.deleteUser` removes them, every owner in one transaction. */
@@ -61,8 +65,18 @@ export interface SessionClaimSource {
 
 /** Knows whether an email is verified, and can mark one verified (a provider vouched for it). */
 export interface EmailVerifier {
-  isEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<boolean>;
-  markEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<void>;
+  isEmailVerified(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<boolean>;
+  markEmailVerified(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<void>;
 }
 
 /** A verified session as every recipe sees it; the session recipe's SessionContainer implements it. */
@@ -106,18 +120,35 @@ export interface SessionService {
     userContext: UserContext;
   }): Promise<SessionContainerInterface>;
   /** The request's session (claims checked as `options` say); undefined only with `sessionRequired: false`. */
-  getSession(input: { req: BaseRequest; res: BaseResponse; options: VerifySessionOptions; userContext: UserContext }): Promise<SessionContainerInterface | undefined>;
+  getSession(input: {
+    req: BaseRequest;
+    res: BaseResponse;
+    options: VerifySessionOptions;
+    userContext: UserContext;
+  }): Promise<SessionContainerInterface | undefined>;
   /** Revokes every session of the user; returns their handles. */
   revokeAllSessionsForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
 }
 
 /** Login methods (users, getUser, `/loginmethods`, MFA's first factors). */
-export const LoginMethods = new Capability<LoginMethodProvider>("LoginMethods", "a login method recipe (EmailPassword, ThirdParty, ...) in recipeList");
+export const LoginMethods = new Capability<LoginMethodProvider>(
+  "LoginMethods",
+  "a login method recipe (EmailPassword, ThirdParty, ...) in recipeList",
+);
 /** Owners of per-user rows (deleteUser). */
 export const UserDataOwners = new Capability<UserDataOwner>("UserDataOwners", "a recipe that keeps user data");
 /** Claims added to every session and checked on every request. */
-export const SessionClaimSources = new Capability<SessionClaimSource>("SessionClaimSources", "a recipe that adds session claims");
+export const SessionClaimSources = new Capability<SessionClaimSource>(
+  "SessionClaimSources",
+  "a recipe that adds session claims",
+);
 /** Email verification state. */
-export const EmailVerifiers = new Capability<EmailVerifier>("EmailVerifiers", "the emailverification recipe: add EmailVerification.init() to recipeList");
+export const EmailVerifiers = new Capability<EmailVerifier>(
+  "EmailVerifiers",
+  "the emailverification recipe: add EmailVerification.init() to recipeList",
+);
 /** Sessions, provided by the Session recipe. */
-export const Sessions = new Capability<SessionService>("Sessions", "the session recipe: add Session.init() to recipeList");
+export const Sessions = new Capability<SessionService>(
+  "Sessions",
+  "the session recipe: add Session.init() to recipeList",
+);

@@ -23,7 +23,10 @@ export interface NormalisedSessionFeature<User, Context> {
 const empty = (): JSONObject => ({});
 
 /** Validates a recipe's `sessionFeature` option and fills in the defaults. */
-export function normaliseSessionFeature<User, Context>(label: string, input: unknown): NormalisedSessionFeature<User, Context> {
+export function normaliseSessionFeature<User, Context>(
+  label: string,
+  input: unknown,
+): NormalisedSessionFeature<User, Context> {
   if (input === undefined) return { setJwtPayload: empty, setSessionData: empty };
   assertPlainObject(label, input);
   assertKnownKeys(label, input, ["setJwtPayload", "setSessionData"]);
@@ -43,7 +46,10 @@ export async function sessionValues<User, Context>(
 ): Promise<{ jwtPayload: JSONObject; sessionData: JSONObject }> {
   const jwtPayload = await feature.setJwtPayload(user, context, action);
   const sessionData = await feature.setSessionData(user, context, action);
-  for (const [name, value] of [["setJwtPayload", jwtPayload], ["setSessionData", sessionData]] as const) {
+  for (const [name, value] of [
+    ["setJwtPayload", jwtPayload],
+    ["setSessionData", sessionData],
+  ] as const) {
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       throw new LatchkeyError("GENERAL_ERROR", `sessionFeature.${name} must return a JSON object`);
     }

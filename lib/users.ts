@@ -17,7 +17,11 @@ export interface User {
 }
 
 /** The user with this id, from every login method recipe that knows them; undefined when none does. */
-export async function findUser(capabilities: Capabilities, userId: string, userContext: UserContext): Promise<User | undefined> {
+export async function findUser(
+  capabilities: Capabilities,
+  userId: string,
+  userContext: UserContext,
+): Promise<User | undefined> {
   const records: LoginMethodRecord[] = [];
   for (const provider of capabilities.all(LoginMethods)) {
     const record = await provider.getLoginMethod({ userId, userContext });
@@ -39,11 +43,23 @@ export async function findUser(capabilities: Capabilities, userId: string, userC
 }
 
 // The email verification recipe, when listed, is the authority on `verified`; without it a recipe's own word stands.
-async function withVerified(capabilities: Capabilities, record: LoginMethodRecord, userContext: UserContext): Promise<LoginMethod> {
+async function withVerified(
+  capabilities: Capabilities,
+  record: LoginMethodRecord,
+  userContext: UserContext,
+): Promise<LoginMethod> {
   const verifier = capabilities.optional(EmailVerifiers);
   if (verifier === undefined || record.email === undefined) return { ...record, verified: record.verified ?? false };
   const tenantId = record.tenantIds[0] ?? "public";
-  return { ...record, verified: await verifier.isEmailVerified({ userId: record.recipeUserId, email: record.email, tenantId, userContext }) };
+  return {
+    ...record,
+    verified: await verifier.isEmailVerified({
+      userId: record.recipeUserId,
+      email: record.email,
+      tenantId,
+      userContext,
+    }),
+  };
 }
 
 function unique<T>(values: T[]): T[] {

@@ -74,7 +74,11 @@ describe("example shop in Chromium with supertokens-web-js", function () {
         }
 
         const sessionExists = (page: Page): Promise<boolean> =>
-          page.evaluate(() => (window as unknown as { supertokensSession: { doesSessionExist(): Promise<boolean> } }).supertokensSession.doesSessionExist());
+          page.evaluate(() =>
+            (
+              window as unknown as { supertokensSession: { doesSessionExist(): Promise<boolean> } }
+            ).supertokensSession.doesSessionExist(),
+          );
 
         it("sign up shows the role from the access token; reload keeps the session; sign out ends it", async () => {
           const context = await browser.newContext();
@@ -95,7 +99,10 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           await page.click("#sign-out");
           await page.waitForFunction(() => document.body.dataset.state === "signed-out");
           expect(await sessionExists(page)).to.equal(false);
-          const after = await page.evaluate(async (api) => (await fetch(`${api}/api/me`, { credentials: "include" })).status, shop.apiDomain);
+          const after = await page.evaluate(
+            async (api) => (await fetch(`${api}/api/me`, { credentials: "include" })).status,
+            shop.apiDomain,
+          );
           expect(after).to.equal(401);
           await step(page, "4-signed-out");
           await context.close();
@@ -105,7 +112,10 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           const context = await browser.newContext();
           const page = await open(context);
           let refreshes = 0;
-          page.on("request", (r) => void (r.url().endsWith("/auth/session/refresh") && r.method() === "POST" && refreshes++));
+          page.on(
+            "request",
+            (r) => void (r.url().endsWith("/auth/session/refresh") && r.method() === "POST" && refreshes++),
+          );
           await signUp(page, `refresh-${mode}${crossOrigin}@shop.test`);
           const before = refreshes;
           await page.waitForTimeout((ACCESS_TOKEN_VALIDITY_S + 1) * 1000);
@@ -124,13 +134,18 @@ describe("example shop in Chromium with supertokens-web-js", function () {
           const stolen = await stealRefreshToken(victim, page);
           // The victim refreshes and uses the new tokens.
           await page.evaluate(() =>
-            (window as unknown as { supertokensSession: { attemptRefreshingSession(): Promise<boolean> } }).supertokensSession.attemptRefreshingSession(),
+            (
+              window as unknown as { supertokensSession: { attemptRefreshingSession(): Promise<boolean> } }
+            ).supertokensSession.attemptRefreshingSession(),
           );
           expect((await callApi(page)).status).to.equal(200);
           // The thief, in another browser, replays the old refresh token.
           const thief = await browser.newContext();
           const replay = await thief.request.post(`${shop.apiDomain}/auth/session/refresh`, {
-            headers: mode === "cookie" ? { cookie: `sRefreshToken=${stolen}`, rid: "session" } : { authorization: `Bearer ${stolen}`, rid: "session" },
+            headers:
+              mode === "cookie"
+                ? { cookie: `sRefreshToken=${stolen}`, rid: "session" }
+                : { authorization: `Bearer ${stolen}`, rid: "session" },
           });
           expect(replay.status()).to.equal(401);
           expect(await replay.json()).to.deep.equal({ message: "token theft detected" });
@@ -181,7 +196,8 @@ describe("example shop in Chromium with supertokens-web-js", function () {
             expect(await page.textContent("#verified")).to.equal("no");
             await page.click("#send-verification");
             const deadline = Date.now() + 5000;
-            while (!shop.outbox.some((m) => m.kind === "verify-email") && Date.now() < deadline) await page.waitForTimeout(50);
+            while (!shop.outbox.some((m) => m.kind === "verify-email") && Date.now() < deadline)
+              await page.waitForTimeout(50);
             const link = shop.outbox.filter((m) => m.kind === "verify-email").at(-1)?.link ?? "";
             expect(link).to.contain("/auth/verify-email?token=");
             await page.goto(link);
@@ -225,7 +241,10 @@ describe("example shop in Chromium with supertokens-web-js", function () {
             // The attacker runs a flow of their own and keeps the redirect back, unused.
             const attackerContext = await browser.newContext();
             const attacker = await open(attackerContext);
-            await attacker.route((url) => url.pathname.endsWith("/auth/signinup"), (route) => route.abort());
+            await attacker.route(
+              (url) => url.pathname.endsWith("/auth/signinup"),
+              (route) => route.abort(),
+            );
             await signInAtProvider(attacker, `mallory-${crossOrigin}`);
             await attacker.waitForURL((url) => url.pathname === "/auth/callback/demo");
             const forged = attacker.url();

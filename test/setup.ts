@@ -10,7 +10,9 @@ export const mochaHooks = {
     try {
       await knex.raw("select 1");
     } catch (err) {
-      throw new Error(`LATCHKEY_TEST_DB=${kind}: the test database cannot be reached (${(err as Error).message})`, { cause: err });
+      throw new Error(`LATCHKEY_TEST_DB=${kind}: the test database cannot be reached (${(err as Error).message})`, {
+        cause: err,
+      });
     } finally {
       await knex.destroy();
     }

@@ -27,18 +27,25 @@ export async function startDemoProvider(redirectURIs: string[], port = 0): Promi
     server.listen(port, "127.0.0.1", resolve);
   });
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const signingKey = { ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }), kid: "demo", use: "sig", alg: "RS256" };
+  const signingKey = {
+    ...crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ format: "jwk" }),
+    kid: "demo",
+    use: "sig",
+    alg: "RS256",
+  };
   const clientId = "latchkey-demo";
   const clientSecret = crypto.randomBytes(16).toString("hex");
   const provider = new Provider(issuer, {
-    clients: [{
-      client_id: clientId,
-      client_secret: clientSecret,
-      redirect_uris: redirectURIs,
-      grant_types: ["authorization_code"],
-      response_types: ["code"],
-      token_endpoint_auth_method: "client_secret_post",
-    }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: redirectURIs,
+        grant_types: ["authorization_code"],
+        response_types: ["code"],
+        token_endpoint_auth_method: "client_secret_post",
+      },
+    ],
     pkce: { required: () => true },
     claims: { openid: ["sub"], email: ["email", "email_verified"] },
     findAccount: (_ctx, id) => ({ accountId: id, claims: () => claimsOf(id) }),

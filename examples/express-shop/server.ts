@@ -52,7 +52,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
   const apiDomain = `http://localhost:${(apiServer.address() as AddressInfo).port}`;
   const site = options.websitePort === undefined ? undefined : express();
   const siteServer = site === undefined ? undefined : await listen(site, options.websitePort ?? 0);
-  const websiteDomain = siteServer === undefined ? apiDomain : `http://localhost:${(siteServer.address() as AddressInfo).port}`;
+  const websiteDomain =
+    siteServer === undefined ? apiDomain : `http://localhost:${(siteServer.address() as AddressInfo).port}`;
   const outbox: RunningShop["outbox"] = [];
   // "Continue with the demo provider": a real OpenID provider in this process, on a free port.
   const demo = await startDemoProvider([`${websiteDomain}${CALLBACK_PATH}`]);
@@ -77,7 +78,16 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       // Sign-in with an OpenID provider: authorisation code with PKCE, the ID token checked against its keys.
       ThirdParty.init({
         signInAndUpFeature: {
-          providers: [{ config: { thirdPartyId: "demo", name: "Demo OpenID provider", issuer: demo.issuer, clients: [{ clientId: demo.clientId, clientSecret: demo.clientSecret }] } }],
+          providers: [
+            {
+              config: {
+                thirdPartyId: "demo",
+                name: "Demo OpenID provider",
+                issuer: demo.issuer,
+                clients: [{ clientId: demo.clientId, clientSecret: demo.clientSecret }],
+              },
+            },
+          ],
         },
       }),
       // OPTIONAL: sessions carry whether the email is verified (the page shows it); REQUIRED would gate routes.
@@ -130,7 +140,11 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
     const session = req.session!;
     const data = await session.getSessionData();
     // The secret stays on the server: the page only learns that the session carries one.
-    res.json({ userId: session.getUserId(), role: session.getJWTPayload().role, hasServerSideSecret: data.secret !== undefined });
+    res.json({
+      userId: session.getUserId(),
+      role: session.getJWTPayload().role,
+      hasServerSideSecret: data.secret !== undefined,
+    });
   });
   api.get("/dev/outbox", (_req, res) => {
     if (websiteDomain !== apiDomain) res.setHeader("Access-Control-Allow-Origin", websiteDomain);
@@ -143,11 +157,15 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       res.type("application/javascript").send(`window.SHOP_CONFIG = ${JSON.stringify({ apiDomain, websiteDomain })};`);
     });
     app.get("/sdk/:name.js", (req, res) => {
-      const file = fs.readdirSync(path.join(SDK_DIR, "bundle")).find((f) => f.startsWith(`${req.params.name}.`) && f.endsWith(".js"));
+      const file = fs
+        .readdirSync(path.join(SDK_DIR, "bundle"))
+        .find((f) => f.startsWith(`${req.params.name}.`) && f.endsWith(".js"));
       if (file === undefined) return void res.status(404).end();
       res.sendFile(path.join(SDK_DIR, "bundle", file));
     });
-    app.get(["/auth/reset-password", "/auth/verify-email", CALLBACK_PATH], (_req, res) => res.sendFile(path.join(PUBLIC, "index.html")));
+    app.get(["/auth/reset-password", "/auth/verify-email", CALLBACK_PATH], (_req, res) =>
+      res.sendFile(path.join(PUBLIC, "index.html")),
+    );
     app.use(express.static(PUBLIC));
   }
 
@@ -157,7 +175,9 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
     outbox,
     demoIssuer: demo.issuer,
     close: async () => {
-      await Promise.all([apiServer, siteServer].map((s) => (s === undefined ? undefined : new Promise((r) => s.close(r)))));
+      await Promise.all(
+        [apiServer, siteServer].map((s) => (s === undefined ? undefined : new Promise((r) => s.close(r)))),
+      );
       await demo.close();
     },
   };
@@ -172,7 +192,10 @@ function listen(app: express.Express, port: number): Promise<Server> {
 
 if (require.main === module) {
   startShop({ port: Number(process.env.PORT ?? 3001) }).then(
-    (shop) => console.log(`Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite, demo OpenID provider ${shop.demoIssuer})`),
+    (shop) =>
+      console.log(
+        `Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite, demo OpenID provider ${shop.demoIssuer})`,
+      ),
     (err: unknown) => {
       console.error(err instanceof Error ? err.message : err);
       process.exit(1);

@@ -18,5 +18,10 @@ export async function binaryCollation(knex: Knex): Promise<string | undefined> {
 export function isUniqueViolation(err: unknown): boolean {
   const e = err as { code?: unknown; errno?: unknown } | null;
   if (e === null || typeof e !== "object") return false;
-  return e.code === "ER_DUP_ENTRY" || e.code === "23505" || e.code === "SQLITE_CONSTRAINT_UNIQUE" || e.code === "SQLITE_CONSTRAINT_PRIMARYKEY";
+  return (
+    e.code === "ER_DUP_ENTRY" ||
+    e.code === "23505" ||
+    e.code === "SQLITE_CONSTRAINT_UNIQUE" ||
+    e.code === "SQLITE_CONSTRAINT_PRIMARYKEY"
+  );
 }

@@ -45,7 +45,10 @@ function createKnex(config: Knex.Config): Knex {
     const message = err instanceof Error ? err.message : String(err);
     const missing = /Cannot find module '([^']+)'/.exec(message);
     const reason = missing ? `its driver ${missing[1]} is not installed` : (message.split("\n", 1)[0] ?? "");
-    throw configError("database", `knex cannot use the "${client}" client (${reason}); use mysql2, pg or better-sqlite3`);
+    throw configError(
+      "database",
+      `knex cannot use the "${client}" client (${reason}); use mysql2, pg or better-sqlite3`,
+    );
   }
 }
 
@@ -62,12 +65,16 @@ function fromUrl(raw: string): ResolvedConnection {
   const sqlite = /^sqlite:(?:\/\/)?(.*)$/i.exec(url);
   if (sqlite) {
     const filename = sqlite[1] ?? "";
-    if (filename === "") throw configError("database", "a sqlite URL needs a path, e.g. sqlite:./app.sqlite or sqlite::memory:");
+    if (filename === "")
+      throw configError("database", "a sqlite URL needs a path, e.g. sqlite:./app.sqlite or sqlite::memory:");
     return sqliteConnection(filename);
   }
   if (url.includes("#")) {
     // An unencoded "#" in a password ends the URL early: the rest would be taken for the host and show in errors.
-    throw configError("database", "the URL contains '#': percent-encode reserved characters in the user name and password (# as %23, @ as %40, / as %2F, ? as %3F)");
+    throw configError(
+      "database",
+      "the URL contains '#': percent-encode reserved characters in the user name and password (# as %23, @ as %40, / as %2F, ? as %3F)",
+    );
   }
   let parsed: URL;
   try {
@@ -78,11 +85,17 @@ function fromUrl(raw: string): ResolvedConnection {
   const scheme = parsed.protocol.slice(0, -1).toLowerCase();
   const client = { mysql: "mysql2", mariadb: "mysql2", postgres: "pg", postgresql: "pg" }[scheme];
   if (client === undefined) {
-    throw configError("database", `unsupported URL scheme "${scheme}" (use mysql://, mariadb://, postgres:// or sqlite:)`);
+    throw configError(
+      "database",
+      `unsupported URL scheme "${scheme}" (use mysql://, mariadb://, postgres:// or sqlite:)`,
+    );
   }
   if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
     // Without "//" the user, password and host are all read as the database name, which errors then show.
-    throw configError("database", `a ${scheme} URL starts with ${scheme}:// (e.g. ${scheme}://user:password@host/mydb)`);
+    throw configError(
+      "database",
+      `a ${scheme} URL starts with ${scheme}:// (e.g. ${scheme}://user:password@host/mydb)`,
+    );
   }
   const password = decodeURLPart(parsed.password, "password");
   const database = decodeURLPart(parsed.pathname.replace(/^\//, ""), "database name");
@@ -102,7 +115,13 @@ function fromUrl(raw: string): ResolvedConnection {
   };
   if (client === "mysql2") connection.charset ??= "utf8mb4";
   const secrets = [raw, password].filter((s) => s !== "");
-  const config: Knex.Config = { client, connection, pool: { min: 0, max: 10 }, compileSqlOnError: false, log: knexLogger(secrets) };
+  const config: Knex.Config = {
+    client,
+    connection,
+    pool: { min: 0, max: 10 },
+    compileSqlOnError: false,
+    log: knexLogger(secrets),
+  };
   return {
     knex: knexFactory(withMySQLDefaults(config)),
     owned: true,
@@ -140,12 +159,16 @@ function pgQueryOptions(params: URLSearchParams): Record<string, unknown> {
   const options: Record<string, unknown> = {};
   for (const [key, value] of params) {
     if (key === "ssl") {
-      if (!/^(true|1|false|0)$/.test(value)) throw configError("database", "?ssl= must be true or false (or use sslmode=)");
+      if (!/^(true|1|false|0)$/.test(value))
+        throw configError("database", "?ssl= must be true or false (or use sslmode=)");
       options.ssl = value === "true" || value === "1";
     } else if (key === "sslmode") {
       options.ssl = pgSslMode(value);
     } else if (key === "sslcert" || key === "sslkey" || key === "sslrootcert") {
-      throw configError("database", `?${key}= is not read from a URL: pass a knex config with connection.ssl { ca, cert, key }`);
+      throw configError(
+        "database",
+        `?${key}= is not read from a URL: pass a knex config with connection.ssl { ca, cert, key }`,
+      );
     } else {
       options[key] = value;
     }
@@ -166,12 +189,20 @@ function pgSslMode(mode: string): boolean | { rejectUnauthorized: boolean } {
     case "verify-full":
       return { rejectUnauthorized: true };
     default:
-      throw configError("database", `unknown sslmode "${mode}" (use disable, no-verify, require, verify-ca or verify-full)`);
+      throw configError(
+        "database",
+        `unknown sslmode "${mode}" (use disable, no-verify, require, verify-ca or verify-full)`,
+      );
   }
 }
 
 function sqliteConnection(filename: string): ResolvedConnection {
-  const config: Knex.Config = withSqliteDefaults({ client: "better-sqlite3", connection: { filename }, compileSqlOnError: false, log: knexLogger([]) });
+  const config: Knex.Config = withSqliteDefaults({
+    client: "better-sqlite3",
+    connection: { filename },
+    compileSqlOnError: false,
+    log: knexLogger([]),
+  });
   return { knex: knexFactory(config), owned: true, description: `sqlite at ${filename}`, secrets: [] };
 }
 
@@ -225,20 +256,36 @@ function withSqliteDefaults(config: Knex.Config): Knex.Config {
 
 function describeKnexConfig(config: Knex.Config): { description: string; secrets: string[] } {
   const client = String(typeof config.client === "string" ? config.client : "custom client");
-  const kind = /pg|postgres/i.test(client) ? "postgres" : /mysql/i.test(client) ? "mysql" : /sqlite/i.test(client) ? "sqlite" : client;
+  const kind = /pg|postgres/i.test(client)
+    ? "postgres"
+    : /mysql/i.test(client)
+      ? "mysql"
+      : /sqlite/i.test(client)
+        ? "sqlite"
+        : client;
   const connection = config.connection;
   if (typeof connection === "string") {
     try {
       const url = new URL(connection);
       // Without "//host" the user and password would sit in the path, which the description shows.
       if (url.hostname === "") return { description: kind, secrets: [connection] };
-      return { description: `${kind} at ${url.hostname}:${url.port}${url.pathname}`, secrets: [connection, decodeURIComponent(url.password)].filter(Boolean) };
+      return {
+        description: `${kind} at ${url.hostname}:${url.port}${url.pathname}`,
+        secrets: [connection, decodeURIComponent(url.password)].filter(Boolean),
+      };
     } catch {
       return { description: kind, secrets: [connection] };
     }
   }
   if (typeof connection === "object" && connection !== null) {
-    const c = connection as { host?: string; port?: number; database?: string; filename?: string; password?: unknown; connectionString?: string };
+    const c = connection as {
+      host?: string;
+      port?: number;
+      database?: string;
+      filename?: string;
+      password?: unknown;
+      connectionString?: string;
+    };
     const secrets = [c.password, c.connectionString].filter((s): s is string => typeof s === "string" && s !== "");
     if (c.filename !== undefined) return { description: `${kind} at ${c.filename}`, secrets };
     const port = c.port ?? (kind === "postgres" ? 5432 : kind === "mysql" ? 3306 : "?");

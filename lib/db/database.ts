@@ -21,7 +21,10 @@ const PREFIX_PATTERN = new RegExp(`^[A-Za-z_][A-Za-z0-9_]{0,${MAX_TABLE_PREFIX_L
 export function normaliseTablePrefix(value: unknown): string {
   if (value === undefined) return DEFAULT_TABLE_PREFIX;
   if (typeof value !== "string" || (value !== "" && !PREFIX_PATTERN.test(value))) {
-    throw configError("tablePrefix", `must be up to ${MAX_TABLE_PREFIX_LENGTH} letters, digits or underscores, not starting with a digit`);
+    throw configError(
+      "tablePrefix",
+      `must be up to ${MAX_TABLE_PREFIX_LENGTH} letters, digits or underscores, not starting with a digit`,
+    );
   }
   return value;
 }
@@ -39,7 +42,10 @@ export class Database {
   readonly conflicts: ConflictStats = { retried: 0, gaveUp: 0 };
 
   /** Wraps a resolved connection; nothing touches the database until the first query. */
-  constructor(connection: ResolvedConnection, readonly tablePrefix: string) {
+  constructor(
+    connection: ResolvedConnection,
+    readonly tablePrefix: string,
+  ) {
     this.knex = connection.knex;
     this.description = connection.description;
     this.secrets = connection.secrets;
@@ -114,7 +120,10 @@ export class Database {
       const hint = err.alreadyExists
         ? `: a table or index it creates already exists (an app table of that name? set another tablePrefix than "${this.tablePrefix}")`
         : "";
-      return new LatchkeyError("GENERAL_ERROR", `${err.message} on ${this.description}${err.code === undefined ? "" : ` [${err.code}]`}${hint}`);
+      return new LatchkeyError(
+        "GENERAL_ERROR",
+        `${err.message} on ${this.description}${err.code === undefined ? "" : ` [${err.code}]`}${hint}`,
+      );
     }
     return databaseError(err, this.description, this.secrets);
   }

@@ -2,9 +2,24 @@ import { LatchkeyError } from "../error";
 
 // Driver codes that mean "the database is not there or will not let us in", as opposed to a failed statement.
 const CONNECTION_CODES = new Set([
-  "ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE",
-  "PROTOCOL_CONNECTION_LOST", "ER_ACCESS_DENIED_ERROR", "ER_BAD_DB_ERROR", "ER_DBACCESS_DENIED_ERROR",
-  "28P01", "28000", "3D000", "57P01", "57P03", "SQLITE_CANTOPEN",
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+  "PROTOCOL_CONNECTION_LOST",
+  "ER_ACCESS_DENIED_ERROR",
+  "ER_BAD_DB_ERROR",
+  "ER_DBACCESS_DENIED_ERROR",
+  "28P01",
+  "28000",
+  "3D000",
+  "57P01",
+  "57P03",
+  "SQLITE_CANTOPEN",
 ]);
 
 /** True when `err` says the database could not be reached, rather than that a statement failed. */
@@ -12,7 +27,10 @@ export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: unknown; name?: unknown; message?: unknown } | null;
   if (e === null || typeof e !== "object") return false;
   if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
-  return e.name === "KnexTimeoutError" || (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED/.test(e.message));
+  return (
+    e.name === "KnexTimeoutError" ||
+    (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED/.test(e.message))
+  );
 }
 
 /** Replaces every secret in `text` with "***". */

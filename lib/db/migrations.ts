@@ -24,7 +24,15 @@ function lockWaitMs(): number {
 }
 // Errors that mean another process is migrating right now: wait and try again. "Table exists" and "duplicate
 // key" belong here only while creating the bookkeeping tables: inside a migration they are real failures.
-const LOCK_CONTENTION_CODES = new Set(["SQLITE_BUSY", "SQLITE_LOCKED", "ER_LOCK_DEADLOCK", "ER_LOCK_WAIT_TIMEOUT", "40P01", "40001", "55P03"]);
+const LOCK_CONTENTION_CODES = new Set([
+  "SQLITE_BUSY",
+  "SQLITE_LOCKED",
+  "ER_LOCK_DEADLOCK",
+  "ER_LOCK_WAIT_TIMEOUT",
+  "40P01",
+  "40001",
+  "55P03",
+]);
 const CONTENTION_CODES = new Set([...LOCK_CONTENTION_CODES, "ER_TABLE_EXISTS_ERROR", "42P07", "23505"]);
 // "A table or index this migration creates exists already" on each database.
 const ALREADY_EXISTS_CODES = new Set(["ER_TABLE_EXISTS_ERROR", "ER_DUP_KEYNAME", "42P07", "42710"]);
@@ -37,7 +45,10 @@ export class MigrationFailedError extends Error {
   readonly alreadyExists: boolean;
 
   /** Wraps the driver error of migration `migration`; its message is kept only as the cause (it may quote SQL). */
-  constructor(readonly migration: string, cause: unknown) {
+  constructor(
+    readonly migration: string,
+    cause: unknown,
+  ) {
     super(`Migration ${migration} failed`, { cause });
     this.name = "MigrationFailedError";
     const e = (typeof cause === "object" && cause !== null ? cause : {}) as { code?: unknown; message?: unknown };
@@ -49,7 +60,11 @@ export class MigrationFailedError extends Error {
 }
 
 /** Applies every migration not yet applied, safely when several processes start at once. Returns the names applied. */
-export async function runMigrations(knex: Knex, tablePrefix: string, migrations: readonly RecipeMigration[]): Promise<string[]> {
+export async function runMigrations(
+  knex: Knex,
+  tablePrefix: string,
+  migrations: readonly RecipeMigration[],
+): Promise<string[]> {
   const collation = await binaryCollation(knex);
   const tables: MigrationTables = {
     name: (table) => `${tablePrefix}${table}`,
@@ -101,7 +116,11 @@ export async function releaseMigrationLock(knex: Knex, tablePrefix: string): Pro
 // that listed while another was migrating would run a migration again once it gets the lock. With `recordedIn`
 // (the bookkeeping table), each migration first checks, under the lock, that no one recorded it meanwhile; if one
 // did, the run stops as contention (knex frees the lock: it is this process's) and starts over from a fresh list.
-function migrationSource(migrations: readonly RecipeMigration[], tables: MigrationTables, recordedIn?: string): Knex.MigrationSource<RecipeMigration> {
+function migrationSource(
+  migrations: readonly RecipeMigration[],
+  tables: MigrationTables,
+  recordedIn?: string,
+): Knex.MigrationSource<RecipeMigration> {
   return {
     getMigrations: () => Promise.resolve([...migrations]),
     getMigrationName: (migration) => migration.name,
@@ -139,7 +158,11 @@ async function ensureBookkeepingTables(knex: Knex, tableName: string): Promise<v
   await knex(lockTable).insert({ index: 1, is_locked: 0 }).onConflict("index").ignore();
 }
 
-async function createTableTolerantly(knex: Knex, name: string, build: (t: Knex.CreateTableBuilder) => void): Promise<void> {
+async function createTableTolerantly(
+  knex: Knex,
+  name: string,
+  build: (t: Knex.CreateTableBuilder) => void,
+): Promise<void> {
   if (await knex.schema.hasTable(name)) return;
   try {
     await knex.schema.createTable(name, build);
@@ -154,7 +177,12 @@ function isContention(err: unknown): boolean {
   if (e === null || typeof e !== "object") return false;
   // knex's LockError is named "MigrationLocked"; on SQLite it also wraps "database is locked" (SQLITE_BUSY, raised at
   // once when a deferred transaction cannot take the write lock), which carries no code of its own.
-  if (e.name === "MigrationLocked" || e.name === "LockError" || (typeof e.message === "string" && e.message.includes("already locked"))) return true;
+  if (
+    e.name === "MigrationLocked" ||
+    e.name === "LockError" ||
+    (typeof e.message === "string" && e.message.includes("already locked"))
+  )
+    return true;
   return typeof e.code === "string" && CONTENTION_CODES.has(e.code);
 }
 

@@ -9,7 +9,10 @@ import type { BaseRequest } from "../framework/request";
 export function clientAddress(req: BaseRequest, trustedProxies: number): string | undefined {
   const peer = req.getRemoteAddress?.();
   if (trustedProxies === 0) return peer === undefined ? undefined : normaliseAddress(peer);
-  const forwarded = (req.getHeader("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const forwarded = (req.getHeader("x-forwarded-for") ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const chain = peer === undefined ? forwarded : [...forwarded, peer];
   const chosen = chain[Math.max(0, chain.length - 1 - trustedProxies)];
   if (chosen !== undefined && net.isIP(stripMapped(chosen)) !== 0) return normaliseAddress(chosen);
@@ -27,6 +30,10 @@ export function normaliseAddress(raw: string): string {
   const [head = "", tail] = address.split("::");
   const left = head === "" ? [] : head.split(":");
   const right = tail === undefined || tail === "" ? [] : tail.split(":");
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(":")}::/64`;
+  const groups =
+    tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(":")}::/64`;
 }

@@ -43,7 +43,11 @@ export class RateLimiter {
    * A limiter over the recipe's rate-limit table (its name without the deployment's prefix, e.g.
    * "emailpassword_rate_limits"); `longestWindowMs` bounds how long a row can matter.
    */
-  constructor(private readonly db: Database, table: string, private readonly longestWindowMs: number) {
+  constructor(
+    private readonly db: Database,
+    table: string,
+    private readonly longestWindowMs: number,
+  ) {
     this.table = db.table(table);
   }
 
@@ -51,7 +55,8 @@ export class RateLimiter {
   async hit(action: LimitedAction, limits: ActionLimits, keys: AttemptKeys): Promise<number | undefined> {
     const now = Date.now();
     const counted = new Map<string, RateLimitRule>();
-    if (limits.perEmail !== undefined && keys.email !== undefined) counted.set(limitKey(action, "email", keys.email), limits.perEmail);
+    if (limits.perEmail !== undefined && keys.email !== undefined)
+      counted.set(limitKey(action, "email", keys.email), limits.perEmail);
     if (limits.perIp !== undefined && keys.ip !== undefined) counted.set(limitKey(action, "ip", keys.ip), limits.perIp);
     if (counted.size === 0) return undefined;
     const rows = await this.bump(counted, now);
@@ -59,7 +64,8 @@ export class RateLimiter {
     for (const [key, rule] of counted) {
       // Swept by another process between the statements: this attempt is the window's first.
       const { hits, windowStart } = rows.get(key) ?? { hits: 1, windowStart: now };
-      if (hits > rule.max) wait = Math.max(wait ?? 0, Math.max(1, Math.ceil((windowStart + rule.windowMs - now) / 1000)));
+      if (hits > rule.max)
+        wait = Math.max(wait ?? 0, Math.max(1, Math.ceil((windowStart + rule.windowMs - now) / 1000)));
     }
     this.sweep(now);
     return wait;
@@ -67,7 +73,11 @@ export class RateLimiter {
 
   /** Forgets the per-email count of an action (after a successful sign-in); the per-address count stays. */
   async forgetEmail(action: LimitedAction, email: string): Promise<void> {
-    await this.db.run((knex) => knex(this.table).where({ limit_key: limitKey(action, "email", email) }).del());
+    await this.db.run((knex) =>
+      knex(this.table)
+        .where({ limit_key: limitKey(action, "email", email) })
+        .del(),
+    );
   }
 
   /**
@@ -75,7 +85,10 @@ export class RateLimiter {
    * are this attempt's own, not ones parallel attempts already pushed further (which would refuse attempts within
    * the limit). Keys are taken in sorted order, so two attempts sharing keys cannot deadlock.
    */
-  private bump(counted: ReadonlyMap<string, RateLimitRule>, now: number): Promise<Map<string, { hits: number; windowStart: number }>> {
+  private bump(
+    counted: ReadonlyMap<string, RateLimitRule>,
+    now: number,
+  ): Promise<Map<string, { hits: number; windowStart: number }>> {
     const { table } = this;
     const keys = [...counted.keys()].sort();
     return this.db.transaction(async (trx) => {
@@ -86,13 +99,26 @@ export class RateLimiter {
           .insert({ limit_key: key, window_start: now, hits: 1 })
           .onConflict("limit_key")
           .merge({
-            hits: trx.raw("case when ?? <= ? then 1 else ?? + 1 end", [`${table}.window_start`, expiredBefore, `${table}.hits`]),
-            window_start: trx.raw("case when ?? <= ? then ? else ?? end", [`${table}.window_start`, expiredBefore, now, `${table}.window_start`]),
+            hits: trx.raw("case when ?? <= ? then 1 else ?? + 1 end", [
+              `${table}.window_start`,
+              expiredBefore,
+              `${table}.hits`,
+            ]),
+            window_start: trx.raw("case when ?? <= ? then ? else ?? end", [
+              `${table}.window_start`,
+              expiredBefore,
+              now,
+              `${table}.window_start`,
+            ]),
           });
       }
-      const rows = await this.db.forUpdate(trx(table).whereIn("limit_key", keys)).select<{ limit_key: string; hits: number | string; window_start: number | string }[]>(
-        "limit_key", "hits", "window_start",
-      );
+      const rows = await this.db
+        .forUpdate(trx(table).whereIn("limit_key", keys))
+        .select<{ limit_key: string; hits: number | string; window_start: number | string }[]>(
+          "limit_key",
+          "hits",
+          "window_start",
+        );
       return new Map(rows.map((r) => [r.limit_key, { hits: Number(r.hits), windowStart: Number(r.window_start) }]));
     });
   }
@@ -101,9 +127,15 @@ export class RateLimiter {
   private sweep(now: number): void {
     if (now < this.nextSweepAt) return;
     this.nextSweepAt = now + SWEEP_INTERVAL_MS;
-    this.db.run((knex) => knex(this.table).where("window_start", "<", now - this.longestWindowMs).del()).catch((err: unknown) => {
-      debugLog(`rate limit sweep failed: ${err instanceof Error ? err.message : "unknown error"}`);
-    });
+    this.db
+      .run((knex) =>
+        knex(this.table)
+          .where("window_start", "<", now - this.longestWindowMs)
+          .del(),
+      )
+      .catch((err: unknown) => {
+        debugLog(`rate limit sweep failed: ${err instanceof Error ? err.message : "unknown error"}`);
+      });
   }
 }
 

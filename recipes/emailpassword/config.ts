@@ -1,13 +1,28 @@
 import { createSMTPSender, normaliseSMTPSettings } from "../../lib/email/smtp";
 import { configError } from "../../lib/error";
 import { normaliseSessionFeature } from "../../lib/sessionFeature";
-import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
+import {
+  assertKnownKeys,
+  assertPlainObject,
+  optionalBoolean,
+  optionalFunction,
+  optionalInteger,
+} from "../../lib/validate";
 import type { ActionLimits } from "../../lib/rateLimit/limiter";
 import type { FormField, NormalisedRateLimit, TypeInput, TypeNormalisedInput } from "./types";
 import { signUpFields } from "./validation";
 
 /** The options EmailPassword.init takes. */
-const EMAIL_PASSWORD_KEYS = ["sessionFeature", "signUpFeature", "bcryptCost", "revokeSessionsOnPasswordReset", "passwordResetTokenValidity", "emailDelivery", "rateLimit", "override"];
+const EMAIL_PASSWORD_KEYS = [
+  "sessionFeature",
+  "signUpFeature",
+  "bcryptCost",
+  "revokeSessionsOnPasswordReset",
+  "passwordResetTokenValidity",
+  "emailDelivery",
+  "rateLimit",
+  "override",
+];
 
 /** Validates EmailPassword.init's config and fills in the defaults. */
 export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInput {
@@ -23,9 +38,18 @@ export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInp
     signUpFormFields: signUpFields(normaliseFormFields(config.signUpFeature, label)),
     // 4 is bcrypt's minimum; above 15 a sign-in takes seconds.
     bcryptCost: optionalInteger(`${label}.bcryptCost`, config.bcryptCost, 10, 4, 15),
-    revokeSessionsOnPasswordReset: optionalBoolean(`${label}.revokeSessionsOnPasswordReset`, config.revokeSessionsOnPasswordReset, false),
-    passwordResetTokenValidityMs: optionalInteger(`${label}.passwordResetTokenValidity`, config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) * 60_000,
-    smtpSender: delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings(`${label}.emailDelivery.smtpSettings`, delivery.smtpSettings)),
+    revokeSessionsOnPasswordReset: optionalBoolean(
+      `${label}.revokeSessionsOnPasswordReset`,
+      config.revokeSessionsOnPasswordReset,
+      false,
+    ),
+    passwordResetTokenValidityMs:
+      optionalInteger(`${label}.passwordResetTokenValidity`, config.passwordResetTokenValidity, 60, 1, 7 * 24 * 60) *
+      60_000,
+    smtpSender:
+      delivery.smtpSettings === undefined
+        ? undefined
+        : createSMTPSender(normaliseSMTPSettings(`${label}.emailDelivery.smtpSettings`, delivery.smtpSettings)),
     emailDeliveryOverride: optionalFunction(`${label}.emailDelivery.override`, delivery.override),
     sessionFeature: normaliseSessionFeature(`${label}.sessionFeature`, config.sessionFeature),
     rateLimit: normaliseRateLimit(config.rateLimit),
@@ -48,7 +72,8 @@ function normaliseFormFields(feature: unknown, label: string): FormField[] | und
     ids.add(field.id);
     optionalFunction(`${where}.validate`, field.validate);
     const optional = optionalBoolean(`${where}.optional`, field.optional, false);
-    if (optional && (field.id === "email" || field.id === "password")) throw configError(`${where}.optional`, `${field.id} cannot be optional`);
+    if (optional && (field.id === "email" || field.id === "password"))
+      throw configError(`${where}.optional`, `${field.id} cannot be optional`);
     return field as unknown as FormField;
   });
 }
@@ -61,22 +86,42 @@ function normaliseRateLimit(input: unknown): NormalisedRateLimit {
   assertPlainObject("EmailPassword.init.rateLimit", raw);
   assertKnownKeys("EmailPassword.init.rateLimit", raw, ["signIn", "passwordReset", "trustForwardedFor"]);
   const trust = raw.trustForwardedFor;
-  const trustedProxies = trust === true ? 1 : trust === false || trust === undefined ? 0 : optionalInteger("EmailPassword.init.rateLimit.trustForwardedFor", trust, 0, 0, 10);
+  const trustedProxies =
+    trust === true
+      ? 1
+      : trust === false || trust === undefined
+        ? 0
+        : optionalInteger("EmailPassword.init.rateLimit.trustForwardedFor", trust, 0, 0, 10);
   return {
     // Per address is looser than per email: many people can share one address (an office, a mobile carrier).
-    signIn: normaliseRule("EmailPassword.init.rateLimit.signIn", raw.signIn, { perEmail: 10, perIp: 100, windowSeconds: 15 * 60 }),
-    passwordReset: normaliseRule("EmailPassword.init.rateLimit.passwordReset", raw.passwordReset, { perEmail: 5, perIp: 30, windowSeconds: 3600 }),
+    signIn: normaliseRule("EmailPassword.init.rateLimit.signIn", raw.signIn, {
+      perEmail: 10,
+      perIp: 100,
+      windowSeconds: 15 * 60,
+    }),
+    passwordReset: normaliseRule("EmailPassword.init.rateLimit.passwordReset", raw.passwordReset, {
+      perEmail: 5,
+      perIp: 30,
+      windowSeconds: 3600,
+    }),
     trustedProxies,
   };
 }
 
-function normaliseRule(field: string, input: unknown, defaults: { perEmail: number; perIp: number; windowSeconds: number }): ActionLimits {
+function normaliseRule(
+  field: string,
+  input: unknown,
+  defaults: { perEmail: number; perIp: number; windowSeconds: number },
+): ActionLimits {
   if (input === false) return OFF;
   const raw = input ?? {};
   assertPlainObject(field, raw);
   assertKnownKeys(field, raw, ["perEmail", "perIp", "windowSeconds"]);
-  const windowMs = optionalInteger(`${field}.windowSeconds`, raw.windowSeconds, defaults.windowSeconds, 1, 7 * 24 * 3600) * 1000;
+  const windowMs =
+    optionalInteger(`${field}.windowSeconds`, raw.windowSeconds, defaults.windowSeconds, 1, 7 * 24 * 3600) * 1000;
   const limit = (name: "perEmail" | "perIp") =>
-    raw[name] === false ? undefined : { max: optionalInteger(`${field}.${name}`, raw[name], defaults[name], 1, 1_000_000), windowMs };
+    raw[name] === false
+      ? undefined
+      : { max: optionalInteger(`${field}.${name}`, raw[name], defaults[name], 1, 1_000_000), windowMs };
   return { perEmail: limit("perEmail"), perIp: limit("perIp") };
 }

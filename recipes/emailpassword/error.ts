@@ -10,7 +10,10 @@ export interface EmailPasswordErrorPayloads {
 export type EmailPasswordErrorType = keyof EmailPasswordErrorPayloads;
 
 /** An error the emailpassword recipe raised; `type` says which, and types `payload` (a discriminated union). */
-export class EmailPasswordError<T extends EmailPasswordErrorType = EmailPasswordErrorType> extends LatchkeyError<T, EmailPasswordErrorPayloads[T]> {
+export class EmailPasswordError<T extends EmailPasswordErrorType = EmailPasswordErrorType> extends LatchkeyError<
+  T,
+  EmailPasswordErrorPayloads[T]
+> {
   /** A BAD_INPUT_ERROR (400) with a message meant for the API caller. */
   static badInput(message: string): EmailPasswordError<"BAD_INPUT_ERROR"> {
     return new EmailPasswordError("BAD_INPUT_ERROR", message, { fromRecipe: "emailpassword" });

@@ -6,7 +6,16 @@ import { EmailPasswordRecipe } from "./recipe";
 import type { EmailPasswordUser, RecipeInterface, TypeInput } from "./types";
 
 export type {
-  APIInterface, APIOptions, EmailDeliveryInterface, EmailPasswordUser, FormField, PasswordResetEmailInput, RateLimitInput, RateLimitRuleInput, RecipeInterface, TypeInput,
+  APIInterface,
+  APIOptions,
+  EmailDeliveryInterface,
+  EmailPasswordUser,
+  FormField,
+  PasswordResetEmailInput,
+  RateLimitInput,
+  RateLimitRuleInput,
+  RecipeInterface,
+  TypeInput,
 } from "./types";
 export type { SMTPSettings } from "../../lib/email/smtp";
 export type { EmailPasswordLoginContext } from "./types";
@@ -26,12 +35,22 @@ export function init(config?: TypeInput): RecipeListFunction {
 }
 
 /** Creates a user in the tenant (default "public"; no session): OK with the user, or EMAIL_ALREADY_EXISTS_ERROR. */
-export function signUp(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"signUp"> {
+export function signUp(
+  email: string,
+  password: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"signUp"> {
   return impl().signUp({ email, password, tenantId, userContext });
 }
 
 /** Checks credentials in the tenant (no session): OK with the user, or WRONG_CREDENTIALS_ERROR. */
-export function signIn(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"signIn"> {
+export function signIn(
+  email: string,
+  password: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"signIn"> {
   return impl().signIn({ email, password, tenantId, userContext });
 }
 
@@ -41,23 +60,46 @@ export function getUserById(userId: string, userContext: UserContext = {}): Prom
 }
 
 /** The user with this email (normalised) in the tenant, or undefined. */
-export function getUserByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<EmailPasswordUser | undefined> {
+export function getUserByEmail(
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<EmailPasswordUser | undefined> {
   return impl().getUserByEmail({ email, tenantId, userContext });
 }
 
 /** A single-use password reset token for the user (to send your own way), valid in the tenant. */
-export function createResetPasswordToken(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"createResetPasswordToken"> {
+export function createResetPasswordToken(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"createResetPasswordToken"> {
   return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
 /** Consumes a reset token of the tenant and sets the new password, in one transaction. */
-export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"resetPasswordUsingToken"> {
+export function resetPasswordUsingToken(
+  token: string,
+  newPassword: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"resetPasswordUsingToken"> {
   return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
 /** Changes a user's email and/or password (the email stays unique within the user's tenant). */
-export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
-  return impl().updateEmailOrPassword({ ...input, tenantId: input.tenantId ?? DEFAULT_TENANT_ID, userContext: input.userContext ?? {} });
+export function updateEmailOrPassword(input: {
+  userId: string;
+  email?: string;
+  password?: string;
+  tenantId?: string;
+  userContext?: UserContext;
+}): Result<"updateEmailOrPassword"> {
+  return impl().updateEmailOrPassword({
+    ...input,
+    tenantId: input.tenantId ?? DEFAULT_TENANT_ID,
+    userContext: input.userContext ?? {},
+  });
 }
 
 const EmailPassword = {

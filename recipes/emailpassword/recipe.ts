@@ -1,6 +1,5 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
-import type { DbTransaction } from "../../lib/db/database";
 import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -9,29 +8,53 @@ import { buildImplementation } from "../../lib/override";
 import { RateLimiter } from "../../lib/rateLimit/limiter";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { DEFAULT_TENANT_ID, FactorIds, type LoginMethodProvider, type LoginMethodRecord, LoginMethods, Sessions, UserDataOwners } from "../../lib/seams";
-import type { User, UserContext } from "../../lib/types";
+import {
+  FactorIds,
+  type LoginMethodProvider,
+  type LoginMethodRecord,
+  LoginMethods,
+  Sessions,
+  UserDataOwners,
+} from "../../lib/seams";
+import type { UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailPasswordMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import { sessionsBridge } from "./sessionsBridge";
 import { type EmailPasswordStore, makeEmailPasswordStore, type UserRow } from "./store";
-import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type {
+  APIInterface,
+  APIOptions,
+  EmailDeliveryInterface,
+  RecipeInterface,
+  TypeInput,
+  TypeNormalisedInput,
+} from "./types";
 import { hardLimits, normaliseEmail } from "./validation";
 
 /** SuperTokens' loginMethods entry of an emailpassword user. */
 function loginMethodOf(row: UserRow): LoginMethodRecord {
-  return { recipeId: EmailPasswordRecipe.RECIPE_ID, recipeUserId: row.user_id, tenantIds: [row.tenant_id], email: row.email, timeJoined: Number(row.time_joined) };
+  return {
+    recipeId: EmailPasswordRecipe.RECIPE_ID,
+    recipeUserId: row.user_id,
+    tenantIds: [row.tenant_id],
+    email: row.email,
+    timeJoined: Number(row.time_joined),
+  };
 }
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "post", path: "/signup", id: "signUpPOST", handler: handlers.signUp },
   { method: "post", path: "/signin", id: "signInPOST", handler: handlers.signIn },
   { method: "get", path: "/emailpassword/email/exists", id: "emailExistsGET", handler: handlers.emailExists },
-  { method: "post", path: "/user/password/reset/token", id: "generatePasswordResetTokenPOST", handler: handlers.generatePasswordResetToken },
+  {
+    method: "post",
+    path: "/user/password/reset/token",
+    id: "generatePasswordResetTokenPOST",
+    handler: handlers.generatePasswordResetToken,
+  },
   { method: "post", path: "/user/password/reset", id: "passwordResetPOST", handler: handlers.passwordReset },
 ];
 
@@ -51,7 +74,9 @@ export class EmailPasswordRecipe extends RecipeModule {
     super(context);
     this.config = normaliseConfig(input);
     const { signIn, passwordReset } = this.config.rateLimit;
-    const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map((rule) => rule?.windowMs ?? 0);
+    const windows = [signIn.perEmail, signIn.perIp, passwordReset.perEmail, passwordReset.perIp].map(
+      (rule) => rule?.windowMs ?? 0,
+    );
     // The table this recipe always had: its counters stay where they are.
     this.rateLimiter = new RateLimiter(context.database, "emailpassword_rate_limits", Math.max(...windows));
     this.store = makeEmailPasswordStore(context.database);
@@ -61,9 +86,14 @@ export class EmailPasswordRecipe extends RecipeModule {
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("EmailPassword.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "EmailPassword.init.override.apis",
+      () => makeAPIImplementation(),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
     this.emailDelivery = buildImplementation<EmailDeliveryInterface>(
       "EmailPassword.init.emailDelivery.override",
       () => makeEmailDelivery(this.config, context.appInfo.appName),
@@ -101,8 +131,6 @@ export class EmailPasswordRecipe extends RecipeModule {
     return [
       provide(LoginMethods, loginMethods),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
-      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
-      provide(Sessions, sessionsBridge),
     ];
   }
 
@@ -128,14 +156,5 @@ export class EmailPasswordRecipe extends RecipeModule {
 
   override getMigrations(): RecipeMigration[] {
     return emailPasswordMigrations;
-  }
-
-  override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
-    return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email };
-  }
-
-  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    return this.store.deleteUserData(trx, userId);
   }
 }

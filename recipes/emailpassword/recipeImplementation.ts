@@ -7,10 +7,18 @@ import type { EmailPasswordStore, UserChanges, UserRow } from "./store";
 import type { EmailPasswordUser, RecipeInterface, TypeNormalisedInput } from "./types";
 import { hardLimits, normaliseEmail } from "./validation";
 
-const toUser = (row: UserRow): EmailPasswordUser => ({ id: row.user_id, email: row.email, timeJoined: Number(row.time_joined) });
+const toUser = (row: UserRow): EmailPasswordUser => ({
+  id: row.user_id,
+  email: row.email,
+  timeJoined: Number(row.time_joined),
+});
 
 /** The original implementation of the emailpassword recipe's functions, over its store. */
-export function makeRecipeImplementation(store: EmailPasswordStore, config: TypeNormalisedInput, self: () => RecipeInterface): RecipeInterface {
+export function makeRecipeImplementation(
+  store: EmailPasswordStore,
+  config: TypeNormalisedInput,
+  self: () => RecipeInterface,
+): RecipeInterface {
   // A hash to compare against when the email is unknown, so a wrong email costs what a wrong password costs.
   let dummyHash: Promise<string> | undefined;
   // The password hash of a user object this implementation returned, so signIn needs no second query when
@@ -32,7 +40,8 @@ export function makeRecipeImplementation(store: EmailPasswordStore, config: Type
       checkPassword(password);
       const normalised = normaliseEmail(email);
       if (hardLimits("email", normalised) !== undefined) throw EmailPasswordError.badInput("Email is invalid");
-      if ((await store.findUserByEmail(tenantId, normalised)) !== undefined) return { status: "EMAIL_ALREADY_EXISTS_ERROR" };
+      if ((await store.findUserByEmail(tenantId, normalised)) !== undefined)
+        return { status: "EMAIL_ALREADY_EXISTS_ERROR" };
       const row: UserRow = {
         user_id: crypto.randomUUID(),
         tenant_id: tenantId,
@@ -41,7 +50,9 @@ export function makeRecipeImplementation(store: EmailPasswordStore, config: Type
         time_joined: Date.now(),
       };
       // Two sign-ups racing for one email both pass the check above; the unique index lets exactly one in.
-      return (await store.insertUser(row)) ? { status: "OK", user: toUser(row) } : { status: "EMAIL_ALREADY_EXISTS_ERROR" };
+      return (await store.insertUser(row))
+        ? { status: "OK", user: toUser(row) }
+        : { status: "EMAIL_ALREADY_EXISTS_ERROR" };
     },
 
     async signIn({ email, password, tenantId, userContext }) {
@@ -51,7 +62,9 @@ export function makeRecipeImplementation(store: EmailPasswordStore, config: Type
       if (user !== undefined && hash === undefined) hash = await store.findPasswordHash(user.id);
       dummyHash ??= bcrypt.hash("latchkey-timing-equaliser", config.bcryptCost);
       const matches = await bcrypt.compare(password, hash ?? (await dummyHash));
-      return user !== undefined && hash !== undefined && matches ? { status: "OK", user } : { status: "WRONG_CREDENTIALS_ERROR" };
+      return user !== undefined && hash !== undefined && matches
+        ? { status: "OK", user }
+        : { status: "WRONG_CREDENTIALS_ERROR" };
     },
 
     async getUserById({ userId }) {
@@ -73,7 +86,13 @@ export function makeRecipeImplementation(store: EmailPasswordStore, config: Type
       if (user === undefined) return { status: "UNKNOWN_USER_ID_ERROR" };
       const token = randomSecret();
       const now = Date.now();
-      await store.insertResetToken({ tokenHash: sha256(token), userId: user.id, tenantId, expiresAt: now + config.passwordResetTokenValidityMs, now });
+      await store.insertResetToken({
+        tokenHash: sha256(token),
+        userId: user.id,
+        tenantId,
+        expiresAt: now + config.passwordResetTokenValidityMs,
+        now,
+      });
       return { status: "OK", token };
     },
 
@@ -82,7 +101,12 @@ export function makeRecipeImplementation(store: EmailPasswordStore, config: Type
       checkPassword(newPassword);
       // Hash first: bcrypt is slow and must not hold a transaction open.
       const passwordHash = await bcrypt.hash(newPassword, config.bcryptCost);
-      const userId = await store.consumeResetTokenAndSetPassword({ tokenHash: sha256(token), tenantId, passwordHash, now: Date.now });
+      const userId = await store.consumeResetTokenAndSetPassword({
+        tokenHash: sha256(token),
+        tenantId,
+        passwordHash,
+        now: Date.now,
+      });
       return userId === undefined ? { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" } : { status: "OK", userId };
     },
 

@@ -25,14 +25,28 @@ export interface EmailPasswordStore {
   /** Inserts the user; false when the tenant already has a user with that email (the unique index decided). */
   insertUser(row: UserRow): Promise<boolean>;
   /** Applies the changes; the outcome says whether the user exists and whether the new email was free. */
-  updateUser(userId: string, changes: UserChanges): Promise<"OK" | "UNKNOWN_USER_ID_ERROR" | "EMAIL_ALREADY_EXISTS_ERROR">;
+  updateUser(
+    userId: string,
+    changes: UserChanges,
+  ): Promise<"OK" | "UNKNOWN_USER_ID_ERROR" | "EMAIL_ALREADY_EXISTS_ERROR">;
   /** Stores a reset token's hash and deletes the user's expired ones. */
-  insertResetToken(input: { tokenHash: string; userId: string; tenantId: string; expiresAt: number; now: number }): Promise<void>;
+  insertResetToken(input: {
+    tokenHash: string;
+    userId: string;
+    tenantId: string;
+    expiresAt: number;
+    now: number;
+  }): Promise<void>;
   /**
    * In one transaction: takes the token (locked), deletes every reset token of its user, and if the token had not
    * expired sets the password. The user's id when the password was set, else undefined.
    */
-  consumeResetTokenAndSetPassword(input: { tokenHash: string; tenantId: string; passwordHash: string; now: () => number }): Promise<string | undefined>;
+  consumeResetTokenAndSetPassword(input: {
+    tokenHash: string;
+    tenantId: string;
+    passwordHash: string;
+    now: () => number;
+  }): Promise<string | undefined>;
   /** Deletes the user and their reset tokens inside the caller's transaction. */
   deleteUserData(trx: DbTransaction, userId: string): Promise<void>;
 }
@@ -45,10 +59,13 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
   return {
     findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
 
-    findUserByEmail: (tenantId, email) => db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).first<UserRow | undefined>()),
+    findUserByEmail: (tenantId, email) =>
+      db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).first<UserRow | undefined>()),
 
     async findPasswordHash(userId) {
-      const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<Pick<UserRow, "password_hash"> | undefined>("password_hash"));
+      const row = await db.run((knex) =>
+        knex(users).where({ user_id: userId }).first<Pick<UserRow, "password_hash"> | undefined>("password_hash"),
+      );
       return row?.password_hash;
     },
 
@@ -66,9 +83,12 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
     updateUser: (userId, changes) =>
       db.run(async (knex) => {
         try {
-          const count = Object.keys(changes).length === 0
-            ? (await knex(users).where({ user_id: userId }).first("user_id")) === undefined ? 0 : 1
-            : await knex(users).where({ user_id: userId }).update(changes);
+          const count =
+            Object.keys(changes).length === 0
+              ? (await knex(users).where({ user_id: userId }).first("user_id")) === undefined
+                ? 0
+                : 1
+              : await knex(users).where({ user_id: userId }).update(changes);
           return count === 0 ? "UNKNOWN_USER_ID_ERROR" : "OK";
         } catch (err) {
           if (isUniqueViolation(err)) return "EMAIL_ALREADY_EXISTS_ERROR";
@@ -80,14 +100,21 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
       // One transaction: a write conflict (a cluster's, at commit) reruns both statements, where two separate ones
       // would insert the token again after the clean-up failed, and fail on its own primary key.
       await db.transaction(async (trx) => {
-        await trx(tokens).insert({ token_hash: tokenHash, user_id: userId, tenant_id: tenantId, expires_at: expiresAt });
+        await trx(tokens).insert({
+          token_hash: tokenHash,
+          user_id: userId,
+          tenant_id: tenantId,
+          expires_at: expiresAt,
+        });
         await trx(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
       });
     },
 
     consumeResetTokenAndSetPassword: ({ tokenHash, tenantId, passwordHash, now }) =>
       db.transaction(async (trx) => {
-        const row = await db.forUpdate(trx(tokens).where({ token_hash: tokenHash, tenant_id: tenantId })).first<{ user_id: string; expires_at: number | string } | undefined>();
+        const row = await db
+          .forUpdate(trx(tokens).where({ token_hash: tokenHash, tenant_id: tenantId }))
+          .first<{ user_id: string; expires_at: number | string } | undefined>();
         if (row === undefined) return undefined;
         // Single use: consuming it (and the user's other reset tokens) commits with the password change or not at all.
         await trx(tokens).where({ user_id: row.user_id }).del();

@@ -112,23 +112,48 @@ export interface NormalisedRateLimit {
 
 /** The emailpassword recipe's overridable functions; each takes one input object with `userContext`. */
 export interface RecipeInterface {
-  signUp(input: { email: string; password: string; tenantId: string; userContext: UserContext }): Promise<
-    { status: "OK"; user: EmailPasswordUser } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
-  >;
-  signIn(input: { email: string; password: string; tenantId: string; userContext: UserContext }): Promise<
-    { status: "OK"; user: EmailPasswordUser } | { status: "WRONG_CREDENTIALS_ERROR" }
-  >;
-  getUserById(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
-  getUserByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<EmailPasswordUser | undefined>;
+  signUp(input: {
+    email: string;
+    password: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK"; user: EmailPasswordUser } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }>;
+  signIn(input: {
+    email: string;
+    password: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK"; user: EmailPasswordUser } | { status: "WRONG_CREDENTIALS_ERROR" }>;
+  getUserById(input: {
+    userId: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<EmailPasswordUser | undefined>;
+  getUserByEmail(input: {
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<EmailPasswordUser | undefined>;
   /** A single-use token for the user's password reset; only its hash is stored. */
-  createResetPasswordToken(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;
+  createResetPasswordToken(input: {
+    userId: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK"; token: string } | { status: "UNKNOWN_USER_ID_ERROR" }>;
   /** Consumes the token and sets the new password in one transaction. */
-  resetPasswordUsingToken(input: { token: string; newPassword: string; tenantId: string; userContext: UserContext }): Promise<
-    { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" }
-  >;
-  updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId: string; userContext: UserContext }): Promise<
-    { status: "OK" } | { status: "UNKNOWN_USER_ID_ERROR" } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }
-  >;
+  resetPasswordUsingToken(input: {
+    token: string;
+    newPassword: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" }>;
+  updateEmailOrPassword(input: {
+    userId: string;
+    email?: string;
+    password?: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK" } | { status: "UNKNOWN_USER_ID_ERROR" } | { status: "EMAIL_ALREADY_EXISTS_ERROR" }>;
 }
 
 /** What every emailpassword API handler is given. */
@@ -155,23 +180,51 @@ export interface FieldErrorResponse {
 export interface APIInterface {
   signUpPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
+    | ((input: {
+        formFields: FormFieldInput[];
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<
         { status: "OK"; user: EmailPasswordUser; session: SessionContainerInterface } | FieldErrorResponse
       >);
   signInPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
-        { status: "OK"; user: EmailPasswordUser; session: SessionContainerInterface } | { status: "WRONG_CREDENTIALS_ERROR" } | FieldErrorResponse
+    | ((input: {
+        formFields: FormFieldInput[];
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<
+        | { status: "OK"; user: EmailPasswordUser; session: SessionContainerInterface }
+        | { status: "WRONG_CREDENTIALS_ERROR" }
+        | FieldErrorResponse
       >);
   emailExistsGET:
     | undefined
-    | ((input: { email: string; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK"; exists: boolean }>);
+    | ((input: {
+        email: string;
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<{ status: "OK"; exists: boolean }>);
   generatePasswordResetTokenPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK" } | FieldErrorResponse>);
+    | ((input: {
+        formFields: FormFieldInput[];
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<{ status: "OK" } | FieldErrorResponse>);
   passwordResetPOST:
     | undefined
-    | ((input: { formFields: FormFieldInput[]; token: string; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
+    | ((input: {
+        formFields: FormFieldInput[];
+        token: string;
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<
         { status: "OK"; userId: string } | { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" } | FieldErrorResponse
       >);
 }

@@ -20,7 +20,8 @@ export function defaultEmailValidator(value: unknown): string | undefined {
 export function defaultPasswordValidator(value: unknown): string | undefined {
   if (typeof value !== "string") return "Password must be a string";
   if (value.length < 8) return "Password must contain at least 8 characters, including a number";
-  if (Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES) return `Password must be at most ${MAX_PASSWORD_BYTES} bytes`;
+  if (Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES)
+    return `Password must be at most ${MAX_PASSWORD_BYTES} bytes`;
   if (!/\p{L}/u.test(value)) return "Password must contain at least one alphabet";
   if (!/[0-9]/.test(value)) return "Password must contain at least one number";
   return undefined;
@@ -53,9 +54,13 @@ export function hardLimits(field: "email" | "password", value: unknown): string 
   if (UNPAIRED_SURROGATE.test(value)) return `${field === "email" ? "Email" : "Password"} must be valid Unicode text`;
   if (field === "email") {
     // PostgreSQL text cannot hold NUL: such an email could never be stored, and looking it up would fail the query.
-    return value.trim().length > MAX_EMAIL_LENGTH || !value.includes("@") || value.includes("\u0000") ? "Email is invalid" : undefined;
+    return value.trim().length > MAX_EMAIL_LENGTH || !value.includes("@") || value.includes("\u0000")
+      ? "Email is invalid"
+      : undefined;
   }
-  return Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES ? `Password must be at most ${MAX_PASSWORD_BYTES} bytes` : undefined;
+  return Buffer.byteLength(value, "utf8") > MAX_PASSWORD_BYTES
+    ? `Password must be at most ${MAX_PASSWORD_BYTES} bytes`
+    : undefined;
 }
 
 const UNPAIRED_SURROGATE = /\p{Cs}/u;

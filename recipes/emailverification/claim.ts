@@ -15,7 +15,9 @@ export class EmailVerificationClaimClass extends BooleanClaim {
       const { capabilities } = Latchkey.getInstanceOrThrow();
       const email = await emailForUser(capabilities, userId, userContext);
       if (email === undefined) return true;
-      return capabilities.required(EmailVerifiers).isEmailVerified({ userId, email, tenantId: DEFAULT_TENANT_ID, userContext });
+      return capabilities
+        .required(EmailVerifiers)
+        .isEmailVerified({ userId, email, tenantId: DEFAULT_TENANT_ID, userContext });
     });
     // The base class builds `validators`; today's SuperTokens apps call isVerified() there, the seeds' on emailValidators.
     Object.assign(this.validators, { isVerified: this.emailValidators.isVerified });
@@ -28,7 +30,9 @@ export class EmailVerificationClaimClass extends BooleanClaim {
   };
 
   /** The boolean claim's validators, plus SuperTokens' name `EmailVerificationClaim.validators.isVerified()`. */
-  declare readonly validators: BooleanClaim["validators"] & { isVerified: EmailVerificationClaimClass["emailValidators"]["isVerified"] };
+  declare readonly validators: BooleanClaim["validators"] & {
+    isVerified: EmailVerificationClaimClass["emailValidators"]["isVerified"];
+  };
 }
 
 /** The email verification claim every session gets when the EmailVerification recipe is in the recipe list. */

@@ -9,15 +9,27 @@ export function normaliseConfig(input: TypeInput | undefined): TypeNormalisedInp
   assertPlainObject("EmailVerification.init", raw);
   assertKnownKeys("EmailVerification.init", raw, ["mode", "emailVerifyTokenValidity", "emailDelivery", "override"]);
   const config = raw as unknown as TypeInput;
-  if (config.mode !== "REQUIRED" && config.mode !== "OPTIONAL") throw configError("EmailVerification.init.mode", 'must be "REQUIRED" or "OPTIONAL"');
+  if (config.mode !== "REQUIRED" && config.mode !== "OPTIONAL")
+    throw configError("EmailVerification.init.mode", 'must be "REQUIRED" or "OPTIONAL"');
   const delivery: unknown = config.emailDelivery ?? {};
   assertPlainObject("EmailVerification.init.emailDelivery", delivery);
   assertKnownKeys("EmailVerification.init.emailDelivery", delivery, ["smtpSettings", "override"]);
   return {
     mode: config.mode,
-    tokenValidityMs: optionalInteger("EmailVerification.init.emailVerifyTokenValidity", config.emailVerifyTokenValidity, 24 * 60, 1, 30 * 24 * 60) * 60_000,
+    tokenValidityMs:
+      optionalInteger(
+        "EmailVerification.init.emailVerifyTokenValidity",
+        config.emailVerifyTokenValidity,
+        24 * 60,
+        1,
+        30 * 24 * 60,
+      ) * 60_000,
     smtpSender:
-      delivery.smtpSettings === undefined ? undefined : createSMTPSender(normaliseSMTPSettings("EmailVerification.init.emailDelivery.smtpSettings", delivery.smtpSettings)),
+      delivery.smtpSettings === undefined
+        ? undefined
+        : createSMTPSender(
+            normaliseSMTPSettings("EmailVerification.init.emailDelivery.smtpSettings", delivery.smtpSettings),
+          ),
     emailDeliveryOverride: optionalFunction("EmailVerification.init.emailDelivery.override", delivery.override),
   };
 }

@@ -10,7 +10,9 @@ export interface EmailVerificationErrorPayloads {
 export type EmailVerificationErrorType = keyof EmailVerificationErrorPayloads;
 
 /** An error the emailverification recipe raised; `type` says which, and types `payload` (a discriminated union). */
-export class EmailVerificationError<T extends EmailVerificationErrorType = EmailVerificationErrorType> extends LatchkeyError<T, EmailVerificationErrorPayloads[T]> {
+export class EmailVerificationError<
+  T extends EmailVerificationErrorType = EmailVerificationErrorType,
+> extends LatchkeyError<T, EmailVerificationErrorPayloads[T]> {
   /** A BAD_INPUT_ERROR (400) with a message meant for the API caller. */
   static badInput(message: string): EmailVerificationError<"BAD_INPUT_ERROR"> {
     return new EmailVerificationError("BAD_INPUT_ERROR", message, { fromRecipe: "emailverification" });
@@ -18,4 +20,6 @@ export class EmailVerificationError<T extends EmailVerificationErrorType = Email
 }
 
 /** Every emailverification error, narrowed by `type`. */
-export type EmailVerificationErrorUnion = { [T in EmailVerificationErrorType]: EmailVerificationError<T> }[EmailVerificationErrorType];
+export type EmailVerificationErrorUnion = {
+  [T in EmailVerificationErrorType]: EmailVerificationError<T>;
+}[EmailVerificationErrorType];

@@ -8,7 +8,14 @@ import type { RecipeInterface, TypeInput } from "./types";
 
 export { EmailVerificationClaim };
 export { EmailVerificationError as Error };
-export type { APIInterface, APIOptions, EmailDeliveryInterface, EmailVerificationEmailInput, RecipeInterface, TypeInput } from "./types";
+export type {
+  APIInterface,
+  APIOptions,
+  EmailDeliveryInterface,
+  EmailVerificationEmailInput,
+  RecipeInterface,
+  TypeInput,
+} from "./types";
 export type { EmailVerificationErrorPayloads, EmailVerificationErrorType, EmailVerificationErrorUnion } from "./error";
 
 type Result<K extends keyof RecipeInterface> = ReturnType<RecipeInterface[K]>;
@@ -23,27 +30,51 @@ export function init(config: TypeInput): RecipeListFunction {
 }
 
 /** A single-use verification token for the user's email (to send your own way), valid in the tenant (default "public"). */
-export function createEmailVerificationToken(userId: string, email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"createEmailVerificationToken"> {
+export function createEmailVerificationToken(
+  userId: string,
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"createEmailVerificationToken"> {
   return impl().createEmailVerificationToken({ userId, email, tenantId, userContext });
 }
 
 /** Consumes a verification token of the tenant and marks its email verified. */
-export function verifyEmailUsingToken(token: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"verifyEmailUsingToken"> {
+export function verifyEmailUsingToken(
+  token: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"verifyEmailUsingToken"> {
   return impl().verifyEmailUsingToken({ token, tenantId, userContext });
 }
 
 /** Whether the user has verified this email. */
-export function isEmailVerified(userId: string, email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<boolean> {
+export function isEmailVerified(
+  userId: string,
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<boolean> {
   return impl().isEmailVerified({ userId, email, tenantId, userContext });
 }
 
 /** Deletes the user's pending verification tokens for this email. */
-export function revokeEmailVerificationTokens(userId: string, email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"revokeEmailVerificationTokens"> {
+export function revokeEmailVerificationTokens(
+  userId: string,
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"revokeEmailVerificationTokens"> {
   return impl().revokeEmailVerificationTokens({ userId, email, tenantId, userContext });
 }
 
 /** Marks the email unverified again. */
-export function unverifyEmail(userId: string, email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"unverifyEmail"> {
+export function unverifyEmail(
+  userId: string,
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"unverifyEmail"> {
   return impl().unverifyEmail({ userId, email, tenantId, userContext });
 }
 

@@ -1,7 +1,6 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
 import type { SessionClaimProvider } from "../../lib/claims";
-import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -17,13 +16,24 @@ import { normaliseConfig } from "./config";
 import { makeEmailDelivery } from "./emailDelivery";
 import { emailVerificationMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
-import { sessionsBridge } from "./sessionsBridge";
 import { type EmailVerificationStore, makeEmailVerificationStore } from "./store";
-import type { APIInterface, APIOptions, EmailDeliveryInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type {
+  APIInterface,
+  APIOptions,
+  EmailDeliveryInterface,
+  RecipeInterface,
+  TypeInput,
+  TypeNormalisedInput,
+} from "./types";
 import { emailForUser } from "./userEmail";
 
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
-  { method: "post", path: "/user/email/verify/token", id: "generateEmailVerifyTokenPOST", handler: handlers.generateEmailVerifyToken },
+  {
+    method: "post",
+    path: "/user/email/verify/token",
+    id: "generateEmailVerifyTokenPOST",
+    handler: handlers.generateEmailVerifyToken,
+  },
   { method: "post", path: "/user/email/verify", id: "verifyEmailPOST", handler: handlers.verifyEmail },
   { method: "get", path: "/user/email/verify", id: "isEmailVerifiedGET", handler: handlers.isEmailVerified },
 ];
@@ -49,9 +59,14 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("EmailVerification.init.override.apis", () => makeAPIImplementation(), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "EmailVerification.init.override.apis",
+      () => makeAPIImplementation(),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
     this.emailDelivery = buildImplementation<EmailDeliveryInterface>(
       "EmailVerification.init.emailDelivery.override",
       () => makeEmailDelivery(this.config, context.appInfo.appName),
@@ -74,14 +89,13 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
       // Through the (overridable) recipe function, so an app's own notion of "verified" holds everywhere.
       isEmailVerified: (input) => this.recipeInterfaceImpl.isEmailVerified(input),
       // A provider vouched for the address: recorded directly, idempotent, with the same locks as a token's use.
-      markEmailVerified: ({ userId, email, tenantId }) => this.store.markVerified({ userId, email, tenantId, now: Date.now() }),
+      markEmailVerified: ({ userId, email, tenantId }) =>
+        this.store.markVerified({ userId, email, tenantId, now: Date.now() }),
     };
     return [
       provide(EmailVerifiers, verifier),
       provide(SessionClaimSources, { getSessionClaims: () => this.getSessionClaims() }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
-      // TEMPORARY until the Session recipe provides Sessions (see sessionsBridge.ts): delete with that file.
-      provide(Sessions, sessionsBridge),
     ];
   }
 
@@ -116,9 +130,5 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
 
   override getMigrations(): RecipeMigration[] {
     return emailVerificationMigrations;
-  }
-
-  override deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    return this.store.deleteUserData(trx, userId);
   }
 }

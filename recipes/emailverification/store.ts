@@ -5,12 +5,23 @@ import { sameSecret } from "../../lib/secrets";
 /** The named queries of the emailverification recipe. */
 export interface EmailVerificationStore {
   /** Stores a token's hash and deletes the user's expired tokens. */
-  insertToken(input: { tokenHash: string; userId: string; email: string; tenantId: string; expiresAt: number; now: number }): Promise<void>;
+  insertToken(input: {
+    tokenHash: string;
+    userId: string;
+    email: string;
+    tenantId: string;
+    expiresAt: number;
+    now: number;
+  }): Promise<void>;
   /**
    * In one transaction: finds the token in the tenant, locks every token of its address (in one order), deletes them
    * all, and if the token had not expired records the address verified. The address when it was, else undefined.
    */
-  consumeToken(input: { tokenHash: string; tenantId: string; now: () => number }): Promise<{ userId: string; email: string } | undefined>;
+  consumeToken(input: {
+    tokenHash: string;
+    tenantId: string;
+    now: () => number;
+  }): Promise<{ userId: string; email: string } | undefined>;
   /** Records the address verified (idempotent) and deletes its pending tokens, in one transaction. */
   markVerified(input: { userId: string; email: string; tenantId: string; now: number }): Promise<void>;
   /** True when the user has verified this address (in any tenant). */
@@ -37,21 +48,32 @@ export function makeEmailVerificationStore(db: Database): EmailVerificationStore
 
   // Already verified by another token: keep the first verification (a failed insert would abort PostgreSQL's transaction).
   const recordVerified = (trx: DbTransaction, userId: string, email: string, tenantId: string, now: number) =>
-    trx(verified).insert({ user_id: userId, email, tenant_id: tenantId, verified_at: now }).onConflict(["user_id", "email"]).ignore();
+    trx(verified)
+      .insert({ user_id: userId, email, tenant_id: tenantId, verified_at: now })
+      .onConflict(["user_id", "email"])
+      .ignore();
 
   return {
     async insertToken({ tokenHash, userId, email, tenantId, expiresAt, now }) {
       // One transaction: a write conflict (a cluster's, at commit) reruns both statements, where two separate ones
       // would insert the token again after the clean-up failed, and fail on its own primary key.
       await db.transaction(async (trx) => {
-        await trx(tokens).insert({ token_hash: tokenHash, user_id: userId, email, tenant_id: tenantId, expires_at: expiresAt });
+        await trx(tokens).insert({
+          token_hash: tokenHash,
+          user_id: userId,
+          email,
+          tenant_id: tenantId,
+          expires_at: expiresAt,
+        });
         await trx(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
       });
     },
 
     consumeToken: ({ tokenHash, tenantId, now }) =>
       db.transaction(async (trx) => {
-        const found = await trx(tokens).where({ token_hash: tokenHash, tenant_id: tenantId }).first<TokenRow | undefined>();
+        const found = await trx(tokens)
+          .where({ token_hash: tokenHash, tenant_id: tenantId })
+          .first<TokenRow | undefined>();
         if (found === undefined) return undefined;
         const all = await lockAddressTokens(trx, found.user_id, found.email);
         const row = all.find((t) => sameSecret(t.token_hash, tokenHash));

@@ -40,15 +40,37 @@ export interface TypeNormalisedInput {
 
 /** The emailverification recipe's overridable functions; each takes one input object with `userContext`. */
 export interface RecipeInterface {
-  createEmailVerificationToken(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<
-    { status: "OK"; token: string } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }
-  >;
-  verifyEmailUsingToken(input: { token: string; tenantId: string; userContext: UserContext }): Promise<
+  createEmailVerificationToken(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK"; token: string } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }>;
+  verifyEmailUsingToken(input: {
+    token: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<
     { status: "OK"; user: { id: string; email: string } } | { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" }
   >;
-  isEmailVerified(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<boolean>;
-  revokeEmailVerificationTokens(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK" }>;
-  unverifyEmail(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<{ status: "OK" }>;
+  isEmailVerified(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<boolean>;
+  revokeEmailVerificationTokens(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK" }>;
+  unverifyEmail(input: {
+    userId: string;
+    email: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<{ status: "OK" }>;
 }
 
 /** What every emailverification API handler is given. */
@@ -69,15 +91,29 @@ export interface APIOptions {
 export interface APIInterface {
   generateEmailVerifyTokenPOST:
     | undefined
-    | ((input: { session: SessionContainerInterface; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
-        { status: "OK" } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }
-      >);
+    | ((input: {
+        session: SessionContainerInterface;
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<{ status: "OK" } | { status: "EMAIL_ALREADY_VERIFIED_ERROR" }>);
   verifyEmailPOST:
     | undefined
-    | ((input: { token: string; session: SessionContainerInterface | undefined; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<
+    | ((input: {
+        token: string;
+        session: SessionContainerInterface | undefined;
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<
         { status: "OK"; user: { id: string; email: string } } | { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" }
       >);
   isEmailVerifiedGET:
     | undefined
-    | ((input: { session: SessionContainerInterface; options: APIOptions; tenantId: string; userContext: UserContext }) => Promise<{ status: "OK"; isVerified: boolean }>);
+    | ((input: {
+        session: SessionContainerInterface;
+        options: APIOptions;
+        tenantId: string;
+        userContext: UserContext;
+      }) => Promise<{ status: "OK"; isVerified: boolean }>);
 }

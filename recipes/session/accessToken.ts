@@ -56,7 +56,12 @@ export class AccessTokenCodec {
   async verify(token: string): Promise<AccessTokenPayload> {
     const firstDot = token.indexOf(".");
     const secondDot = token.indexOf(".", firstDot + 1);
-    if (firstDot <= 0 || secondDot <= firstDot + 1 || secondDot === token.length - 1 || token.indexOf(".", secondDot + 1) !== -1) {
+    if (
+      firstDot <= 0 ||
+      secondDot <= firstDot + 1 ||
+      secondDot === token.length - 1 ||
+      token.indexOf(".", secondDot + 1) !== -1
+    ) {
       throw invalid("the access token is not a JWT");
     }
     const headerPart = token.slice(0, firstDot);
@@ -65,17 +70,21 @@ export class AccessTokenCodec {
     const signature = Buffer.from(signaturePart, "base64url");
     // Node's decoder skips characters outside the alphabet and ignores unused trailing bits, so many strings decode
     // to one signature; only the canonical encoding is accepted, so a token has exactly one spelling.
-    if (!BASE64URL.test(signaturePart) || signature.toString("base64url") !== signaturePart) throw invalid("the access token's signature is not valid");
+    if (!BASE64URL.test(signaturePart) || signature.toString("base64url") !== signaturePart)
+      throw invalid("the access token's signature is not valid");
     const signed = Buffer.from(token.slice(0, secondDot));
-    const verifyKey = key.algorithm === "ES256" ? { key: key.publicKey, dsaEncoding: "ieee-p1363" as const } : key.publicKey;
-    if (!crypto.verify("sha256", signed, verifyKey, signature)) throw invalid("the access token's signature is not valid");
+    const verifyKey =
+      key.algorithm === "ES256" ? { key: key.publicKey, dsaEncoding: "ieee-p1363" as const } : key.publicKey;
+    if (!crypto.verify("sha256", signed, verifyKey, signature))
+      throw invalid("the access token's signature is not valid");
     const payload = parsePayload(token.slice(firstDot + 1, secondDot));
     const now = Date.now();
     if (payload.exp * 1000 <= now) throw invalid("the access token has expired");
     // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
     if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
     const nbf = (payload as { nbf?: unknown }).nbf;
-    if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS)) throw invalid("the access token is not valid yet");
+    if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS))
+      throw invalid("the access token is not valid yet");
     return payload;
   }
 
@@ -88,7 +97,15 @@ export class AccessTokenCodec {
     }
     const h = header as { alg?: unknown; kid?: unknown; [k: string]: unknown } | null;
     // The algorithm is pinned: a token cannot pick "none", HS256 or anything else, nor bring its own key (jwk/jku/x5u).
-    if (h === null || typeof h !== "object" || (h.alg !== "RS256" && h.alg !== "ES256") || typeof h.kid !== "string" || "jwk" in h || "jku" in h || "x5u" in h) {
+    if (
+      h === null ||
+      typeof h !== "object" ||
+      (h.alg !== "RS256" && h.alg !== "ES256") ||
+      typeof h.kid !== "string" ||
+      "jwk" in h ||
+      "jku" in h ||
+      "x5u" in h
+    ) {
       throw invalid("the access token's header is not one Latchkey issues");
     }
     const key = this.keys.getVerificationKey(h.kid) ?? (await this.keys.findUnknownKey(h.kid));
@@ -102,12 +119,16 @@ export class AccessTokenCodec {
 }
 
 /** Signs a payload with a given key (exported for the benchmark and tests of foreign keys). */
-export function signWith(key: Pick<SigningKey, "kid" | "privateKey"> & { algorithm?: SigningAlgorithm }, payload: AccessTokenPayload): string {
+export function signWith(
+  key: Pick<SigningKey, "kid" | "privateKey"> & { algorithm?: SigningAlgorithm },
+  payload: AccessTokenPayload,
+): string {
   const algorithm = key.algorithm ?? "RS256";
   const header = Buffer.from(JSON.stringify({ alg: algorithm, typ: "JWT", kid: key.kid })).toString("base64url");
   const body = Buffer.from(JSON.stringify(payload)).toString("base64url");
   // JWS wants ES256 signatures as r||s (IEEE P1363), not node's default DER.
-  const signingKey = algorithm === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
+  const signingKey =
+    algorithm === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
   const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), signingKey).toString("base64url");
   return `${header}.${body}.${signature}`;
 }
@@ -121,8 +142,15 @@ function parsePayload(part: string): AccessTokenPayload {
   }
   const p = value as Partial<AccessTokenPayload> | null;
   if (
-    p === null || typeof p !== "object" || typeof p.sub !== "string" || typeof p.sessionHandle !== "string" ||
-    typeof p.exp !== "number" || typeof p.iat !== "number" || typeof p.up !== "object" || p.up === null || Array.isArray(p.up) ||
+    p === null ||
+    typeof p !== "object" ||
+    typeof p.sub !== "string" ||
+    typeof p.sessionHandle !== "string" ||
+    typeof p.exp !== "number" ||
+    typeof p.iat !== "number" ||
+    typeof p.up !== "object" ||
+    p.up === null ||
+    Array.isArray(p.up) ||
     (p.tId !== undefined && typeof p.tId !== "string")
   ) {
     throw invalid("the access token's payload is not one Latchkey issues");

@@ -1,13 +1,30 @@
 import { isLoopback } from "../../lib/net";
 import { configError } from "../../lib/error";
 import type { NormalisedAppInfo } from "../../lib/types";
-import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../lib/validate";
+import {
+  assertKnownKeys,
+  assertPlainObject,
+  optionalBoolean,
+  optionalFunction,
+  optionalInteger,
+} from "../../lib/validate";
 import type { AntiCsrfMode, ErrorHandlers, TypeInput, TypeNormalisedInput } from "./types";
 
 const KEYS = [
-  "accessTokenValidity", "refreshTokenValidity", "cookieSecure", "cookieSameSite", "cookieDomain",
-  "sessionExpiredStatusCode", "invalidClaimStatusCode", "antiCsrf", "getTokenTransferMethod", "enableBlacklisting",
-  "accessTokenSigningKeyUpdateInterval", "accessTokenSigningAlgorithm", "errorHandlers", "override",
+  "accessTokenValidity",
+  "refreshTokenValidity",
+  "cookieSecure",
+  "cookieSameSite",
+  "cookieDomain",
+  "sessionExpiredStatusCode",
+  "invalidClaimStatusCode",
+  "antiCsrf",
+  "getTokenTransferMethod",
+  "enableBlacklisting",
+  "accessTokenSigningKeyUpdateInterval",
+  "accessTokenSigningAlgorithm",
+  "errorHandlers",
+  "override",
 ];
 const ERROR_HANDLER_KEYS = ["onUnauthorised", "onTryRefreshToken", "onTokenTheftDetected", "onInvalidClaim"];
 const DAY_S = 24 * 3600;
@@ -18,8 +35,20 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
   assertPlainObject("Session.init", raw);
   assertKnownKeys("Session.init", raw, KEYS);
   const config = raw as TypeInput;
-  const accessTokenValidity = optionalInteger("Session.init.accessTokenValidity", config.accessTokenValidity, 3600, 1, 365 * DAY_S);
-  const refreshTokenValidity = optionalInteger("Session.init.refreshTokenValidity", config.refreshTokenValidity, 100 * DAY_S, 1, 10 * 365 * DAY_S);
+  const accessTokenValidity = optionalInteger(
+    "Session.init.accessTokenValidity",
+    config.accessTokenValidity,
+    3600,
+    1,
+    365 * DAY_S,
+  );
+  const refreshTokenValidity = optionalInteger(
+    "Session.init.refreshTokenValidity",
+    config.refreshTokenValidity,
+    100 * DAY_S,
+    1,
+    10 * 365 * DAY_S,
+  );
   if (refreshTokenValidity <= accessTokenValidity) {
     throw configError("Session.init.refreshTokenValidity", "must be longer than accessTokenValidity");
   }
@@ -40,19 +69,43 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
   if (!(["VIA_TOKEN", "VIA_CUSTOM_HEADER", "NONE"] as AntiCsrfMode[]).includes(antiCsrf)) {
     throw configError("Session.init.antiCsrf", 'must be "VIA_TOKEN", "VIA_CUSTOM_HEADER" or "NONE"');
   }
-  if (config.cookieDomain !== undefined && (typeof config.cookieDomain !== "string" || !/^\.?[a-z0-9.-]+$/i.test(config.cookieDomain))) {
+  if (
+    config.cookieDomain !== undefined &&
+    (typeof config.cookieDomain !== "string" || !/^\.?[a-z0-9.-]+$/i.test(config.cookieDomain))
+  ) {
     throw configError("Session.init.cookieDomain", "must be a domain such as .example.com");
   }
-  const sessionExpiredStatusCode = optionalInteger("Session.init.sessionExpiredStatusCode", config.sessionExpiredStatusCode, 401, 400, 599);
-  const invalidClaimStatusCode = optionalInteger("Session.init.invalidClaimStatusCode", config.invalidClaimStatusCode, 403, 400, 599);
+  const sessionExpiredStatusCode = optionalInteger(
+    "Session.init.sessionExpiredStatusCode",
+    config.sessionExpiredStatusCode,
+    401,
+    400,
+    599,
+  );
+  const invalidClaimStatusCode = optionalInteger(
+    "Session.init.invalidClaimStatusCode",
+    config.invalidClaimStatusCode,
+    403,
+    400,
+    599,
+  );
   if (sessionExpiredStatusCode === invalidClaimStatusCode) {
-    throw configError("Session.init.invalidClaimStatusCode", "must differ from sessionExpiredStatusCode, or the frontend cannot tell them apart");
+    throw configError(
+      "Session.init.invalidClaimStatusCode",
+      "must differ from sessionExpiredStatusCode, or the frontend cannot tell them apart",
+    );
   }
   const signingAlgorithm = config.accessTokenSigningAlgorithm ?? "RS256";
   if (signingAlgorithm !== "RS256" && signingAlgorithm !== "ES256") {
     throw configError("Session.init.accessTokenSigningAlgorithm", 'must be "RS256" or "ES256"');
   }
-  const intervalHours = optionalInteger("Session.init.accessTokenSigningKeyUpdateInterval", config.accessTokenSigningKeyUpdateInterval, 168, 1, 24 * 365);
+  const intervalHours = optionalInteger(
+    "Session.init.accessTokenSigningKeyUpdateInterval",
+    config.accessTokenSigningKeyUpdateInterval,
+    168,
+    1,
+    24 * 365,
+  );
   return {
     accessTokenValidityMs: accessTokenValidity * 1000,
     refreshTokenValidityMs: refreshTokenValidity * 1000,
@@ -63,8 +116,10 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
     invalidClaimStatusCode,
     antiCsrf,
     getTokenTransferMethod:
-      optionalFunction<TypeNormalisedInput["getTokenTransferMethod"]>("Session.init.getTokenTransferMethod", config.getTokenTransferMethod) ??
-      defaultGetTokenTransferMethod,
+      optionalFunction<TypeNormalisedInput["getTokenTransferMethod"]>(
+        "Session.init.getTokenTransferMethod",
+        config.getTokenTransferMethod,
+      ) ?? defaultGetTokenTransferMethod,
     enableBlacklisting: optionalBoolean("Session.init.enableBlacklisting", config.enableBlacklisting, false),
     signingKeyIntervalMs: intervalHours * 3600 * 1000,
     signingAlgorithm,
@@ -93,4 +148,3 @@ function isSameSite(a: string, b: string): boolean {
   const site = (host: string): string => (/^[\d.]+$|:/.test(host) ? host : host.split(".").slice(-2).join("."));
   return site(a) === site(b);
 }
-

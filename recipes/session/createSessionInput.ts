@@ -44,7 +44,8 @@ export function payloadOf(input: Pick<CreateNewSessionInput, "jwtPayload" | "acc
   if (accessTokenPayload === undefined || accessTokenPayload === jwtPayload) return jwtPayload;
   if (jwtPayload === undefined || jwtPayload === null) return accessTokenPayload;
   const jwtIsOriginal = typeof jwtPayload === "object" && supplied.has(jwtPayload);
-  const accessIsOriginal = typeof accessTokenPayload === "object" && accessTokenPayload !== null && supplied.has(accessTokenPayload);
+  const accessIsOriginal =
+    typeof accessTokenPayload === "object" && accessTokenPayload !== null && supplied.has(accessTokenPayload);
   if (accessIsOriginal && !jwtIsOriginal) return jwtPayload;
   return accessTokenPayload;
 }

@@ -28,7 +28,10 @@ const FROM_RECIPE = "session";
  * (inherited) is true for every Latchkey error. Narrow a caught value with `SessionError.isSessionError(err)`,
  * then `err.type === "X"` types `err.payload`.
  */
-export class SessionError<T extends SessionErrorType = SessionErrorType> extends LatchkeyError<T, SessionErrorPayloads[T]> {
+export class SessionError<T extends SessionErrorType = SessionErrorType> extends LatchkeyError<
+  T,
+  SessionErrorPayloads[T]
+> {
   static readonly UNAUTHORISED = "UNAUTHORISED";
   static readonly TRY_REFRESH_TOKEN = "TRY_REFRESH_TOKEN";
   static readonly TOKEN_THEFT_DETECTED = "TOKEN_THEFT_DETECTED";
@@ -51,7 +54,8 @@ export class SessionError<T extends SessionErrorType = SessionErrorType> extends
   static from(err: LatchkeyError): AnySessionError | undefined {
     if (SessionError.isSessionError(err)) return err;
     const payload: unknown = err.payload;
-    const field = (name: string): unknown => (typeof payload === "object" && payload !== null ? Reflect.get(payload, name) : undefined);
+    const field = (name: string): unknown =>
+      typeof payload === "object" && payload !== null ? Reflect.get(payload, name) : undefined;
     switch (err.type) {
       case "UNAUTHORISED":
         return unauthorised(err.message, field("clearTokens") !== false);
@@ -83,7 +87,11 @@ export function tryRefreshToken(message: string): SessionError<"TRY_REFRESH_TOKE
 }
 
 /** TOKEN_THEFT_DETECTED, raised after the session was revoked. */
-export function tokenTheftDetected(message: string, sessionHandle: string, userId: string): SessionError<"TOKEN_THEFT_DETECTED"> {
+export function tokenTheftDetected(
+  message: string,
+  sessionHandle: string,
+  userId: string,
+): SessionError<"TOKEN_THEFT_DETECTED"> {
   return new SessionError("TOKEN_THEFT_DETECTED", message, { sessionHandle, userId });
 }
 

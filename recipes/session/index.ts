@@ -12,7 +12,13 @@ import { buildCreateNewSessionInput } from "./createSessionInput";
 import { SessionError } from "./error";
 import { SessionRecipe } from "./recipe";
 import { mergePayload, replaceUserKeys, type SessionContainer } from "./sessionContainer";
-import { assertGlobalClaims, createNewSessionOnResponse, type GetSessionOptions, getSessionFromRequest, refreshSessionFromRequest } from "./sessionRequest";
+import {
+  assertGlobalClaims,
+  createNewSessionOnResponse,
+  type GetSessionOptions,
+  getSessionFromRequest,
+  refreshSessionFromRequest,
+} from "./sessionRequest";
 import type { SessionInformation, TypeInput, VerifySessionOptions } from "./types";
 
 export type { SessionContainer };
@@ -20,8 +26,17 @@ export { BooleanClaim, PrimitiveArrayClaim, PrimitiveClaim, SessionClaim };
 export type { ClaimValidationResult, FetchValue, SessionClaimProvider, SessionClaimValidator } from "../../lib/claims";
 export type { AnySessionError, ClaimValidationError, SessionErrorPayloads, SessionErrorType } from "./error";
 export type {
-  AntiCsrfMode, APIInterface, APIOptions, CreateNewSessionInput, ErrorHandlers, RecipeInterface, SessionInformation, SigningAlgorithm,
-  TokenTransferMethod, TypeInput, VerifySessionOptions,
+  AntiCsrfMode,
+  APIInterface,
+  APIOptions,
+  CreateNewSessionInput,
+  ErrorHandlers,
+  RecipeInterface,
+  SessionInformation,
+  SigningAlgorithm,
+  TokenTransferMethod,
+  TypeInput,
+  VerifySessionOptions,
 } from "./types";
 
 /** A request as the session functions accept it: express's, node's, or Latchkey's own. */
@@ -57,16 +72,44 @@ export function createNewSession(
   sessionData?: JSONObject,
   userContext?: UserContext,
 ): Promise<SessionContainer>;
-export function createNewSession(req: AnyRequest, res: AnyResponse, ...args: SeedsCreateArgs | TenantCreateArgs): Promise<SessionContainer> {
+export function createNewSession(
+  req: AnyRequest,
+  res: AnyResponse,
+  ...args: SeedsCreateArgs | TenantCreateArgs
+): Promise<SessionContainer> {
   const input = isTenantForm(args)
-    ? { tenantId: args[0], userId: args[1], payload: args[2] ?? {}, sessionData: args[3] ?? {}, userContext: args[4] ?? {} }
-    : { tenantId: DEFAULT_TENANT_ID, userId: args[0], payload: args[1] ?? {}, sessionData: args[2] ?? {}, userContext: args[3] ?? {} };
+    ? {
+        tenantId: args[0],
+        userId: args[1],
+        payload: args[2] ?? {},
+        sessionData: args[3] ?? {},
+        userContext: args[4] ?? {},
+      }
+    : {
+        tenantId: DEFAULT_TENANT_ID,
+        userId: args[0],
+        payload: args[1] ?? {},
+        sessionData: args[2] ?? {},
+        userContext: args[3] ?? {},
+      };
   const recipe = SessionRecipe.getInstanceOrThrow();
-  return createNewSessionOnResponse(recipe.recipeInterfaceImpl, recipe.config, toBaseRequest(req), toBaseResponse(res), buildCreateNewSessionInput(input));
+  return createNewSessionOnResponse(
+    recipe.recipeInterfaceImpl,
+    recipe.config,
+    toBaseRequest(req),
+    toBaseResponse(res),
+    buildCreateNewSessionInput(input),
+  );
 }
 
 type SeedsCreateArgs = [userId: string, jwtPayload?: JSONObject, sessionData?: JSONObject, userContext?: UserContext];
-type TenantCreateArgs = [tenantId: string, userId: string, accessTokenPayload?: JSONObject, sessionData?: JSONObject, userContext?: UserContext];
+type TenantCreateArgs = [
+  tenantId: string,
+  userId: string,
+  accessTokenPayload?: JSONObject,
+  sessionData?: JSONObject,
+  userContext?: UserContext,
+];
 
 // The 4th argument of createNewSession tells the forms apart: a string is SuperTokens' userId after the tenantId.
 function isTenantForm(args: SeedsCreateArgs | TenantCreateArgs): args is TenantCreateArgs {
@@ -81,7 +124,9 @@ export function createNewSessionWithoutRequestResponse(
   userContext: UserContext = {},
   tenantId: string = DEFAULT_TENANT_ID,
 ): Promise<SessionContainer> {
-  return impl().createNewSession(buildCreateNewSessionInput({ userId, payload: jwtPayload, sessionData, tenantId, userContext }));
+  return impl().createNewSession(
+    buildCreateNewSessionInput({ userId, payload: jwtPayload, sessionData, tenantId, userContext }),
+  );
 }
 
 // The app states its payload's type (getSession<MyPayload>); the token carries whatever JSON object it put there.
@@ -104,7 +149,10 @@ export function getSession<P extends JSONObject = JSONObject>(
   userContext?: UserContext,
 ): Promise<SessionContainer<P>>;
 /** Verifies an access token without a request (the seeds' form): `getSession(accessToken, antiCsrfToken)`. */
-export function getSession<P extends JSONObject = JSONObject>(accessToken: string, antiCsrfToken?: string): Promise<SessionContainer<P>>;
+export function getSession<P extends JSONObject = JSONObject>(
+  accessToken: string,
+  antiCsrfToken?: string,
+): Promise<SessionContainer<P>>;
 export async function getSession<P extends JSONObject = JSONObject>(
   reqOrToken: AnyRequest | string,
   resOrAntiCsrf?: AnyResponse | string,
@@ -112,7 +160,10 @@ export async function getSession<P extends JSONObject = JSONObject>(
   userContext: UserContext = {},
 ): Promise<SessionContainer<P> | undefined> {
   if (typeof reqOrToken === "string") {
-    return getSessionWithoutRequestResponse<P>(reqOrToken, typeof resOrAntiCsrf === "string" ? resOrAntiCsrf : undefined);
+    return getSessionWithoutRequestResponse<P>(
+      reqOrToken,
+      typeof resOrAntiCsrf === "string" ? resOrAntiCsrf : undefined,
+    );
   }
   if (resOrAntiCsrf === undefined || typeof resOrAntiCsrf === "string") {
     throw new LatchkeyError("BAD_INPUT_ERROR", "getSession(req, res, options) needs the response too");
@@ -151,9 +202,19 @@ export async function getSessionWithoutRequestResponse<P extends JSONObject = JS
 }
 
 /** Rotates the request's refresh token and writes the new tokens to the response. */
-export function refreshSession(req: AnyRequest, res: AnyResponse, userContext: UserContext = {}): Promise<SessionContainer> {
+export function refreshSession(
+  req: AnyRequest,
+  res: AnyResponse,
+  userContext: UserContext = {},
+): Promise<SessionContainer> {
   const recipe = SessionRecipe.getInstanceOrThrow();
-  return refreshSessionFromRequest(recipe.recipeInterfaceImpl, recipe.config, toBaseRequest(req), toBaseResponse(res), userContext);
+  return refreshSessionFromRequest(
+    recipe.recipeInterfaceImpl,
+    recipe.config,
+    toBaseRequest(req),
+    toBaseResponse(res),
+    userContext,
+  );
 }
 
 /** Rotates a refresh token you carried yourself. */
@@ -172,7 +233,11 @@ export function revokeSession(sessionHandle: string, userContext: UserContext = 
 }
 
 /** Deletes every session of the user (in `tenantId`, or in every tenant when it is left out); returns their handles. */
-export function revokeAllSessionsForUser(userId: string, userContext: UserContext = {}, tenantId?: string): Promise<string[]> {
+export function revokeAllSessionsForUser(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId?: string,
+): Promise<string[]> {
   return impl().revokeAllSessionsForUser({ userId, tenantId, userContext });
 }
 
@@ -182,7 +247,11 @@ export function revokeMultipleSessions(sessionHandles: string[], userContext: Us
 }
 
 /** Handles of the user's live sessions (in `tenantId`, or in every tenant when it is left out). */
-export function getAllSessionHandlesForUser(userId: string, userContext: UserContext = {}, tenantId?: string): Promise<string[]> {
+export function getAllSessionHandlesForUser(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId?: string,
+): Promise<string[]> {
   return impl().getAllSessionHandlesForUser({ userId, tenantId, userContext });
 }
 
@@ -192,7 +261,11 @@ export function getSessionData(sessionHandle: string, userContext: UserContext =
 }
 
 /** Replaces the session's private data (one query; last write wins). */
-export function updateSessionData(sessionHandle: string, newSessionData: JSONObject, userContext: UserContext = {}): Promise<void> {
+export function updateSessionData(
+  sessionHandle: string,
+  newSessionData: JSONObject,
+  userContext: UserContext = {},
+): Promise<void> {
   return impl().updateSessionData({ sessionHandle, newSessionData, userContext });
 }
 
@@ -202,37 +275,69 @@ export function getJWTPayload(sessionHandle: string, userContext: UserContext = 
 }
 
 /** Replaces the stored payload (recipe-managed claims are kept); access tokens from the next refresh carry it. */
-export async function updateJWTPayload(sessionHandle: string, newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
+export async function updateJWTPayload(
+  sessionHandle: string,
+  newJWTPayload: JSONObject,
+  userContext: UserContext = {},
+): Promise<void> {
   const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
   const current = claims.length === 0 ? {} : await impl().getJWTPayload({ sessionHandle, userContext });
-  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: replaceUserKeys(current, newJWTPayload, claims), userContext });
+  return impl().updateJWTPayload({
+    sessionHandle,
+    newJWTPayload: replaceUserKeys(current, newJWTPayload, claims),
+    userContext,
+  });
 }
 
 /** Merges into the stored payload (a key set to null is removed; recipe-managed claims are kept); from the next refresh on. */
-export async function mergeIntoAccessTokenPayload(sessionHandle: string, accessTokenPayloadUpdate: JSONObject, userContext: UserContext = {}): Promise<void> {
+export async function mergeIntoAccessTokenPayload(
+  sessionHandle: string,
+  accessTokenPayloadUpdate: JSONObject,
+  userContext: UserContext = {},
+): Promise<void> {
   const current = await impl().getJWTPayload({ sessionHandle, userContext });
   const { claims } = SessionRecipe.getInstanceOrThrow().getContributedClaims();
-  return impl().updateJWTPayload({ sessionHandle, newJWTPayload: replaceUserKeys(current, mergePayload(current, accessTokenPayloadUpdate), claims), userContext });
+  return impl().updateJWTPayload({
+    sessionHandle,
+    newJWTPayload: replaceUserKeys(current, mergePayload(current, accessTokenPayloadUpdate), claims),
+    userContext,
+  });
 }
 
 /** Everything the database knows about a session, or undefined. */
-export function getSessionInformation(sessionHandle: string, userContext: UserContext = {}): Promise<SessionInformation | undefined> {
+export function getSessionInformation(
+  sessionHandle: string,
+  userContext: UserContext = {},
+): Promise<SessionInformation | undefined> {
   return impl().getSessionInformation({ sessionHandle, userContext });
 }
 
 /** The claim's value stored for a session (one query), or undefined. */
-export async function getClaimValue<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, userContext: UserContext = {}): Promise<T | undefined> {
+export async function getClaimValue<T extends JSONValue>(
+  sessionHandle: string,
+  claim: SessionClaim<T>,
+  userContext: UserContext = {},
+): Promise<T | undefined> {
   return claim.getValueFromPayload(await impl().getJWTPayload({ sessionHandle, userContext }));
 }
 
 /** Sets the claim's value for a session; access tokens issued from its next refresh carry it. */
-export async function setClaimValue<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, value: T, userContext: UserContext = {}): Promise<void> {
+export async function setClaimValue<T extends JSONValue>(
+  sessionHandle: string,
+  claim: SessionClaim<T>,
+  value: T,
+  userContext: UserContext = {},
+): Promise<void> {
   const payload = await impl().getJWTPayload({ sessionHandle, userContext });
   await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.addToPayload(payload, value), userContext });
 }
 
 /** Removes the claim from a session's stored payload. */
-export async function removeClaim<T extends JSONValue>(sessionHandle: string, claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
+export async function removeClaim<T extends JSONValue>(
+  sessionHandle: string,
+  claim: SessionClaim<T>,
+  userContext: UserContext = {},
+): Promise<void> {
   const payload = await impl().getJWTPayload({ sessionHandle, userContext });
   await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.removeFromPayload(payload), userContext });
 }

@@ -1,5 +1,4 @@
 import { provide, type Provision } from "../../lib/capabilities";
-import type { DbTransaction } from "../../lib/db/database";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { LatchkeyError } from "../../lib/error";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -7,7 +6,13 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { type SessionClaimSource, SessionClaimSources, Sessions, type SessionService, UserDataOwners } from "../../lib/seams";
+import {
+  type SessionClaimSource,
+  SessionClaimSources,
+  Sessions,
+  type SessionService,
+  UserDataOwners,
+} from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import { AccessTokenCodec } from "./accessToken";
 import { makeAPIImplementation } from "./api/implementation";
@@ -48,7 +53,12 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(context.appInfo, input);
-    this.keys = new SigningKeyStore(context.database, this.config.signingKeyIntervalMs, this.config.accessTokenValidityMs, this.config.signingAlgorithm);
+    this.keys = new SigningKeyStore(
+      context.database,
+      this.config.signingKeyIntervalMs,
+      this.config.accessTokenValidityMs,
+      this.config.signingAlgorithm,
+    );
     this.codec = new AccessTokenCodec(this.keys);
     this.store = new SessionStore(context.database);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
@@ -57,9 +67,14 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("Session.init.override.apis", () => makeAPIImplementation(this.keys), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "Session.init.override.apis",
+      () => makeAPIImplementation(this.keys),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
   }
 
   /** The claims and validators the other recipes add to every session (asked once, after init, of SessionClaimSources). */
@@ -80,11 +95,26 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
           this.config,
           req,
           res,
-          buildCreateNewSessionInput({ userId, payload: accessTokenPayload ?? jwtPayload ?? {}, sessionData: sessionData ?? {}, tenantId, userContext }),
+          buildCreateNewSessionInput({
+            userId,
+            payload: accessTokenPayload ?? jwtPayload ?? {},
+            sessionData: sessionData ?? {},
+            tenantId,
+            userContext,
+          }),
         ),
       getSession: ({ req, res, options, userContext }) =>
-        getSessionFromRequest(this.recipeInterfaceImpl, this.config, () => this.getContributedClaims(), req, res, options, userContext),
-      revokeAllSessionsForUser: ({ userId, tenantId, userContext }) => this.recipeInterfaceImpl.revokeAllSessionsForUser({ userId, tenantId, userContext }),
+        getSessionFromRequest(
+          this.recipeInterfaceImpl,
+          this.config,
+          () => this.getContributedClaims(),
+          req,
+          res,
+          options,
+          userContext,
+        ),
+      revokeAllSessionsForUser: ({ userId, tenantId, userContext }) =>
+        this.recipeInterfaceImpl.revokeAllSessionsForUser({ userId, tenantId, userContext }),
     };
     return [
       provide(Sessions, sessions),
@@ -102,7 +132,13 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
-    return dispatchRoute(ROUTES, apiId, this.apiImpl, { recipeImplementation: this.recipeInterfaceImpl, config: this.config, req, res }, userContext);
+    return dispatchRoute(
+      ROUTES,
+      apiId,
+      this.apiImpl,
+      { recipeImplementation: this.recipeInterfaceImpl, config: this.config, req, res },
+      userContext,
+    );
   }
 
   override async handleError(error: LatchkeyError, req: BaseRequest, res: BaseResponse): Promise<boolean> {
@@ -125,7 +161,10 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
       case "INVALID_CLAIMS": {
         const { claimValidationErrors } = err.payload;
         await handlers.onInvalidClaim?.(claimValidationErrors, req, res);
-        return this.sendDefault(res, this.config.invalidClaimStatusCode, { message: "invalid claim", claimValidationErrors });
+        return this.sendDefault(res, this.config.invalidClaimStatusCode, {
+          message: "invalid claim",
+          claimValidationErrors,
+        });
       }
     }
   }
@@ -136,11 +175,6 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
 
   override getMigrations(): RecipeMigration[] {
     return sessionMigrations;
-  }
-
-  // The core's old hook, kept until it asks UserDataOwners instead (provided above).
-  override async deleteUserData(userId: string, trx: DbTransaction): Promise<void> {
-    await this.store.deleteUserSessionsIn(trx, userId);
   }
 
   // A configured handler may have answered already; otherwise the default answer goes out.

@@ -9,7 +9,14 @@ import { payloadOf } from "./createSessionInput";
 import { tokenTheftDetected, tryRefreshToken, unauthorised } from "./error";
 import { ExpiredSessionSweep } from "./expiredSessionSweep";
 import { PromotedTokenCache } from "./promotedTokens";
-import { decidePromotion, decideRefresh, firstUseChanges, type IssuedLineage, type LineageChanges, type RefreshDecision } from "./refreshLineage";
+import {
+  decidePromotion,
+  decideRefresh,
+  firstUseChanges,
+  type IssuedLineage,
+  type LineageChanges,
+  type RefreshDecision,
+} from "./refreshLineage";
 import { createRefreshToken, hash2, newRefreshTokenSecret, parseRefreshToken } from "./refreshToken";
 import { SessionContainer, type SessionHelpers, withoutProtectedKeys } from "./sessionContainer";
 import { lineageOf, type SessionRow, type SessionStore } from "./store";
@@ -17,7 +24,14 @@ import type { RecipeInterface, SessionInformation, TypeNormalisedInput } from ".
 
 /** What refresh did; errors are raised after its write commits (theft must stay revoked). */
 type RefreshOutcome =
-  | { kind: "ok"; row: SessionRow; payload: AccessTokenPayload; accessToken: string; newRefreshToken: string; expiresAt: number }
+  | {
+      kind: "ok";
+      row: SessionRow;
+      payload: AccessTokenPayload;
+      accessToken: string;
+      newRefreshToken: string;
+      expiresAt: number;
+    }
   | { kind: "gone" }
   | { kind: "forged" }
   | { kind: "csrf" }
@@ -61,7 +75,11 @@ export function makeRecipeImplementation(
     return row;
   }
 
-  function accessPayload(row: Pick<SessionRow, "user_id" | "session_handle" | "anti_csrf_token" | "tenant_id">, up: JSONObject, lineage?: IssuedLineage): AccessTokenPayload {
+  function accessPayload(
+    row: Pick<SessionRow, "user_id" | "session_handle" | "anti_csrf_token" | "tenant_id">,
+    up: JSONObject,
+    lineage?: IssuedLineage,
+  ): AccessTokenPayload {
     const iat = Math.floor(Date.now() / 1000);
     return {
       sub: row.user_id,
@@ -131,13 +149,18 @@ export function makeRecipeImplementation(
 
     async getSession({ accessToken, antiCsrfToken, options }) {
       if (accessToken === undefined) {
-        if (options.sessionRequired) throw unauthorised("Session does not exist: no access token in the request", false);
+        if (options.sessionRequired)
+          throw unauthorised("Session does not exist: no access token in the request", false);
         return undefined;
       }
       let payload = await codec.verify(accessToken);
       if (options.antiCsrfCheck && config.antiCsrf === "VIA_TOKEN") {
         // Fails closed: a token without an anti-CSRF value, or a request without the header, does not pass.
-        if (payload.antiCsrfToken === undefined || antiCsrfToken === undefined || !sameSecret(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))) {
+        if (
+          payload.antiCsrfToken === undefined ||
+          antiCsrfToken === undefined ||
+          !sameSecret(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))
+        ) {
           throw tryRefreshToken("anti-csrf check failed");
         }
       }
@@ -175,7 +198,8 @@ export function makeRecipeImplementation(
         now,
       };
       /** What this refresh token means for the session as `row` has it; both paths below share the rules. */
-      const decide = (row: SessionRow | undefined): RefreshDecision => decideRefresh(row === undefined ? undefined : lineageOf(row), attempt);
+      const decide = (row: SessionRow | undefined): RefreshDecision =>
+        decideRefresh(row === undefined ? undefined : lineageOf(row), attempt);
       const expiresAt = now + config.refreshTokenValidityMs;
       /**
        * Writes an "ok" decision with `update` (which resolves with the rows it changed) and signs the new access
@@ -188,9 +212,14 @@ export function makeRecipeImplementation(
       ): Promise<RefreshOutcome | undefined> => {
         const updating = Promise.resolve(update(changes, expiresAt));
         const newRefreshToken = createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret);
-        const payload = accessPayload(row, parseStored(row.jwt_payload), { prh: presentedHash2, rth: hash2(newRefreshToken) });
+        const payload = accessPayload(row, parseStored(row.jwt_payload), {
+          prh: presentedHash2,
+          rth: hash2(newRefreshToken),
+        });
         const accessToken = sign(payload);
-        return (await updating) === 1 ? { kind: "ok", row, payload, accessToken, newRefreshToken, expiresAt } : undefined;
+        return (await updating) === 1
+          ? { kind: "ok", row, payload, accessToken, newRefreshToken, expiresAt }
+          : undefined;
       };
 
       // Fast path, two statements and no transaction: read the row, then write it only if it is still exactly as
@@ -202,7 +231,9 @@ export function makeRecipeImplementation(
       if (first.kind === "gone" || first.kind === "forged" || first.kind === "csrf") {
         outcome = first; // nothing to write; the secret and anti-CSRF value of a session never change
       } else if (first.kind === "ok" && seen !== undefined) {
-        outcome = await apply(seen, first.changes, (changes, expiry) => store.compareAndSetRefresh(seen, changes, expiry));
+        outcome = await apply(seen, first.changes, (changes, expiry) =>
+          store.compareAndSetRefresh(seen, changes, expiry),
+        );
       }
       outcome ??= await store.withLockedSession(parsed.sessionHandle, async (locked): Promise<RefreshOutcome> => {
         const { row } = locked;
@@ -219,7 +250,8 @@ export function makeRecipeImplementation(
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
       if (outcome.kind === "forged") throw unauthorised("The refresh token is not valid", true);
       if (outcome.kind === "csrf") throw unauthorised("anti-csrf check failed", false);
-      if (outcome.kind === "theft") throw tokenTheftDetected("Token theft detected: the session was revoked", parsed.sessionHandle, outcome.userId);
+      if (outcome.kind === "theft")
+        throw tokenTheftDetected("Token theft detected: the session was revoked", parsed.sessionHandle, outcome.userId);
       const { row, payload, accessToken, newRefreshToken } = outcome;
       return new SessionContainer(
         helpers(),
@@ -259,7 +291,10 @@ export function makeRecipeImplementation(
     },
 
     async updateSessionData({ sessionHandle, newSessionData }) {
-      const count = await store.updateSessionData(sessionHandle, JSON.stringify(jsonObject("sessionData", newSessionData)));
+      const count = await store.updateSessionData(
+        sessionHandle,
+        JSON.stringify(jsonObject("sessionData", newSessionData)),
+      );
       if (count === 0) throw unauthorised("Session does not exist", true);
     },
 
@@ -268,7 +303,10 @@ export function makeRecipeImplementation(
     },
 
     async updateJWTPayload({ sessionHandle, newJWTPayload }) {
-      const count = await store.updateJWTPayload(sessionHandle, JSON.stringify(jsonObject("jwtPayload", newJWTPayload)));
+      const count = await store.updateJWTPayload(
+        sessionHandle,
+        JSON.stringify(jsonObject("jwtPayload", newJWTPayload)),
+      );
       if (count === 0) throw unauthorised("Session does not exist", true);
     },
 

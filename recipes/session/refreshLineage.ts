@@ -56,7 +56,11 @@ export function decideRefresh(state: LineageState | undefined, attempt: RefreshA
   if (!hasValidMac(token, state.refreshTokenSecret)) return { kind: "forged" };
   if (antiCsrf.check) {
     // Fails closed: a session without an anti-CSRF value, or a request without the header, does not pass.
-    if (state.antiCsrfToken === null || antiCsrf.presented === undefined || !sameSecret(sha256(antiCsrf.presented), sha256(state.antiCsrfToken))) {
+    if (
+      state.antiCsrfToken === null ||
+      antiCsrf.presented === undefined ||
+      !sameSecret(sha256(antiCsrf.presented), sha256(state.antiCsrfToken))
+    ) {
       return { kind: "csrf" };
     }
   }
@@ -70,7 +74,10 @@ export function decideRefresh(state: LineageState | undefined, attempt: RefreshA
   }
   if (parentHash2 !== undefined && sameSecret(parentHash2, current)) {
     // A child of the current token whose access token was never used: the client has it, so it is current now.
-    return { kind: "ok", changes: { refreshTokenHash2: presentedHash2, previousRefreshTokenHash2: current, refreshTokenUpdatedAt: now } };
+    return {
+      kind: "ok",
+      changes: { refreshTokenHash2: presentedHash2, previousRefreshTokenHash2: current, refreshTokenUpdatedAt: now },
+    };
   }
   if (settling && previous !== null && parentHash2 !== undefined && sameSecret(parentHash2, previous)) {
     // A sibling of the current token from a parallel refresh of the same parent: this one wins from now on.
@@ -92,7 +99,10 @@ export interface IssuedLineage {
  * First use of an access token issued by a refresh: the client holds the new refresh token, so it becomes current,
  * written only while the used one (prh) is still current (a compare-and-set, so parallel first uses agree).
  */
-export function firstUseChanges(lineage: IssuedLineage, now: number): { whenCurrentIs: string; changes: LineageChanges } {
+export function firstUseChanges(
+  lineage: IssuedLineage,
+  now: number,
+): { whenCurrentIs: string; changes: LineageChanges } {
   return {
     whenCurrentIs: lineage.prh,
     changes: { refreshTokenHash2: lineage.rth, previousRefreshTokenHash2: lineage.prh, refreshTokenUpdatedAt: now },

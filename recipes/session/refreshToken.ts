@@ -40,13 +40,18 @@ export function parseRefreshToken(token: string): ParsedRefreshToken | undefined
   const parts = token.split(".");
   if (parts.length !== 4) return undefined;
   const [handle, parent, random, tag] = parts as [string, string, string, string];
-  if (!/^[0-9a-f-]{36}$/.test(handle) || !/^[A-Za-z0-9_-]{43}$/.test(random) || !/^[A-Za-z0-9_-]{43}$/.test(tag)) return undefined;
+  if (!/^[0-9a-f-]{36}$/.test(handle) || !/^[A-Za-z0-9_-]{43}$/.test(random) || !/^[A-Za-z0-9_-]{43}$/.test(tag))
+    return undefined;
   if (parent !== "-" && !/^[0-9a-f]{64}$/.test(parent)) return undefined;
-  return { sessionHandle: handle, parentHash1: parent === "-" ? undefined : parent, body: `${handle}.${parent}.${random}`, mac: tag };
+  return {
+    sessionHandle: handle,
+    parentHash1: parent === "-" ? undefined : parent,
+    body: `${handle}.${parent}.${random}`,
+    mac: tag,
+  };
 }
 
 /** True when the token's MAC was made with this session's secret (constant time). */
 export function hasValidMac(token: ParsedRefreshToken, secret: string): boolean {
   return sameSecret(token.mac, mac(secret, token.body));
 }
-

@@ -18,8 +18,14 @@ export interface SessionHelpers {
 }
 
 /** A user's new payload with the recipe-managed claims of the current one kept as they are. */
-export function replaceUserKeys(current: JSONObject, newPayload: JSONObject, claims: SessionClaim<JSONValue>[]): JSONObject {
-  const kept = Object.fromEntries(claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]));
+export function replaceUserKeys(
+  current: JSONObject,
+  newPayload: JSONObject,
+  claims: SessionClaim<JSONValue>[],
+): JSONObject {
+  const kept = Object.fromEntries(
+    claims.filter((c) => c.key in current).map((c) => [c.key, current[c.key] as JSONValue]),
+  );
   return { ...withoutProtectedKeys(newPayload, claims), ...kept };
 }
 
@@ -109,14 +115,20 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
    * Claims that recipes manage (such as email verification) are kept as they are.
    */
   async updateJWTPayload(newJWTPayload: JSONObject, userContext: UserContext = {}): Promise<void> {
-    await this.replacePayload(replaceUserKeys(this.getJWTPayload(), newJWTPayload, this.helpers.getContributedClaims().claims), userContext);
+    await this.replacePayload(
+      replaceUserKeys(this.getJWTPayload(), newJWTPayload, this.helpers.getContributedClaims().claims),
+      userContext,
+    );
   }
 
   /**
    * Merges `accessTokenPayloadUpdate` into the payload (SuperTokens' semantics: a key set to null is removed);
    * recipe-managed claims are kept as they are. Stored, and a new access token goes on the response.
    */
-  async mergeIntoAccessTokenPayload(accessTokenPayloadUpdate: JSONObject, userContext: UserContext = {}): Promise<void> {
+  async mergeIntoAccessTokenPayload(
+    accessTokenPayloadUpdate: JSONObject,
+    userContext: UserContext = {},
+  ): Promise<void> {
     await this.updateJWTPayload(mergePayload(this.getJWTPayload(), accessTokenPayloadUpdate), userContext);
   }
 
@@ -138,7 +150,12 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
   /** Fetches the claim's value now and sets it in the session. */
   async fetchAndSetClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
     const value = await claim.fetchValue(this.getUserId(), userContext);
-    await this.replacePayload(value === undefined ? claim.removeFromPayload(this.getJWTPayload()) : claim.addToPayload(this.getJWTPayload(), value), userContext);
+    await this.replacePayload(
+      value === undefined
+        ? claim.removeFromPayload(this.getJWTPayload())
+        : claim.addToPayload(this.getJWTPayload(), value),
+      userContext,
+    );
   }
 
   /**
@@ -151,7 +168,8 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
     for (const validator of validators) {
       if (!validator.shouldRefetch(payload, userContext)) continue;
       const value = await validator.claim.fetchValue(this.getUserId(), userContext);
-      payload = value === undefined ? validator.claim.removeFromPayload(payload) : validator.claim.addToPayload(payload, value);
+      payload =
+        value === undefined ? validator.claim.removeFromPayload(payload) : validator.claim.addToPayload(payload, value);
       changed = true;
     }
     if (changed) await this.replacePayload(payload, userContext);
@@ -164,7 +182,11 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
   }
 
   private async replacePayload(up: JSONObject, userContext: UserContext): Promise<void> {
-    await this.helpers.recipeInterfaceImpl.updateJWTPayload({ sessionHandle: this.getHandle(), newJWTPayload: up, userContext });
+    await this.helpers.recipeInterfaceImpl.updateJWTPayload({
+      sessionHandle: this.getHandle(),
+      newJWTPayload: up,
+      userContext,
+    });
     const { prh: _prh, rth: _rth, ...rest } = this.tokens.payload;
     const payload: AccessTokenPayload = { ...rest, up };
     this.tokens = { ...this.tokens, accessToken: await this.helpers.codec.sign(payload), payload };
@@ -178,7 +200,11 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
 
   /** Replaces the session's private data (one query; last write wins); UNAUTHORISED if the session is gone. */
   updateSessionData(newSessionData: JSONObject, userContext: UserContext = {}): Promise<void> {
-    return this.helpers.recipeInterfaceImpl.updateSessionData({ sessionHandle: this.getHandle(), newSessionData, userContext });
+    return this.helpers.recipeInterfaceImpl.updateSessionData({
+      sessionHandle: this.getHandle(),
+      newSessionData,
+      userContext,
+    });
   }
 
   /** Deletes the session from the database and clears its tokens on the response. */
@@ -245,7 +271,10 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
   }
 
   private async information(userContext: UserContext) {
-    const info = await this.helpers.recipeInterfaceImpl.getSessionInformation({ sessionHandle: this.getHandle(), userContext });
+    const info = await this.helpers.recipeInterfaceImpl.getSessionInformation({
+      sessionHandle: this.getHandle(),
+      userContext,
+    });
     if (info === undefined) throw unauthorised("Session does not exist", true);
     return info;
   }

@@ -5,7 +5,13 @@ import { unauthorised } from "./error";
 import type { SessionContainer } from "./sessionContainer";
 import { readAccessToken, readAntiCsrfHeader, readRefreshToken } from "./transfer";
 import type { SessionClaimValidator } from "../../lib/claims";
-import type { CreateNewSessionInput, RecipeInterface, TokenTransferMethod, TypeNormalisedInput, VerifySessionOptions } from "./types";
+import type {
+  CreateNewSessionInput,
+  RecipeInterface,
+  TokenTransferMethod,
+  TypeNormalisedInput,
+  VerifySessionOptions,
+} from "./types";
 
 /** getSession's options as the seeds pass them (a boolean: enableCsrfProtection) or as an object. */
 export type GetSessionOptions = VerifySessionOptions | boolean | undefined;
@@ -48,7 +54,8 @@ export async function getSessionFromRequest(
   userContext: UserContext,
 ): Promise<SessionContainer | undefined> {
   const opts = typeof options === "boolean" ? { antiCsrfCheck: options } : (options ?? {});
-  if (typeof opts !== "object") throw new LatchkeyError("BAD_INPUT_ERROR", "getSession options must be a boolean or an object");
+  if (typeof opts !== "object")
+    throw new LatchkeyError("BAD_INPUT_ERROR", "getSession options must be a boolean or an object");
   const sessionRequired = opts.sessionRequired ?? true;
   const found = findToken(req, config, userContext, readAccessToken);
   // Header-borne tokens are never sent by a browser on its own, so they need no anti-CSRF check.
@@ -77,7 +84,9 @@ export async function assertGlobalClaims(
   userContext: UserContext,
 ): Promise<void> {
   const validators =
-    options.overrideGlobalClaimValidators === undefined ? globalValidators : await options.overrideGlobalClaimValidators(globalValidators, session, userContext);
+    options.overrideGlobalClaimValidators === undefined
+      ? globalValidators
+      : await options.overrideGlobalClaimValidators(globalValidators, session, userContext);
   if (validators.length > 0) await session.assertClaims(validators, userContext);
 }
 

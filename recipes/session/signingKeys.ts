@@ -115,9 +115,10 @@ export class SigningKeyStore {
       slot,
       () => {
         const signUntil = (slotIndex + 1) * this.intervalMs;
-        const { publicKey, privateKey } = this.algorithm === "ES256"
-          ? crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
-          : crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
+        const { publicKey, privateKey } =
+          this.algorithm === "ES256"
+            ? crypto.generateKeyPairSync("ec", { namedCurve: "P-256" })
+            : crypto.generateKeyPairSync("rsa", { modulusLength: 2048 });
         return {
           slot,
           kid: `k-${crypto.randomBytes(9).toString("base64url")}`,
@@ -144,7 +145,12 @@ export class SigningKeyStore {
       if (key === undefined) continue;
       next.set(row.kid, key);
       if (row.slot === currentSlot) {
-        this.signing = { kid: row.kid, algorithm: key.algorithm, privateKey: crypto.createPrivateKey(row.private_key), signUntil: Number(row.sign_until) };
+        this.signing = {
+          kid: row.kid,
+          algorithm: key.algorithm,
+          privateKey: crypto.createPrivateKey(row.private_key),
+          signUntil: Number(row.sign_until),
+        };
       }
     }
     this.verificationKeys = next;

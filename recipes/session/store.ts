@@ -48,7 +48,9 @@ export function lineageOf(row: SessionRow): LineageState {
 function lineageColumns(changes: LineageChanges, expiresAt?: number): Partial<SessionRow> {
   return {
     ...(changes.refreshTokenHash2 !== undefined ? { refresh_token_hash2: changes.refreshTokenHash2 } : {}),
-    ...(changes.previousRefreshTokenHash2 !== undefined ? { previous_refresh_token_hash2: changes.previousRefreshTokenHash2 } : {}),
+    ...(changes.previousRefreshTokenHash2 !== undefined
+      ? { previous_refresh_token_hash2: changes.previousRefreshTokenHash2 }
+      : {}),
     ...(changes.refreshTokenUpdatedAt !== undefined ? { refresh_token_updated_at: changes.refreshTokenUpdatedAt } : {}),
     ...(expiresAt !== undefined ? { expires_at: expiresAt } : {}),
   };
@@ -104,7 +106,9 @@ export class SessionStore {
 
   /** The session's row whatever its expiry (the refresh rules decide about expiry themselves). */
   findSessionForRefresh(sessionHandle: string): Promise<SessionRow | undefined> {
-    return this.db.run((knex) => knex(this.sessions).where({ session_handle: sessionHandle }).first<SessionRow | undefined>());
+    return this.db.run((knex) =>
+      knex(this.sessions).where({ session_handle: sessionHandle }).first<SessionRow | undefined>(),
+    );
   }
 
   /**
@@ -119,7 +123,10 @@ export class SessionStore {
         refresh_token_updated_at: seen.refresh_token_updated_at,
         expires_at: seen.expires_at,
       });
-      const unchanged = seen.previous_refresh_token_hash2 === null ? q.whereNull("previous_refresh_token_hash2") : q.andWhere({ previous_refresh_token_hash2: seen.previous_refresh_token_hash2 });
+      const unchanged =
+        seen.previous_refresh_token_hash2 === null
+          ? q.whereNull("previous_refresh_token_hash2")
+          : q.andWhere({ previous_refresh_token_hash2: seen.previous_refresh_token_hash2 });
       return unchanged.update(lineageColumns(changes, expiresAt));
     });
   }
@@ -127,7 +134,9 @@ export class SessionStore {
   /** Runs `fn` in a transaction holding the session's row lock (SQLite: the transaction itself serialises). */
   withLockedSession<T>(sessionHandle: string, fn: (locked: LockedSession) => Promise<T>): Promise<T> {
     return this.db.transaction(async (trx) => {
-      const row = await this.db.forUpdate(trx(this.sessions).where({ session_handle: sessionHandle })).first<SessionRow | undefined>();
+      const row = await this.db
+        .forUpdate(trx(this.sessions).where({ session_handle: sessionHandle }))
+        .first<SessionRow | undefined>();
       return fn({
         row,
         update: async (changes, expiresAt) => {
@@ -142,17 +151,32 @@ export class SessionStore {
   }
 
   /** First use of a refreshed token: writes `changes` only while `whenCurrentIs` is current; true when it did. */
-  async promoteIfCurrent(sessionHandle: string, whenCurrentIs: string, changes: LineageChanges, now: number): Promise<boolean> {
-    const moved = await this.db.run((knex) => this.live(knex, sessionHandle, now).andWhere({ refresh_token_hash2: whenCurrentIs }).update(lineageColumns(changes)));
+  async promoteIfCurrent(
+    sessionHandle: string,
+    whenCurrentIs: string,
+    changes: LineageChanges,
+    now: number,
+  ): Promise<boolean> {
+    const moved = await this.db.run((knex) =>
+      this.live(knex, sessionHandle, now)
+        .andWhere({ refresh_token_hash2: whenCurrentIs })
+        .update(lineageColumns(changes)),
+    );
     return moved === 1;
   }
 
   /** The lineage columns of a live session. */
-  async findLiveLineage(sessionHandle: string, now: number): Promise<Pick<LineageState, "refreshTokenHash2" | "previousRefreshTokenHash2" | "refreshTokenUpdatedAt"> | undefined> {
+  async findLiveLineage(
+    sessionHandle: string,
+    now: number,
+  ): Promise<
+    Pick<LineageState, "refreshTokenHash2" | "previousRefreshTokenHash2" | "refreshTokenUpdatedAt"> | undefined
+  > {
     const row = await this.db.run((knex) =>
-      this.live(knex, sessionHandle, now).first<Pick<SessionRow, "refresh_token_hash2" | "previous_refresh_token_hash2" | "refresh_token_updated_at"> | undefined>(
-        "refresh_token_hash2", "previous_refresh_token_hash2", "refresh_token_updated_at",
-      ),
+      this.live(knex, sessionHandle, now).first<
+        | Pick<SessionRow, "refresh_token_hash2" | "previous_refresh_token_hash2" | "refresh_token_updated_at">
+        | undefined
+      >("refresh_token_hash2", "previous_refresh_token_hash2", "refresh_token_updated_at"),
     );
     if (row === undefined) return undefined;
     return {
@@ -164,7 +188,11 @@ export class SessionStore {
 
   /** Makes a sibling (`rth`) current where its parent (`prh`) is still the previous token. */
   async settleSibling(sessionHandle: string, prh: string, rth: string, now: number): Promise<void> {
-    await this.db.run((knex) => this.live(knex, sessionHandle, now).andWhere({ previous_refresh_token_hash2: prh }).update({ refresh_token_hash2: rth }));
+    await this.db.run((knex) =>
+      this.live(knex, sessionHandle, now)
+        .andWhere({ previous_refresh_token_hash2: prh })
+        .update({ refresh_token_hash2: rth }),
+    );
   }
 
   /** Deletes one session; true when it existed. */
@@ -176,7 +204,9 @@ export class SessionStore {
   deleteSessionsOfUser(userId: string, tenantId: string | undefined): Promise<string[]> {
     return this.db.transaction(async (trx) => {
       const scope = tenantId === undefined ? { user_id: userId } : { user_id: userId, tenant_id: tenantId };
-      const rows = await this.db.forUpdate(trx(this.sessions).where(scope)).select<{ session_handle: string }[]>("session_handle");
+      const rows = await this.db
+        .forUpdate(trx(this.sessions).where(scope))
+        .select<{ session_handle: string }[]>("session_handle");
       await trx(this.sessions).where(scope).del();
       return rows.map((r) => r.session_handle);
     });
@@ -185,14 +215,21 @@ export class SessionStore {
   /** Handles of the user's live sessions (in one tenant, or in all when `tenantId` is undefined). */
   async listLiveHandlesOfUser(userId: string, tenantId: string | undefined, now = Date.now()): Promise<string[]> {
     const scope = tenantId === undefined ? { user_id: userId } : { user_id: userId, tenant_id: tenantId };
-    const rows = await this.db.run((knex) => knex(this.sessions).where(scope).andWhere("expires_at", ">", now).select<{ session_handle: string }[]>("session_handle"));
+    const rows = await this.db.run((knex) =>
+      knex(this.sessions)
+        .where(scope)
+        .andWhere("expires_at", ">", now)
+        .select<{ session_handle: string }[]>("session_handle"),
+    );
     return rows.map((r) => r.session_handle);
   }
 
   /** Deletes these sessions; the handles that existed. */
   deleteSessions(sessionHandles: string[]): Promise<string[]> {
     return this.db.transaction(async (trx) => {
-      const rows = await this.db.forUpdate(trx(this.sessions).whereIn("session_handle", sessionHandles)).select<{ session_handle: string }[]>("session_handle");
+      const rows = await this.db
+        .forUpdate(trx(this.sessions).whereIn("session_handle", sessionHandles))
+        .select<{ session_handle: string }[]>("session_handle");
       await trx(this.sessions).whereIn("session_handle", sessionHandles).del();
       return rows.map((r) => r.session_handle);
     });

@@ -47,10 +47,16 @@ export function readAntiCsrfHeader(req: BaseRequest): string | undefined {
 }
 
 /** Writes tokens to the response in the given transfer method. */
-export function sendTokens(res: BaseResponse, config: TypeNormalisedInput, method: TokenTransferMethod, tokens: TokensToSend): void {
+export function sendTokens(
+  res: BaseResponse,
+  config: TypeNormalisedInput,
+  method: TokenTransferMethod,
+  tokens: TokensToSend,
+): void {
   setFrontToken(res, tokens.frontToken);
   setToken(res, config, method, "access", tokens.accessToken, Date.now() + HUNDRED_YEARS_MS);
-  if (tokens.refreshToken !== undefined) setToken(res, config, method, "refresh", tokens.refreshToken.value, tokens.refreshToken.expiry);
+  if (tokens.refreshToken !== undefined)
+    setToken(res, config, method, "refresh", tokens.refreshToken.value, tokens.refreshToken.expiry);
   if (tokens.antiCsrfToken !== undefined && method === "cookie") {
     res.setHeader(ANTI_CSRF_HEADER, tokens.antiCsrfToken);
     exposeHeader(res, ANTI_CSRF_HEADER);

@@ -22,8 +22,17 @@ export interface ErrorHandlers {
   onUnauthorised?: (message: string, req: BaseRequest, res: BaseResponse) => Promise<void> | void;
   onTryRefreshToken?: (message: string, req: BaseRequest, res: BaseResponse) => Promise<void> | void;
   /** Called after the session was revoked: alert the user, log, etc. */
-  onTokenTheftDetected?: (sessionHandle: string, userId: string, req: BaseRequest, res: BaseResponse) => Promise<void> | void;
-  onInvalidClaim?: (validationErrors: ClaimValidationError[], req: BaseRequest, res: BaseResponse) => Promise<void> | void;
+  onTokenTheftDetected?: (
+    sessionHandle: string,
+    userId: string,
+    req: BaseRequest,
+    res: BaseResponse,
+  ) => Promise<void> | void;
+  onInvalidClaim?: (
+    validationErrors: ClaimValidationError[],
+    req: BaseRequest,
+    res: BaseResponse,
+  ) => Promise<void> | void;
 }
 
 /** The argument of `Session.init()`; every option is optional. */
@@ -44,7 +53,11 @@ export interface TypeInput {
   /** Default: VIA_CUSTOM_HEADER when cookieSameSite is "none", else NONE. */
   antiCsrf?: AntiCsrfMode;
   /** Which transfer method a request may use; default: either one for reading, the `st-auth-mode` header for new sessions. */
-  getTokenTransferMethod?: (input: { req: BaseRequest; forCreateNewSession: boolean; userContext: UserContext }) => TokenTransferMethod | "any";
+  getTokenTransferMethod?: (input: {
+    req: BaseRequest;
+    forCreateNewSession: boolean;
+    userContext: UserContext;
+  }) => TokenTransferMethod | "any";
   /** Check the database on every getSession so a revoked session stops at once; default false. */
   enableBlacklisting?: boolean;
   /** Hours between signing key rotations; default 168 (a week). */
@@ -125,19 +138,34 @@ export interface RecipeInterface {
   /** Deletes every session of the user (in `tenantId`, or in every tenant when it is undefined); returns their handles. */
   revokeAllSessionsForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
   /** Handles of the user's live sessions (in `tenantId`, or in every tenant when it is undefined). */
-  getAllSessionHandlesForUser(input: { userId: string; tenantId?: string; userContext: UserContext }): Promise<string[]>;
+  getAllSessionHandlesForUser(input: {
+    userId: string;
+    tenantId?: string;
+    userContext: UserContext;
+  }): Promise<string[]>;
   /** Deletes these sessions; returns the handles that existed. */
   revokeMultipleSessions(input: { sessionHandles: string[]; userContext: UserContext }): Promise<string[]>;
   /** The session's private data; UNAUTHORISED when the session does not exist. */
   getSessionData(input: { sessionHandle: string; userContext: UserContext }): Promise<JSONObject>;
   /** Replaces the session's private data; UNAUTHORISED when the session does not exist. */
-  updateSessionData(input: { sessionHandle: string; newSessionData: JSONObject; userContext: UserContext }): Promise<void>;
+  updateSessionData(input: {
+    sessionHandle: string;
+    newSessionData: JSONObject;
+    userContext: UserContext;
+  }): Promise<void>;
   /** The session's access token payload as stored; UNAUTHORISED when the session does not exist. */
   getJWTPayload(input: { sessionHandle: string; userContext: UserContext }): Promise<JSONObject>;
   /** Replaces the stored payload: access tokens issued from now on carry it. UNAUTHORISED when there is no session. */
-  updateJWTPayload(input: { sessionHandle: string; newJWTPayload: JSONObject; userContext: UserContext }): Promise<void>;
+  updateJWTPayload(input: {
+    sessionHandle: string;
+    newJWTPayload: JSONObject;
+    userContext: UserContext;
+  }): Promise<void>;
   /** Everything the database knows about the session, or undefined. */
-  getSessionInformation(input: { sessionHandle: string; userContext: UserContext }): Promise<SessionInformation | undefined>;
+  getSessionInformation(input: {
+    sessionHandle: string;
+    userContext: UserContext;
+  }): Promise<SessionInformation | undefined>;
 }
 
 /** What every session API handler is given. */
@@ -153,6 +181,10 @@ export interface APIInterface {
   refreshPOST: undefined | ((input: { options: APIOptions; userContext: UserContext }) => Promise<SessionContainer>);
   signOutPOST:
     | undefined
-    | ((input: { session: SessionContainer | undefined; options: APIOptions; userContext: UserContext }) => Promise<{ status: "OK" }>);
+    | ((input: {
+        session: SessionContainer | undefined;
+        options: APIOptions;
+        userContext: UserContext;
+      }) => Promise<{ status: "OK" }>);
   jwksGET: undefined | ((input: { options: APIOptions; userContext: UserContext }) => Promise<{ keys: JsonWebKey[] }>);
 }

@@ -12,7 +12,10 @@ export interface ThirdPartyErrorPayloads {
 export type ThirdPartyErrorType = keyof ThirdPartyErrorPayloads;
 
 /** An error the thirdparty recipe raises; `err.type` narrows `err.payload` (see AnyThirdPartyError). */
-export class ThirdPartyError<Type extends ThirdPartyErrorType = ThirdPartyErrorType> extends LatchkeyError<Type, ThirdPartyErrorPayloads[Type]> {
+export class ThirdPartyError<Type extends ThirdPartyErrorType = ThirdPartyErrorType> extends LatchkeyError<
+  Type,
+  ThirdPartyErrorPayloads[Type]
+> {
   static readonly PROVIDER_ERROR = "THIRD_PARTY_PROVIDER_ERROR";
   static readonly SIGN_IN_REFUSED = "THIRD_PARTY_SIGN_IN_REFUSED";
 
@@ -23,7 +26,10 @@ export class ThirdPartyError<Type extends ThirdPartyErrorType = ThirdPartyErrorT
 
   /** True when `err` is one of ThirdParty's errors (from any copy of the package), typed as the union. */
   static isThirdPartyError(err: unknown): err is AnyThirdPartyError {
-    return LatchkeyError.isErrorFromAuth(err) && (err.type === ThirdPartyError.PROVIDER_ERROR || err.type === ThirdPartyError.SIGN_IN_REFUSED);
+    return (
+      LatchkeyError.isErrorFromAuth(err) &&
+      (err.type === ThirdPartyError.PROVIDER_ERROR || err.type === ThirdPartyError.SIGN_IN_REFUSED)
+    );
   }
 }
 
@@ -41,7 +47,9 @@ export function signInRefused(reason: string): ThirdPartyError<"THIRD_PARTY_SIGN
 }
 
 /** The frontend-driver answer for a provider failure or refused sign-in; undefined for any other error. */
-export function providerErrorAnswer(err: unknown): { status: "GENERAL_ERROR"; message: string } | { status: "SIGN_IN_UP_NOT_ALLOWED"; reason: string } | undefined {
+export function providerErrorAnswer(
+  err: unknown,
+): { status: "GENERAL_ERROR"; message: string } | { status: "SIGN_IN_UP_NOT_ALLOWED"; reason: string } | undefined {
   if (!ThirdPartyError.isThirdPartyError(err)) return undefined;
   if (err.type === "THIRD_PARTY_PROVIDER_ERROR") return { status: "GENERAL_ERROR", message: err.payload.message };
   return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: err.payload.reason };

@@ -7,8 +7,19 @@ import { ThirdPartyRecipe } from "./recipe";
 import type { RecipeInterface, ThirdPartyUser, TypeInput, TypeProvider } from "./types";
 
 export type {
-  APIInterface, APIOptions, OAuthTokens, ProviderClientConfig, ProviderConfig, ProviderInput, RecipeInterface, RedirectURIInfo,
-  ThirdPartyLoginContext, ThirdPartyUser, TypeInput, TypeProvider, UserInfo,
+  APIInterface,
+  APIOptions,
+  OAuthTokens,
+  ProviderClientConfig,
+  ProviderConfig,
+  ProviderInput,
+  RecipeInterface,
+  RedirectURIInfo,
+  ThirdPartyLoginContext,
+  ThirdPartyUser,
+  TypeInput,
+  TypeProvider,
+  UserInfo,
 } from "./types";
 export type { AnyThirdPartyError, ThirdPartyErrorPayloads, ThirdPartyErrorType } from "./error";
 export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
@@ -37,12 +48,20 @@ export function manuallyCreateOrUpdateUser(
 }
 
 /** The user with this id (ids are unique across tenants), or undefined. */
-export function getUserById(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<ThirdPartyUser | undefined> {
+export function getUserById(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<ThirdPartyUser | undefined> {
   return impl().getUserById({ userId, tenantId, userContext });
 }
 
 /** Every third-party user of the tenant with this email (at most one per provider identity). */
-export function getUsersByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<ThirdPartyUser[]> {
+export function getUsersByEmail(
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<ThirdPartyUser[]> {
   return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
@@ -57,7 +76,12 @@ export function getUserByThirdPartyInfo(
 }
 
 /** The configured provider (for a client type), to call its functions yourself; undefined if not configured. */
-export function getProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<TypeProvider | undefined> {
+export function getProvider(
+  thirdPartyId: string,
+  clientType?: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<TypeProvider | undefined> {
   return impl().getProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
@@ -71,6 +95,15 @@ export const Error = ThirdPartyError;
 /** An instance of the thirdparty recipe's Error. */
 export type Error = ThirdPartyError;
 
-const ThirdParty = { init, manuallyCreateOrUpdateUser, getUserById, getUsersByEmail, getUserByThirdPartyInfo, getProvider, clearCaches, Error };
+const ThirdParty = {
+  init,
+  manuallyCreateOrUpdateUser,
+  getUserById,
+  getUsersByEmail,
+  getUserByThirdPartyInfo,
+  getProvider,
+  clearCaches,
+  Error,
+};
 
 export default ThirdParty;

@@ -29,7 +29,9 @@ export const thirdPartyMigrations: RecipeMigration[] = [
       });
       await knex.schema.alterTable(users, (t) => {
         t.dropUnique(["third_party_id", "third_party_user_id"], tables.name("thirdparty_users_provider_uq"));
-        t.unique(["tenant_id", "third_party_id", "third_party_user_id"], { indexName: tables.name("thirdparty_users_tenant_provider_uq") });
+        t.unique(["tenant_id", "third_party_id", "third_party_user_id"], {
+          indexName: tables.name("thirdparty_users_tenant_provider_uq"),
+        });
         t.index(["tenant_id", "email"], tables.name("thirdparty_users_tenant_email_ix"));
       });
     },

@@ -1,4 +1,3 @@
-import type { Knex } from "knex";
 import { provide, type Capability, type Provision } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import { isStorableText } from "../../lib/db/text";
@@ -9,8 +8,8 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { DEFAULT_TENANT_ID, FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
-import type { User, UserContext } from "../../lib/types";
+import { FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
+import type { UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
@@ -64,9 +63,14 @@ export class ThirdPartyRecipe extends RecipeModule {
       input?.override?.functions,
       { allowDisabled: false },
     );
-    this.apiImpl = buildImplementation<APIInterface>("ThirdParty.init.override.apis", () => makeAPIImplementation(context.capabilities), input?.override?.apis, {
-      allowDisabled: true,
-    });
+    this.apiImpl = buildImplementation<APIInterface>(
+      "ThirdParty.init.override.apis",
+      () => makeAPIImplementation(context.capabilities),
+      input?.override?.apis,
+      {
+        allowDisabled: true,
+      },
+    );
   }
 
   /** The initialised thirdparty recipe, or a clear error. */
@@ -103,8 +107,16 @@ export class ThirdPartyRecipe extends RecipeModule {
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
     // Asked at request time: the capability registry answers only once the whole recipe list is built.
-    const emailPasswordEnabled = this.context.capabilities.all(LoginMethods).some((m) => m.factorIds.includes(FactorIds.EMAILPASSWORD));
-    const options: APIOptions = { recipeImplementation: this.recipeInterfaceImpl, config: this.config, emailPasswordEnabled, req, res };
+    const emailPasswordEnabled = this.context.capabilities
+      .all(LoginMethods)
+      .some((m) => m.factorIds.includes(FactorIds.EMAILPASSWORD));
+    const options: APIOptions = {
+      recipeImplementation: this.recipeInterfaceImpl,
+      config: this.config,
+      emailPasswordEnabled,
+      req,
+      res,
+    };
     return dispatchRoute(this.routes, apiId, this.apiImpl, options, userContext);
   }
 
@@ -117,15 +129,5 @@ export class ThirdPartyRecipe extends RecipeModule {
 
   override getMigrations(): RecipeMigration[] {
     return thirdPartyMigrations;
-  }
-
-  // The core's user lookup and deletion until it asks the LoginMethods and UserDataOwners capabilities instead.
-  override async getUserById(userId: string, userContext: UserContext): Promise<User | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
-    return user === undefined ? undefined : { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email, thirdParty: user.thirdParty };
-  }
-
-  override async deleteUserData(userId: string, trx: Knex.Transaction): Promise<void> {
-    await this.store.deleteUser(trx, userId);
   }
 }

@@ -21,7 +21,11 @@ export const toThirdPartyUser = (user: StoredUser): ThirdPartyUser => ({
 });
 
 /** The original implementation of the thirdparty recipe's functions, over its store. */
-export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNormalisedInput, capabilities: Capabilities): RecipeInterface {
+export function makeRecipeImplementation(
+  store: ThirdPartyStore,
+  config: TypeNormalisedInput,
+  capabilities: Capabilities,
+): RecipeInterface {
   const providers = new Map<string, TypeProvider>();
 
   // One attempt: find the user by provider identity and update their email, or create them. Undefined when another
@@ -31,17 +35,25 @@ export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNor
     const existing = await store.findUserByProviderIdentity(user.tenantId, user.thirdPartyId, user.thirdPartyUserId);
     if (existing === undefined) return (await store.insertUser(user)) ? { createdNewUser: true, user } : undefined;
     // One statement: two sign-ins at once with different emails end with the last one's (nothing to merge).
-    if (existing.email !== user.email || existing.emailVerified !== user.emailVerified) await store.updateEmail(existing.userId, user.email, user.emailVerified);
+    if (existing.email !== user.email || existing.emailVerified !== user.emailVerified)
+      await store.updateEmail(existing.userId, user.email, user.emailVerified);
     return { createdNewUser: false, user: { ...existing, email: user.email, emailVerified: user.emailVerified } };
   };
 
   return {
     async signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext }) {
       const normalised = typeof email === "string" ? normaliseEmail(email) : "";
-      if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH || !isStorableText(normalised)) throw badInput("The email is missing, invalid or longer than 254 characters");
+      if (normalised === "" || normalised.length > MAX_EMAIL_LENGTH || !isStorableText(normalised))
+        throw badInput("The email is missing, invalid or longer than 254 characters");
       // Checked here too: manuallyCreateOrUpdateUser takes any id, and the column holds 64 characters.
-      if (typeof thirdPartyId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(thirdPartyId)) throw badInput("thirdPartyId must be 1 to 64 letters, digits, - or _");
-      if (typeof thirdPartyUserId !== "string" || thirdPartyUserId === "" || thirdPartyUserId.length > MAX_USER_ID_LENGTH || !isStorableText(thirdPartyUserId)) {
+      if (typeof thirdPartyId !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(thirdPartyId))
+        throw badInput("thirdPartyId must be 1 to 64 letters, digits, - or _");
+      if (
+        typeof thirdPartyUserId !== "string" ||
+        thirdPartyUserId === "" ||
+        thirdPartyUserId.length > MAX_USER_ID_LENGTH ||
+        !isStorableText(thirdPartyUserId)
+      ) {
         throw badInput("thirdPartyUserId must be 1 to 255 characters of text");
       }
       // On a MySQL-family server without a NO PAD binary collation, "alice " would compare equal to "alice".
@@ -58,10 +70,14 @@ export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNor
       };
       // Two first sign-ins of one provider user may race: the unique index lets one in; the other then finds it.
       const outcome = (await upsert(candidate)) ?? (await upsert(candidate));
-      if (outcome === undefined) throw new LatchkeyError("GENERAL_ERROR", "Could not store the third-party user; please try again");
+      if (outcome === undefined)
+        throw new LatchkeyError("GENERAL_ERROR", "Could not store the third-party user; please try again");
       const user = toThirdPartyUser(outcome.user);
       // When the provider vouches for the email and email verification is in use, the user need not verify it again.
-      if (isVerified) await capabilities.optional(EmailVerifiers)?.markEmailVerified({ userId: user.id, email: user.email, tenantId, userContext });
+      if (isVerified)
+        await capabilities
+          .optional(EmailVerifiers)
+          ?.markEmailVerified({ userId: user.id, email: user.email, tenantId, userContext });
       return { status: "OK", createdNewUser: outcome.createdNewUser, user };
     },
 
@@ -73,12 +89,24 @@ export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNor
 
     async getUsersByEmail({ email, tenantId }) {
       // An email no user could have been stored with is not looked up (PostgreSQL would fail the query on NUL).
-      if (typeof email !== "string" || email.length > MAX_EMAIL_LENGTH || !isStorableText(email) || !isTenantId(tenantId)) return [];
+      if (
+        typeof email !== "string" ||
+        email.length > MAX_EMAIL_LENGTH ||
+        !isStorableText(email) ||
+        !isTenantId(tenantId)
+      )
+        return [];
       return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(toThirdPartyUser);
     },
 
     async getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId }) {
-      if (typeof thirdPartyId !== "string" || typeof thirdPartyUserId !== "string" || !isStorableText(thirdPartyId + thirdPartyUserId) || !isTenantId(tenantId)) return undefined;
+      if (
+        typeof thirdPartyId !== "string" ||
+        typeof thirdPartyUserId !== "string" ||
+        !isStorableText(thirdPartyId + thirdPartyUserId) ||
+        !isTenantId(tenantId)
+      )
+        return undefined;
       const found = await store.findUserByProviderIdentity(tenantId, thirdPartyId, thirdPartyUserId);
       return found === undefined ? undefined : toThirdPartyUser(found);
     },
@@ -91,7 +119,8 @@ export function makeRecipeImplementation(store: ThirdPartyStore, config: TypeNor
       const resolved = input === undefined ? undefined : resolveProviderConfig(input, clientType);
       if (input === undefined || resolved === undefined) return Promise.resolve(undefined);
       const original = makeProvider(resolved, PRESETS[thirdPartyId]);
-      const provider = input.override === undefined ? original : checkedOverride(thirdPartyId, input.override(original));
+      const provider =
+        input.override === undefined ? original : checkedOverride(thirdPartyId, input.override(original));
       providers.set(key, provider);
       return Promise.resolve(provider);
     },
@@ -107,7 +136,10 @@ function checkedOverride(thirdPartyId: string, provider: unknown): TypeProvider 
   const p = provider as Partial<TypeProvider> | null;
   const functions = ["getAuthorisationRedirectURL", "exchangeAuthCodeForOAuthTokens", "getUserInfo"] as const;
   if (typeof p !== "object" || p === null || functions.some((f) => typeof p[f] !== "function")) {
-    throw configError(`ThirdParty provider "${thirdPartyId}" override`, "must return a provider (spread the original into it)");
+    throw configError(
+      `ThirdParty provider "${thirdPartyId}" override`,
+      "must return a provider (spread the original into it)",
+    );
   }
   return p as TypeProvider;
 }

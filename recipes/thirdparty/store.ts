@@ -39,7 +39,11 @@ const fromRow = (row: UserRow): StoredUser => ({
 /** The thirdparty recipe's queries. */
 export interface ThirdPartyStore {
   findUserById(userId: string): Promise<StoredUser | undefined>;
-  findUserByProviderIdentity(tenantId: string, thirdPartyId: string, thirdPartyUserId: string): Promise<StoredUser | undefined>;
+  findUserByProviderIdentity(
+    tenantId: string,
+    thirdPartyId: string,
+    thirdPartyUserId: string,
+  ): Promise<StoredUser | undefined>;
   /** The tenant's users with this (normalised) email, oldest first. */
   findUsersByEmail(tenantId: string, email: string): Promise<StoredUser[]>;
   /** Inserts the user; false when the unique index refused it (another request created this identity first). */
@@ -61,13 +65,17 @@ export function makeStore(db: Database): ThirdPartyStore {
 
     async findUserByProviderIdentity(tenantId, thirdPartyId, thirdPartyUserId) {
       const row = await db.run((knex) =>
-        knex(users).where({ tenant_id: tenantId, third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId }).first<UserRow | undefined>(),
+        knex(users)
+          .where({ tenant_id: tenantId, third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId })
+          .first<UserRow | undefined>(),
       );
       return row === undefined ? undefined : fromRow(row);
     },
 
     async findUsersByEmail(tenantId, email) {
-      const rows = await db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).orderBy("time_joined").select<UserRow[]>());
+      const rows = await db.run((knex) =>
+        knex(users).where({ tenant_id: tenantId, email }).orderBy("time_joined").select<UserRow[]>(),
+      );
       return rows.map(fromRow);
     },
 

@@ -61,12 +61,20 @@ export interface ProviderConfig {
   /** Refuse sign-in when the provider gives no email; default true. */
   requireEmail?: boolean;
   /** Extra checks of the (already verified) ID token payload; throw to refuse the sign-in. */
-  validateIdTokenPayload?: (input: { idTokenPayload: Record<string, unknown>; clientConfig: ProviderClientConfig; userContext: UserContext }) => Promise<void> | void;
+  validateIdTokenPayload?: (input: {
+    idTokenPayload: Record<string, unknown>;
+    clientConfig: ProviderClientConfig;
+    userContext: UserContext;
+  }) => Promise<void> | void;
   /**
    * Checks that an access token a native app sent (`oAuthTokens` without an ID token) was issued to this client;
    * throw to refuse. Without it such tokens are refused (GitHub's preset asks GitHub's applications API).
    */
-  validateAccessToken?: (input: { accessToken: string; clientConfig: ProviderClientConfig; userContext: UserContext }) => Promise<void> | void;
+  validateAccessToken?: (input: {
+    accessToken: string;
+    clientConfig: ProviderClientConfig;
+    userContext: UserContext;
+  }) => Promise<void> | void;
   /** Milliseconds an outbound call to the provider may take; default 10 000. */
   requestTimeout?: number;
 }
@@ -79,7 +87,10 @@ export interface TypeProvider {
     urlWithQueryParams: string;
     pkceCodeVerifier?: string;
   }>;
-  exchangeAuthCodeForOAuthTokens(input: { redirectURIInfo: RedirectURIInfo; userContext: UserContext }): Promise<OAuthTokens>;
+  exchangeAuthCodeForOAuthTokens(input: {
+    redirectURIInfo: RedirectURIInfo;
+    userContext: UserContext;
+  }): Promise<OAuthTokens>;
   /** `expectedNonce` is set when this backend issued the flow (the nonce is bound to its PKCE verifier). */
   getUserInfo(input: { oAuthTokens: OAuthTokens; expectedNonce?: string; userContext: UserContext }): Promise<UserInfo>;
 }
@@ -140,12 +151,33 @@ export type SignInUpResult = { status: "OK"; createdNewUser: boolean; user: Thir
  */
 export interface RecipeInterface {
   /** Creates the user on first sight, or updates their email; keyed by (tenantId, thirdPartyId, thirdPartyUserId). */
-  signInUp(input: { thirdPartyId: string; thirdPartyUserId: string; email: string; isVerified: boolean; tenantId: string; userContext: UserContext }): Promise<SignInUpResult>;
-  getUserById(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
+  signInUp(input: {
+    thirdPartyId: string;
+    thirdPartyUserId: string;
+    email: string;
+    isVerified: boolean;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<SignInUpResult>;
+  getUserById(input: {
+    userId: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<ThirdPartyUser | undefined>;
   getUsersByEmail(input: { email: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser[]>;
-  getUserByThirdPartyInfo(input: { thirdPartyId: string; thirdPartyUserId: string; tenantId: string; userContext: UserContext }): Promise<ThirdPartyUser | undefined>;
+  getUserByThirdPartyInfo(input: {
+    thirdPartyId: string;
+    thirdPartyUserId: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<ThirdPartyUser | undefined>;
   /** The configured provider with this id for this client type, or undefined. */
-  getProvider(input: { thirdPartyId: string; clientType?: string; tenantId: string; userContext: UserContext }): Promise<TypeProvider | undefined>;
+  getProvider(input: {
+    thirdPartyId: string;
+    clientType?: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<TypeProvider | undefined>;
 }
 
 /** What every thirdparty API handler is given. */
@@ -168,7 +200,13 @@ export type SignInUpRefusal =
 export interface APIInterface {
   authorisationUrlGET:
     | undefined
-    | ((input: { provider: TypeProvider; redirectURIOnProviderDashboard: string; tenantId: string; options: APIOptions; userContext: UserContext }) => Promise<{
+    | ((input: {
+        provider: TypeProvider;
+        redirectURIOnProviderDashboard: string;
+        tenantId: string;
+        options: APIOptions;
+        userContext: UserContext;
+      }) => Promise<{
         status: "OK";
         urlWithQueryParams: string;
         pkceCodeVerifier?: string;
@@ -181,7 +219,14 @@ export interface APIInterface {
           | { oAuthTokens: OAuthTokens; redirectURIInfo?: undefined }
         ),
       ) => Promise<
-        | { status: "OK"; createdNewUser: boolean; user: ThirdPartyUser; session: SessionContainerInterface; oAuthTokens: OAuthTokens; rawUserInfoFromProvider: UserInfo["rawUserInfoFromProvider"] }
+        | {
+            status: "OK";
+            createdNewUser: boolean;
+            user: ThirdPartyUser;
+            session: SessionContainerInterface;
+            oAuthTokens: OAuthTokens;
+            rawUserInfoFromProvider: UserInfo["rawUserInfoFromProvider"];
+          }
         | SignInUpRefusal
       >);
   loginMethodsGET:

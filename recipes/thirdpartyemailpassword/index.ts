@@ -2,11 +2,13 @@ import type { RecipeListFunction } from "../../lib/recipeModule";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { TypeProvider } from "../thirdparty/index";
+import { ThirdPartyEmailPasswordErrorClass } from "./error";
 import { buildThirdPartyEmailPassword } from "./preset";
 import { ThirdPartyEmailPasswordRecipe } from "./recipe";
 import type { RecipeInterface, TypeInput, User } from "./types";
 
 export type { APIInterface, LoginContext, RecipeInterface, TypeInput, User } from "./types";
+export type { ThirdPartyEmailPasswordError } from "./error";
 export type { ProviderInput, ProviderConfig, ProviderClientConfig, TypeProvider } from "../thirdparty/index";
 export type { SessionFeature, SignInUpAction } from "../../lib/sessionFeature";
 
@@ -22,12 +24,22 @@ export function init(config?: TypeInput): RecipeListFunction {
 }
 
 /** Creates an email/password user (no session). */
-export function emailPasswordSignUp(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"emailPasswordSignUp"> {
+export function emailPasswordSignUp(
+  email: string,
+  password: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"emailPasswordSignUp"> {
   return impl().emailPasswordSignUp({ email, password, tenantId, userContext });
 }
 
 /** Checks an email/password user's credentials (no session). */
-export function emailPasswordSignIn(email: string, password: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"emailPasswordSignIn"> {
+export function emailPasswordSignIn(
+  email: string,
+  password: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"emailPasswordSignIn"> {
   return impl().emailPasswordSignIn({ email, password, tenantId, userContext });
 }
 
@@ -44,17 +56,30 @@ export function thirdPartyManuallyCreateOrUpdateUser(
 }
 
 /** The configured provider (for a client type), or undefined. */
-export function thirdPartyGetProvider(thirdPartyId: string, clientType?: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<TypeProvider | undefined> {
+export function thirdPartyGetProvider(
+  thirdPartyId: string,
+  clientType?: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<TypeProvider | undefined> {
   return impl().thirdPartyGetProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
 /** The user (of either method) with this id, or undefined. */
-export function getUserById(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<User | undefined> {
+export function getUserById(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<User | undefined> {
   return impl().getUserById({ userId, tenantId, userContext });
 }
 
 /** Every user (of either method) of the tenant with this email. */
-export function getUsersByEmail(email: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Promise<User[]> {
+export function getUsersByEmail(
+  email: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Promise<User[]> {
   return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
@@ -69,21 +94,44 @@ export function getUserByThirdPartyInfo(
 }
 
 /** A single-use password reset token for an email/password user. */
-export function createResetPasswordToken(userId: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"createResetPasswordToken"> {
+export function createResetPasswordToken(
+  userId: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"createResetPasswordToken"> {
   return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
 /** Consumes a reset token and sets the new password, in one transaction. */
-export function resetPasswordUsingToken(token: string, newPassword: string, userContext: UserContext = {}, tenantId: string = DEFAULT_TENANT_ID): Result<"resetPasswordUsingToken"> {
+export function resetPasswordUsingToken(
+  token: string,
+  newPassword: string,
+  userContext: UserContext = {},
+  tenantId: string = DEFAULT_TENANT_ID,
+): Result<"resetPasswordUsingToken"> {
   return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
 /** Changes an email/password user's email and/or password. */
-export function updateEmailOrPassword(input: { userId: string; email?: string; password?: string; tenantId?: string; userContext?: UserContext }): Result<"updateEmailOrPassword"> {
-  return impl().updateEmailOrPassword({ ...input, tenantId: input.tenantId ?? DEFAULT_TENANT_ID, userContext: input.userContext ?? {} });
+export function updateEmailOrPassword(input: {
+  userId: string;
+  email?: string;
+  password?: string;
+  tenantId?: string;
+  userContext?: UserContext;
+}): Result<"updateEmailOrPassword"> {
+  return impl().updateEmailOrPassword({
+    ...input,
+    tenantId: input.tenantId ?? DEFAULT_TENANT_ID,
+    userContext: input.userContext ?? {},
+  });
 }
 
+/** The error class of everything the preset raises (its two recipes' errors). */
+export const Error = ThirdPartyEmailPasswordErrorClass;
+
 const ThirdPartyEmailPassword = {
+  Error: ThirdPartyEmailPasswordErrorClass,
   init,
   emailPasswordSignUp,
   emailPasswordSignIn,

@@ -6,9 +6,15 @@ import { buildImplementation } from "../../lib/override";
 import type { RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { assertPlainObject } from "../../lib/validate";
 import EmailPassword from "../emailpassword/index";
-import type { APIInterface as EmailPasswordAPIInterface, RecipeInterface as EmailPasswordRecipeInterface } from "../emailpassword/index";
+import type {
+  APIInterface as EmailPasswordAPIInterface,
+  RecipeInterface as EmailPasswordRecipeInterface,
+} from "../emailpassword/index";
 import ThirdParty from "../thirdparty/index";
-import type { APIInterface as ThirdPartyAPIInterface, RecipeInterface as ThirdPartyRecipeInterface } from "../thirdparty/index";
+import type {
+  APIInterface as ThirdPartyAPIInterface,
+  RecipeInterface as ThirdPartyRecipeInterface,
+} from "../thirdparty/index";
 import { makeAPIImplementation } from "./api/implementation";
 import { ThirdPartyEmailPasswordRecipe } from "./recipe";
 import { makeRecipeImplementation } from "./recipeImplementation";
@@ -55,18 +61,34 @@ class Composition {
 
   /** The combined final functions; the inner recipes call them only once both are built. */
   readonly finalFunctions = (): RecipeInterface => {
-    if (this.functions === undefined) throw configError(LABEL, "a function was called while the recipe was still being built");
+    if (this.functions === undefined)
+      throw configError(LABEL, "a function was called while the recipe was still being built");
     return this.functions;
   };
 
   /** Builds the combined implementations from both originals and the user's override (once both inner recipes exist). */
   build(override: TypeInput["override"]): { functions: RecipeInterface; apis: APIInterface } {
-    const { emailPasswordFunctions: ep, thirdPartyFunctions: tp, emailPasswordAPIs: epAPIs, thirdPartyAPIs: tpAPIs } = this;
+    const {
+      emailPasswordFunctions: ep,
+      thirdPartyFunctions: tp,
+      emailPasswordAPIs: epAPIs,
+      thirdPartyAPIs: tpAPIs,
+    } = this;
     if (ep === undefined || tp === undefined || epAPIs === undefined || tpAPIs === undefined) {
       throw configError(LABEL, "the emailpassword and thirdparty recipes did not hand over their implementations");
     }
-    this.functions = buildImplementation<RecipeInterface>(`${LABEL}.override.functions`, () => makeRecipeImplementation(ep, tp), override?.functions, { allowDisabled: false });
-    this.apis = buildImplementation<APIInterface>(`${LABEL}.override.apis`, () => makeAPIImplementation(epAPIs, tpAPIs), override?.apis, { allowDisabled: true });
+    this.functions = buildImplementation<RecipeInterface>(
+      `${LABEL}.override.functions`,
+      () => makeRecipeImplementation(ep, tp),
+      override?.functions,
+      { allowDisabled: false },
+    );
+    this.apis = buildImplementation<APIInterface>(
+      `${LABEL}.override.apis`,
+      () => makeAPIImplementation(epAPIs, tpAPIs),
+      override?.apis,
+      { allowDisabled: true },
+    );
     return { functions: this.functions, apis: this.apis };
   }
 }

@@ -1,8 +1,7 @@
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
-import { DEFAULT_TENANT_ID } from "../../lib/seams";
-import type { User as CoreUser, UserContext } from "../../lib/types";
+import type { UserContext } from "../../lib/types";
 import type { APIInterface, RecipeInterface } from "./types";
 
 /**
@@ -33,13 +32,5 @@ export class ThirdPartyEmailPasswordRecipe extends RecipeModule {
 
   handleAPIRequest(_apiId: string, _req: BaseRequest, _res: BaseResponse, _userContext: UserContext): Promise<boolean> {
     return Promise.resolve(false);
-  }
-
-  // The core's user lookup until it asks the LoginMethods capability: listed before the inner recipes, this answers
-  // for users of both methods, as the one recipe the app listed.
-  override async getUserById(userId: string, userContext: UserContext): Promise<CoreUser | undefined> {
-    const user = await this.recipeInterfaceImpl.getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
-    if (user === undefined) return undefined;
-    return { id: user.id, recipeId: this.recipeId, timeJoined: user.timeJoined, email: user.email, ...(user.thirdParty === undefined ? {} : { thirdParty: user.thirdParty }) };
   }
 }

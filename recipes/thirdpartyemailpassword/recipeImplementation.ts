@@ -7,7 +7,10 @@ import type { RecipeInterface } from "./types";
  * the users of both. The originals call their siblings through this recipe's final (overridden) functions, since
  * the inner recipes were handed views of it (see views.ts).
  */
-export function makeRecipeImplementation(ep: EmailPasswordRecipeInterface, tp: ThirdPartyRecipeInterface): RecipeInterface {
+export function makeRecipeImplementation(
+  ep: EmailPasswordRecipeInterface,
+  tp: ThirdPartyRecipeInterface,
+): RecipeInterface {
   return {
     emailPasswordSignUp: (input) => ep.signUp(input),
     emailPasswordSignIn: (input) => ep.signIn(input),

@@ -37,7 +37,9 @@ export interface TypeInput extends Omit<EmailPasswordTypeInput, "override" | "se
 }
 
 /** One of a recipe's functions, with `tenantId` in its input (every RecipeInterface input carries one). */
-type InTenant<F> = F extends (input: infer Input) => infer Output ? (input: Input & { tenantId: string }) => Output : never;
+type InTenant<F> = F extends (input: infer Input) => infer Output
+  ? (input: Input & { tenantId: string }) => Output
+  : never;
 
 /** The recipe's overridable functions: both methods' functions, and one view of the users of both. */
 export interface RecipeInterface {

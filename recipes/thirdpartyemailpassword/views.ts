@@ -1,12 +1,20 @@
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
-import type { APIInterface as EmailPasswordAPIInterface, RecipeInterface as EmailPasswordRecipeInterface } from "../emailpassword/index";
-import type { APIInterface as ThirdPartyAPIInterface, RecipeInterface as ThirdPartyRecipeInterface, ThirdPartyUser } from "../thirdparty/index";
+import type {
+  APIInterface as EmailPasswordAPIInterface,
+  RecipeInterface as EmailPasswordRecipeInterface,
+} from "../emailpassword/index";
+import type {
+  APIInterface as ThirdPartyAPIInterface,
+  RecipeInterface as ThirdPartyRecipeInterface,
+  ThirdPartyUser,
+} from "../thirdparty/index";
 import type { APIInterface, RecipeInterface, User } from "./types";
 
 // The two inner recipes serve their routes and run their logic through these views, so that every call lands on
 // this recipe's (possibly overridden) functions: one override here reaches both login methods.
 
-const isEmailPasswordUser = (user: User | undefined): user is User & { thirdParty?: undefined } => user !== undefined && user.thirdParty === undefined;
+const isEmailPasswordUser = (user: User | undefined): user is User & { thirdParty?: undefined } =>
+  user !== undefined && user.thirdParty === undefined;
 const isThirdPartyUser = (user: User | undefined): user is ThirdPartyUser => user?.thirdParty !== undefined;
 
 // The tenant of an inner recipe's call: its input carries one once that recipe is tenant-scoped, else the default.
@@ -48,19 +56,29 @@ export function thirdPartyView(final: () => RecipeInterface): ThirdPartyRecipeIn
 // An API view reads the final API on every access, so an API this recipe's override disabled (undefined) is
 // disabled in the inner recipe's route table too. Until the final API exists (while the inner recipe checks what
 // its override returned, before the other inner recipe is even built) it shows the inner original.
-function apiView<View extends object, Final extends object>(final: () => Final | undefined, original: View, names: Record<keyof View, keyof Final>): View {
+function apiView<View extends object, Final extends object>(
+  final: () => Final | undefined,
+  original: View,
+  names: Record<keyof View, keyof Final>,
+): View {
   const view = {} as View;
   for (const [inner, outer] of Object.entries(names) as [keyof View & string, keyof Final][]) {
-    Object.defineProperty(view, inner, { enumerable: true, get: () => {
-      const built = final();
-      return built === undefined ? original[inner] : built[outer];
-    } });
+    Object.defineProperty(view, inner, {
+      enumerable: true,
+      get: () => {
+        const built = final();
+        return built === undefined ? original[inner] : built[outer];
+      },
+    });
   }
   return view;
 }
 
 /** The emailpassword routes' APIs, answered by this recipe's. */
-export function emailPasswordAPIView(final: () => APIInterface | undefined, original: EmailPasswordAPIInterface): EmailPasswordAPIInterface {
+export function emailPasswordAPIView(
+  final: () => APIInterface | undefined,
+  original: EmailPasswordAPIInterface,
+): EmailPasswordAPIInterface {
   return apiView<EmailPasswordAPIInterface, APIInterface>(final, original, {
     signUpPOST: "emailPasswordSignUpPOST",
     signInPOST: "emailPasswordSignInPOST",
@@ -71,7 +89,10 @@ export function emailPasswordAPIView(final: () => APIInterface | undefined, orig
 }
 
 /** The thirdparty routes' APIs, answered by this recipe's. */
-export function thirdPartyAPIView(final: () => APIInterface | undefined, original: ThirdPartyAPIInterface): ThirdPartyAPIInterface {
+export function thirdPartyAPIView(
+  final: () => APIInterface | undefined,
+  original: ThirdPartyAPIInterface,
+): ThirdPartyAPIInterface {
   return apiView<ThirdPartyAPIInterface, APIInterface>(final, original, {
     authorisationUrlGET: "authorisationUrlGET",
     signInUpPOST: "thirdPartySignInUpPOST",

@@ -10,7 +10,17 @@ const RECIPES = path.join(ROOT, "recipes");
 const FIXTURE = path.join(ROOT, "test/fixtures/pinlogin");
 
 /** Every recipe folder has these files; a preset (recipes built from other recipes) has preset.ts instead of storage. */
-const SKELETON = ["index.ts", "recipe.ts", "types.ts", "config.ts", "error.ts", "recipeImplementation.ts", "api/implementation.ts", "store.ts", "migrations.ts"];
+const SKELETON = [
+  "index.ts",
+  "recipe.ts",
+  "types.ts",
+  "config.ts",
+  "error.ts",
+  "recipeImplementation.ts",
+  "api/implementation.ts",
+  "store.ts",
+  "migrations.ts",
+];
 const PRESET_SKELETON = ["index.ts", "preset.ts", "types.ts", "error.ts"];
 
 function filesUnder(dir: string): string[] {
@@ -20,7 +30,11 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const recipeFolders = (): string[] => fs.readdirSync(RECIPES).map((name) => path.join(RECIPES, name)).filter((p) => fs.statSync(p).isDirectory());
+const recipeFolders = (): string[] =>
+  fs
+    .readdirSync(RECIPES)
+    .map((name) => path.join(RECIPES, name))
+    .filter((p) => fs.statSync(p).isDirectory());
 const isPreset = (folder: string): boolean => fs.existsSync(path.join(folder, "preset.ts"));
 const relative = (file: string): string => path.relative(ROOT, file);
 
@@ -80,7 +94,10 @@ describe("architecture: boundaries between recipes", () => {
   it("lib/ never imports a recipe", () => {
     const offences = filesUnder(path.join(ROOT, "lib")).flatMap((file) =>
       importsOf(file)
-        .filter(({ specifier }) => specifier.startsWith(".") && path.resolve(path.dirname(file), specifier).startsWith(RECIPES))
+        .filter(
+          ({ specifier }) =>
+            specifier.startsWith(".") && path.resolve(path.dirname(file), specifier).startsWith(RECIPES),
+        )
         .map(({ specifier }) => `${relative(file)} imports ${specifier}`),
     );
     expect(offences).to.deep.equal([]);
@@ -110,7 +127,8 @@ describe("architecture: boundaries between recipes", () => {
         const name = path.relative(folder, file);
         if (name === "store.ts" || name === "migrations.ts" || name.startsWith(`store${path.sep}`)) continue;
         const text = fs.readFileSync(file, "utf8");
-        if (/from\s+["']knex["']/.test(text) || /\bknex\s*\(|\btrx\s*\(|\.where\(\{/.test(text)) offences.push(relative(file));
+        if (/from\s+["']knex["']/.test(text) || /\bknex\s*\(|\btrx\s*\(|\.where\(\{/.test(text))
+          offences.push(relative(file));
       }
     }
     expect(offences).to.deep.equal([]);
@@ -122,8 +140,12 @@ describe("architecture: boundaries between recipes", () => {
       const text = fs.readFileSync(path.join(folder, "index.ts"), "utf8");
       for (const match of text.matchAll(/export\s+\{([^}]*)\}\s+from/g)) {
         if (/^\s*export\s+type\s/.test(match[0])) continue;
-        for (const name of (match[1] ?? "").split(",").map((s) => s.trim()).filter((s) => s !== "" && !s.startsWith("type "))) {
-          if (/Recipe$|^make|ROUTES|_KEYS$|Answer$/.test(name)) offences.push(`${relative(folder)}/index.ts exports ${name}`);
+        for (const name of (match[1] ?? "")
+          .split(",")
+          .map((s) => s.trim())
+          .filter((s) => s !== "" && !s.startsWith("type "))) {
+          if (/Recipe$|^make|ROUTES|_KEYS$|Answer$/.test(name))
+            offences.push(`${relative(folder)}/index.ts exports ${name}`);
         }
       }
     }

@@ -33,9 +33,18 @@ describe("architecture: a new login method from one folder", () => {
       {
         extraRecipes: [EmailVerification.init({ mode: "REQUIRED" }), PinLogin.init()],
         addRoutes: (express) => {
-          express.get("/whoami", verifySession({ overrideGlobalClaimValidators: (global) => [...global, PinLogin.usernameClaim().validators.hasValue("alice")] }), (req: SessionRequest, res) => {
-            res.json({ userId: req.session?.getUserId() });
-          });
+          express.get(
+            "/whoami",
+            verifySession({
+              overrideGlobalClaimValidators: (global) => [
+                ...global,
+                PinLogin.usernameClaim().validators.hasValue("alice"),
+              ],
+            }),
+            (req: SessionRequest, res) => {
+              res.json({ userId: req.session?.getUserId() });
+            },
+          );
         },
       },
     );
@@ -43,7 +52,11 @@ describe("architecture: a new login method from one folder", () => {
 
   afterEach(() => app.close());
 
-  const signInUp = (username: string, pin: string) => app.client.request("POST", "/auth/pin/signinup", { body: { username, pin }, headers: { "st-auth-mode": "header" } });
+  const signInUp = (username: string, pin: string) =>
+    app.client.request("POST", "/auth/pin/signinup", {
+      body: { username, pin },
+      headers: { "st-auth-mode": "header" },
+    });
 
   it("signs up and in through its own route, with a session from the Session recipe's (overridden) createNewSession", async () => {
     const up = await signInUp("alice", "1234");
@@ -66,7 +79,9 @@ describe("architecture: a new login method from one folder", () => {
   it("its claim's validator gates a route: 200 for alice, 403 for bob", async () => {
     const alice = (await signInUp("alice", "1234")).headers.get("st-access-token") ?? "";
     const bob = (await signInUp("bob", "1234")).headers.get("st-access-token") ?? "";
-    expect((await app.client.request("GET", "/whoami", { headers: { authorization: `Bearer ${alice}` } })).status).to.equal(200);
+    expect(
+      (await app.client.request("GET", "/whoami", { headers: { authorization: `Bearer ${alice}` } })).status,
+    ).to.equal(200);
     const refused = await app.client.request("GET", "/whoami", { headers: { authorization: `Bearer ${bob}` } });
     expect(refused.status).to.equal(403);
     expect(JSON.stringify(refused.json)).to.contain("pin-user");
@@ -76,9 +91,21 @@ describe("architecture: a new login method from one folder", () => {
     const up = await signInUp("carol", "1234");
     const id = (up.json.user as { id: string }).id;
     const user = await Latchkey.getUser(id);
-    expect(user).to.deep.include({ id, isPrimaryUser: false, tenantIds: ["public"], emails: [], phoneNumbers: [], thirdParty: [] });
+    expect(user).to.deep.include({
+      id,
+      isPrimaryUser: false,
+      tenantIds: ["public"],
+      emails: [],
+      phoneNumbers: [],
+      thirdParty: [],
+    });
     expect(user?.loginMethods).to.have.length(1);
-    expect(user?.loginMethods[0]).to.deep.include({ recipeId: "pinlogin", recipeUserId: id, tenantIds: ["public"], verified: false });
+    expect(user?.loginMethods[0]).to.deep.include({
+      recipeId: "pinlogin",
+      recipeUserId: id,
+      tenantIds: ["public"],
+      verified: false,
+    });
     expect(await Session.getAllSessionHandlesForUser(id)).to.have.length(1);
     expect(await Latchkey.deleteUser(id)).to.deep.equal({ status: "OK" });
     expect(await Latchkey.getUser(id)).to.equal(undefined);
@@ -109,8 +136,13 @@ describe("architecture: requirements are capabilities, not recipe ids", () => {
   afterEach(() => resetForTests());
 
   it("a login method without the Session recipe fails init naming what to add", () => {
-    expect(() => Latchkey.init({ appInfo: APP_INFO, database: testDatabaseUrl(), tablePrefix: uniquePrefix(), recipeList: [PinLogin.init()] })).to.throw(
-      /the pinlogin recipe needs the session recipe: add Session.init\(\) to recipeList/,
-    );
+    expect(() =>
+      Latchkey.init({
+        appInfo: APP_INFO,
+        database: testDatabaseUrl(),
+        tablePrefix: uniquePrefix(),
+        recipeList: [PinLogin.init()],
+      }),
+    ).to.throw(/the pinlogin recipe needs the session recipe: add Session.init\(\) to recipeList/);
   });
 });

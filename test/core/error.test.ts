@@ -25,7 +25,14 @@ describe("LatchkeyError", () => {
 
   it("isErrorFromAuth tells ours from every other value", () => {
     expect(Latchkey.Error.isErrorFromAuth(new LatchkeyError("GENERAL_ERROR", "x"))).to.equal(true);
-    for (const other of [new Error("x"), new TypeError("x"), null, undefined, "GENERAL_ERROR", { type: "GENERAL_ERROR" }]) {
+    for (const other of [
+      new Error("x"),
+      new TypeError("x"),
+      null,
+      undefined,
+      "GENERAL_ERROR",
+      { type: "GENERAL_ERROR" },
+    ]) {
       expect(Latchkey.Error.isErrorFromAuth(other)).to.equal(false);
     }
   });

@@ -15,7 +15,12 @@ import { APP_INFO } from "../helpers/app";
 const DB = "sqlite::memory:";
 
 function initWith(overrides: Record<string, unknown>): void {
-  Latchkey.init({ appInfo: APP_INFO, database: DB, recipeList: [NotesRecipe.init()], ...overrides } as unknown as TypeInput);
+  Latchkey.init({
+    appInfo: APP_INFO,
+    database: DB,
+    recipeList: [NotesRecipe.init()],
+    ...overrides,
+  } as unknown as TypeInput);
 }
 
 function configError(overrides: Record<string, unknown>): InstanceType<typeof Latchkey.Error> {
@@ -74,7 +79,9 @@ describe("init given a careless config", () => {
     expect(err.message).to.match(/^appInfo\.apiDomain: /);
     expect(err.message).to.not.contain("hunter");
     // A plain bad domain is still quoted, so the user sees what was read.
-    expect(configError({ appInfo: { ...APP_INFO, apiDomain: "http://exa mple.com" } }).message).to.contain('"http://exa mple.com"');
+    expect(configError({ appInfo: { ...APP_INFO, apiDomain: "http://exa mple.com" } }).message).to.contain(
+      '"http://exa mple.com"',
+    );
   });
 
   // [base path, why it can never match a request]
@@ -88,7 +95,9 @@ describe("init given a careless config", () => {
   for (const [apiBasePath, why] of unmatchable) {
     it(`refuses apiBasePath ${JSON.stringify(apiBasePath)}: ${why}`, () => {
       expect(configError({ appInfo: { ...APP_INFO, apiBasePath } }).message).to.match(/^appInfo\.apiBasePath: /);
-      expect(configError({ appInfo: { ...APP_INFO, websiteBasePath: apiBasePath } }).message).to.match(/^appInfo\.websiteBasePath: /);
+      expect(configError({ appInfo: { ...APP_INFO, websiteBasePath: apiBasePath } }).message).to.match(
+        /^appInfo\.websiteBasePath: /,
+      );
     });
   }
 
@@ -107,19 +116,30 @@ describe("routing", () => {
 
   it("skips a recipe whose override disabled the route when the client names no recipe", () => {
     initWith({
-      recipeList: [NotesRecipe.init({ override: { apis: (o) => ({ ...o, createNotePOST: undefined }) } }), NotesRecipe.init({ recipeId: "memo" })],
+      recipeList: [
+        NotesRecipe.init({ override: { apis: (o) => ({ ...o, createNotePOST: undefined }) } }),
+        NotesRecipe.init({ recipeId: "memo" }),
+      ],
     });
     for (const headers of [{}, { rid: "unknown" }] as Record<string, string>[]) {
-      expect(findRoute("/auth", recipes(), request("POST", "/auth/notes", headers))?.recipe.recipeId, JSON.stringify(headers)).to.equal("memo");
+      expect(
+        findRoute("/auth", recipes(), request("POST", "/auth/notes", headers))?.recipe.recipeId,
+        JSON.stringify(headers),
+      ).to.equal("memo");
     }
   });
 
   it("falls through when the recipe the client names has the route disabled (no other recipe answers for it)", () => {
     initWith({
-      recipeList: [NotesRecipe.init({ override: { apis: (o) => ({ ...o, createNotePOST: undefined }) } }), NotesRecipe.init({ recipeId: "memo" })],
+      recipeList: [
+        NotesRecipe.init({ override: { apis: (o) => ({ ...o, createNotePOST: undefined }) } }),
+        NotesRecipe.init({ recipeId: "memo" }),
+      ],
     });
     expect(findRoute("/auth", recipes(), request("POST", "/auth/notes", { rid: "notes" }))).to.equal(undefined);
-    expect(findRoute("/auth", recipes(), request("POST", "/auth/notes", { rid: "memo" }))?.recipe.recipeId).to.equal("memo");
+    expect(findRoute("/auth", recipes(), request("POST", "/auth/notes", { rid: "memo" }))?.recipe.recipeId).to.equal(
+      "memo",
+    );
   });
 
   it("falls through when every recipe serving the route disabled it", () => {
@@ -131,7 +151,15 @@ describe("routing", () => {
   it("serves a route only as written: no case folding, no decoding of escapes, no dot segments", () => {
     initWith({});
     expect(findRoute("/auth", recipes(), request("POST", "/auth/notes"))?.api.id).to.equal("createNotePOST");
-    for (const path of ["/auth/%6Eotes", "/auth/%6eotes", "/AUTH/notes", "/auth/Notes", "/auth/./notes", "/x/../auth/notes", "/auth;x/notes"]) {
+    for (const path of [
+      "/auth/%6Eotes",
+      "/auth/%6eotes",
+      "/AUTH/notes",
+      "/auth/Notes",
+      "/auth/./notes",
+      "/x/../auth/notes",
+      "/auth;x/notes",
+    ]) {
       expect(findRoute("/auth", recipes(), request("POST", path)), path).to.equal(undefined);
     }
   });

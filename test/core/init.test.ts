@@ -31,7 +31,9 @@ describe("Latchkey.init", () => {
   afterEach(() => resetForTests());
 
   it("normalises appInfo once: origins for domains, default and cleaned base paths", () => {
-    initWith({ appInfo: { appName: " Shop ", apiDomain: "api.example.com/", websiteDomain: "http://localhost:3000/" } });
+    initWith({
+      appInfo: { appName: " Shop ", apiDomain: "api.example.com/", websiteDomain: "http://localhost:3000/" },
+    });
     expect(Core.getInstanceOrThrow().appInfo).to.deep.equal({
       appName: "Shop",
       apiDomain: "https://api.example.com",
@@ -52,7 +54,11 @@ describe("Latchkey.init", () => {
     ["missing appName", { appInfo: { ...APP_INFO, appName: "" } }, "appInfo.appName"],
     ["missing apiDomain", { appInfo: { ...APP_INFO, apiDomain: undefined } }, "appInfo.apiDomain"],
     ["apiDomain with a path", { appInfo: { ...APP_INFO, apiDomain: "https://x.com/api" } }, "appInfo.apiDomain"],
-    ["websiteDomain with a bad scheme", { appInfo: { ...APP_INFO, websiteDomain: "ftp://x.com" } }, "appInfo.websiteDomain"],
+    [
+      "websiteDomain with a bad scheme",
+      { appInfo: { ...APP_INFO, websiteDomain: "ftp://x.com" } },
+      "appInfo.websiteDomain",
+    ],
     ["apiBasePath with a query", { appInfo: { ...APP_INFO, apiBasePath: "/auth?x=1" } }, "appInfo.apiBasePath"],
     ["apiBasePath with ..", { appInfo: { ...APP_INFO, apiBasePath: "/a/../b" } }, "appInfo.apiBasePath"],
     ["unknown appInfo key", { appInfo: { ...APP_INFO, apiDomian: "x" } }, "appInfo.apiDomian"],
@@ -123,7 +129,12 @@ describe("Latchkey.init", () => {
   });
 
   it("getAllCORSHeaders lists the SDK headers and every recipe's, once each", () => {
-    initWith({ recipeList: [NotesRecipe.init({ corsHeaders: ["anti-csrf", "rid"] }), NotesRecipe.init({ recipeId: "b", corsHeaders: ["authorization"] })] });
+    initWith({
+      recipeList: [
+        NotesRecipe.init({ corsHeaders: ["anti-csrf", "rid"] }),
+        NotesRecipe.init({ recipeId: "b", corsHeaders: ["authorization"] }),
+      ],
+    });
     expect(Latchkey.getAllCORSHeaders()).to.deep.equal(["rid", "fdi-version", "anti-csrf", "authorization"]);
   });
 

@@ -14,7 +14,11 @@ describe("override plumbing", () => {
     lk = undefined;
   });
 
-  async function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
+  async function post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
     const res = await fetch(`${server?.baseUrl}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", ...headers },
@@ -35,7 +39,11 @@ describe("override plumbing", () => {
       }),
     ]);
     const impl = NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl;
-    expect(await impl.createNote({ userId: "u1", text: "hi", userContext: {} })).to.deep.equal({ id: "fixed", userId: "u1", text: "replaced" });
+    expect(await impl.createNote({ userId: "u1", text: "hi", userContext: {} })).to.deep.equal({
+      id: "fixed",
+      userId: "u1",
+      text: "replaced",
+    });
     expect(await impl.getNote({ id: "missing", userContext: {} })).to.equal(undefined);
   });
 
@@ -57,7 +65,11 @@ describe("override plumbing", () => {
     const note = await impl.createNote({ userId: "u1", text: "hi", userContext: {} });
     expect(note.text).to.equal("hi!");
     // The original really wrote to the database: reading it back goes through getNote's real query.
-    expect(await impl.getNote({ id: note.id, userContext: {} })).to.deep.equal({ id: note.id, userId: "u1", text: "hi!" });
+    expect(await impl.getNote({ id: note.id, userContext: {} })).to.deep.equal({
+      id: note.id,
+      userId: "u1",
+      text: "hi!",
+    });
   });
 
   it("calls between functions go through the overridden object", async () => {
@@ -72,13 +84,19 @@ describe("override plumbing", () => {
       }),
     ]);
     // describeNote is not overridden, but it calls getNote, and must see the override's answer.
-    const description = await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.describeNote({ id: "n1", userContext: {} });
+    const description = await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.describeNote({
+      id: "n1",
+      userContext: {},
+    });
     expect(description).to.equal("ghost: from the override");
   });
 
   it("userContext reaches every function, from the HTTP API down to the recipe functions", async () => {
     const seen: Record<string, UserContext> = {};
-    const record = <K extends keyof NotesRecipeInterface>(original: NotesRecipeInterface, key: K): NotesRecipeInterface[K] =>
+    const record = <K extends keyof NotesRecipeInterface>(
+      original: NotesRecipeInterface,
+      key: K,
+    ): NotesRecipeInterface[K] =>
       (async (input: { userContext: UserContext }) => {
         seen[key] = input.userContext;
         return (original[key] as (i: unknown) => Promise<unknown>)(input);
@@ -94,7 +112,10 @@ describe("override plumbing", () => {
               // Prove the request is reachable from userContext, as SuperTokens puts it under _default.
               expect((input.userContext._default as { request: unknown }).request).to.equal(input.options.req);
               const created = await original.createNotePOST!(input);
-              await input.options.recipeImplementation.describeNote({ id: created.note.id, userContext: input.userContext });
+              await input.options.recipeImplementation.describeNote({
+                id: created.note.id,
+                userContext: input.userContext,
+              });
               return created;
             },
           }),
@@ -122,7 +143,12 @@ describe("override plumbing", () => {
     let received: UserContext | undefined;
     lk = initLatchkey([
       NotesRecipe.init({
-        override: { functions: (original) => ({ ...original, getNote: async (input) => ((received = input.userContext), original.getNote(input)) }) },
+        override: {
+          functions: (original) => ({
+            ...original,
+            getNote: async (input) => ((received = input.userContext), original.getNote(input)),
+          }),
+        },
       }),
     ]);
     const ctx = { tenant: "a" };
@@ -131,7 +157,9 @@ describe("override plumbing", () => {
   });
 
   it("an API set to undefined disables its route: the request falls through to the app", async () => {
-    lk = initLatchkey([NotesRecipe.init({ override: { apis: (original) => ({ ...original, createNotePOST: undefined }) } })]);
+    lk = initLatchkey([
+      NotesRecipe.init({ override: { apis: (original) => ({ ...original, createNotePOST: undefined }) } }),
+    ]);
     server = await startApp({
       addRoutes: (app) => app.post("/auth/notes", (_req, res) => void res.status(201).json({ servedBy: "app" })),
     });
@@ -144,11 +172,13 @@ describe("override plumbing", () => {
   });
 
   it("rejects an override that returns nothing, or drops a function, at init with the field named", () => {
-    expect(() => initLatchkey([NotesRecipe.init({ override: { functions: () => undefined as unknown as NotesRecipeInterface } })])).to.throw(
-      /notes.override.functions: the override function must return an object/,
-    );
     expect(() =>
-      initLatchkey([NotesRecipe.init({ override: { functions: (o) => ({ createNote: o.createNote }) as NotesRecipeInterface } })]),
+      initLatchkey([NotesRecipe.init({ override: { functions: () => undefined as unknown as NotesRecipeInterface } })]),
+    ).to.throw(/notes.override.functions: the override function must return an object/);
+    expect(() =>
+      initLatchkey([
+        NotesRecipe.init({ override: { functions: (o) => ({ createNote: o.createNote }) as NotesRecipeInterface } }),
+      ]),
     ).to.throw(/notes.override.functions.getNote: must be a function/);
   });
 });

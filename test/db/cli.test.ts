@@ -23,10 +23,17 @@ interface Outcome {
 
 /** Runs the bin from source and returns its exit code and output, whether it failed or not. */
 function latchkeyBin(args: string[], timeout = 60_000): Promise<Outcome> {
-  return run(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "bin/latchkey.ts"), ...args], { cwd: ROOT, timeout }).then(
+  return run(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "bin/latchkey.ts"), ...args], {
+    cwd: ROOT,
+    timeout,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     // A process killed by the timeout has no exit code: null, which no test expects.
-    (err: { code: number; stdout: string; stderr: string }) => ({ code: err.code, stdout: err.stdout, stderr: err.stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => ({
+      code: err.code,
+      stdout: err.stdout,
+      stderr: err.stderr,
+    }),
   );
 }
 

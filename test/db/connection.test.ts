@@ -10,7 +10,14 @@ import { resetForTests } from "../../lib/testing";
 import { NotesRecipe } from "../fixtures/notesRecipe";
 import { APP_INFO } from "../helpers/app";
 import { FaultProxy } from "../helpers/proxy";
-import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, testDbKind, uniquePrefix } from "../helpers/db";
+import {
+  dropTablesWithPrefix,
+  rawKnex,
+  tablesWithPrefix,
+  testDatabaseUrl,
+  testDbKind,
+  uniquePrefix,
+} from "../helpers/db";
 
 describe("database option", () => {
   afterEach(() => resetForTests());
@@ -40,7 +47,12 @@ describe("database option", () => {
   it("uses a knex instance the app passes in, and leaves it open on reset", async () => {
     const knex = rawKnex(testDatabaseUrl());
     try {
-      Latchkey.init({ appInfo: APP_INFO, database: knex, tablePrefix: uniquePrefix(), recipeList: [NotesRecipe.init()] });
+      Latchkey.init({
+        appInfo: APP_INFO,
+        database: knex,
+        tablePrefix: uniquePrefix(),
+        recipeList: [NotesRecipe.init()],
+      });
       expect(Core.getInstanceOrThrow().database.knex).to.equal(knex);
       await resetForTests();
       await knex.raw("select 1"); // still usable: Latchkey did not destroy what it did not create
@@ -56,7 +68,11 @@ describe("database option", () => {
       ? { client: "better-sqlite3", connection: { filename: url.slice(7) }, useNullAsDefault: true }
       : { client: url.startsWith("mysql") ? "mysql2" : "pg", connection: url };
     Latchkey.init({ appInfo: APP_INFO, database: config, tablePrefix: prefix, recipeList: [NotesRecipe.init()] });
-    const note = await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.createNote({ userId: "u", text: "t", userContext: {} });
+    const note = await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.createNote({
+      userId: "u",
+      text: "t",
+      userContext: {},
+    });
     expect(note.userId).to.equal("u");
     await resetForTests();
     const knex = rawKnex(url);
@@ -75,14 +91,26 @@ describe("database option", () => {
     try {
       Latchkey.init({ appInfo: APP_INFO, recipeList: [NotesRecipe.init()] });
       expect(Core.getInstanceOrThrow().database.description).to.equal("sqlite at latchkey.sqlite");
-      await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.createNote({ userId: "u", text: "t", userContext: {} });
+      await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.createNote({
+        userId: "u",
+        text: "t",
+        userContext: {},
+      });
       expect(fs.existsSync(path.join(dir, "latchkey.sqlite"))).to.equal(true);
       await resetForTests();
-      const db = knexFactory({ client: "better-sqlite3", connection: { filename: path.join(dir, "latchkey.sqlite") }, useNullAsDefault: true });
+      const db = knexFactory({
+        client: "better-sqlite3",
+        connection: { filename: path.join(dir, "latchkey.sqlite") },
+        useNullAsDefault: true,
+      });
       try {
         const [mode] = (await db.raw("pragma journal_mode")) as { journal_mode: string }[];
         expect(mode?.journal_mode).to.equal("wal");
-        expect(await tablesWithPrefix(db, "latchkey_")).to.deep.equal(["latchkey_migrations", "latchkey_migrations_lock", "latchkey_notes"]);
+        expect(await tablesWithPrefix(db, "latchkey_")).to.deep.equal([
+          "latchkey_migrations",
+          "latchkey_migrations_lock",
+          "latchkey_notes",
+        ]);
       } finally {
         await db.destroy();
       }

@@ -8,7 +8,14 @@ import Latchkey from "../../lib/index";
 import { resetForTests } from "../../lib/testing";
 import { NotesRecipe } from "../fixtures/notesRecipe";
 import { APP_INFO } from "../helpers/app";
-import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, testDbKind, uniquePrefix } from "../helpers/db";
+import {
+  dropTablesWithPrefix,
+  rawKnex,
+  tablesWithPrefix,
+  testDatabaseUrl,
+  testDbKind,
+  uniquePrefix,
+} from "../helpers/db";
 
 type LatchkeyErr = InstanceType<typeof Latchkey.Error>;
 
@@ -38,22 +45,56 @@ describe("database URLs", () => {
 
   // [what is wrong, URL, what the message must say, fragments of secrets it must not contain]
   const bad: [string, string, RegExp, string[]][] = [
-    ["a malformed %-escape in the password", "mysql://root:pa%ZZss@127.0.0.1/test", /password has a malformed %-escape/, ["pa%ZZss", "ZZss"]],
-    ["a malformed %-escape in the database name", "postgres://u:hunter2@127.0.0.1/te%G1st", /database name has a malformed/, ["hunter2"]],
-    ["an unencoded # in the password", "mysql://root:hun#ter2@127.0.0.1/test", /percent-encode.*# as %23/, ["hun", "ter2"]],
-    ["an unencoded # and @ in the password", "postgres://app:p@ss#w@rd@db.internal/shop", /percent-encode/, ["ss#w", "rd@db"]],
+    [
+      "a malformed %-escape in the password",
+      "mysql://root:pa%ZZss@127.0.0.1/test",
+      /password has a malformed %-escape/,
+      ["pa%ZZss", "ZZss"],
+    ],
+    [
+      "a malformed %-escape in the database name",
+      "postgres://u:hunter2@127.0.0.1/te%G1st",
+      /database name has a malformed/,
+      ["hunter2"],
+    ],
+    [
+      "an unencoded # in the password",
+      "mysql://root:hun#ter2@127.0.0.1/test",
+      /percent-encode.*# as %23/,
+      ["hun", "ter2"],
+    ],
+    [
+      "an unencoded # and @ in the password",
+      "postgres://app:p@ss#w@rd@db.internal/shop",
+      /percent-encode/,
+      ["ss#w", "rd@db"],
+    ],
     ["a mysql URL without //", "mysql:root:hunter2@127.0.0.1/test", /starts with mysql:\/\//, ["hunter2"]],
     ["a postgres URL with one slash", "postgres:/app:hunter2@127.0.0.1/test", /starts with postgres:\/\//, ["hunter2"]],
     ["a mysql URL without a database", "mysql://root:hunter2@127.0.0.1:3306", /needs a database name/, ["hunter2"]],
     ["a mariadb URL with only a slash", "mariadb://root:hunter2@127.0.0.1/", /needs a database name/, ["hunter2"]],
-    ["ssl that is not a boolean", "postgres://u:hunter2@127.0.0.1/test?ssl=maybe", /ssl= must be true or false/, ["hunter2"]],
+    [
+      "ssl that is not a boolean",
+      "postgres://u:hunter2@127.0.0.1/test?ssl=maybe",
+      /ssl= must be true or false/,
+      ["hunter2"],
+    ],
     ["an unknown sslmode", "postgres://u:hunter2@127.0.0.1/test?sslmode=sometimes", /unknown sslmode/, ["hunter2"]],
-    ["a certificate file in the URL", "postgres://u:hunter2@127.0.0.1/test?sslrootcert=/etc/ca.pem", /knex config/, ["hunter2"]],
+    [
+      "a certificate file in the URL",
+      "postgres://u:hunter2@127.0.0.1/test?sslrootcert=/etc/ca.pem",
+      /knex config/,
+      ["hunter2"],
+    ],
   ];
   for (const [name, url, message, secrets] of bad) {
     it(`rejects ${name} at init with INVALID_CONFIG, echoing no part of the password`, () => {
-      const err = configErrorOf(() => Latchkey.init({ appInfo: APP_INFO, database: url, recipeList: [NotesRecipe.init()] }));
-      expect(err.message).to.match(/^database: /).and.match(message);
+      const err = configErrorOf(() =>
+        Latchkey.init({ appInfo: APP_INFO, database: url, recipeList: [NotesRecipe.init()] }),
+      );
+      expect(err.message)
+        .to.match(/^database: /)
+        .and.match(message);
       for (const secret of secrets) expect(err.message).to.not.contain(secret);
     });
   }
@@ -90,7 +131,9 @@ describe("database URLs", () => {
   }
 
   it("reads mysql query values as mysql2 reads its own URLs: JSON when they parse, else strings", async () => {
-    const connection = await connectionOf(`mysql://u@127.0.0.1/test?ssl=false&connectTimeout=5000&timezone=Z&ssl2=${encodeURIComponent('{"rejectUnauthorized":true}')}`);
+    const connection = await connectionOf(
+      `mysql://u@127.0.0.1/test?ssl=false&connectTimeout=5000&timezone=Z&ssl2=${encodeURIComponent('{"rejectUnauthorized":true}')}`,
+    );
     expect(connection.ssl).to.equal(false);
     expect(connection.connectTimeout).to.equal(5000);
     expect(connection.timezone).to.equal("Z");
@@ -115,7 +158,10 @@ describe("database URLs", () => {
   }
 
   it("takes knex's mysql client name to mean the shipped mysql2 driver", async () => {
-    const resolved = resolveConnection({ client: "mysql", connection: { host: "127.0.0.1", database: "test", password: "hunter2" } });
+    const resolved = resolveConnection({
+      client: "mysql",
+      connection: { host: "127.0.0.1", database: "test", password: "hunter2" },
+    });
     try {
       expect(resolved.knex.client.config.client).to.equal("mysql2");
       expect(resolved.description).to.equal("mysql at 127.0.0.1:3306/test");
@@ -147,7 +193,9 @@ describe("database URLs", () => {
   it("sqlite::memory: keeps one database for the life of the process (one connection)", async () => {
     Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [NotesRecipe.init()] });
     const notes = NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl;
-    const created = await Promise.all(["a", "b", "c", "d"].map((text) => notes.createNote({ userId: "u", text, userContext: {} })));
+    const created = await Promise.all(
+      ["a", "b", "c", "d"].map((text) => notes.createNote({ userId: "u", text, userContext: {} })),
+    );
     for (const note of created) expect(await notes.getNote({ id: note.id, userContext: {} })).to.deep.equal(note);
   });
 });
@@ -210,7 +258,8 @@ describe("table prefix", () => {
       database.setMigrations(shippedMigrations());
       const identifiers: string[] = [];
       database.knex.on("query", (query: { sql: string }) => {
-        for (const match of query.sql.matchAll(/["`]([^"`]+)["`]/g)) if (match[1]?.startsWith(prefix)) identifiers.push(match[1]);
+        for (const match of query.sql.matchAll(/["`]([^"`]+)["`]/g))
+          if (match[1]?.startsWith(prefix)) identifiers.push(match[1]);
       });
       try {
         await database.migrate();
@@ -221,7 +270,11 @@ describe("table prefix", () => {
       // PostgreSQL would truncate a longer name silently (two indexes may then clash); MySQL refuses it.
       const tooLong = identifiers.filter((id) => id.length > 63);
       expect(tooLong, tooLong.join(", ")).to.deep.equal([]);
-      expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}sessions`, `${prefix}emailpassword_reset_tokens`, `${prefix}emailverification_tokens`]);
+      expect(await tablesWithPrefix(knex, prefix)).to.include.members([
+        `${prefix}sessions`,
+        `${prefix}emailpassword_reset_tokens`,
+        `${prefix}emailverification_tokens`,
+      ]);
     });
   });
 });

@@ -49,9 +49,14 @@ describe("a migration that fails on its own", () => {
     expect(locks.map((l) => Number(l.is_locked))).to.deep.equal([0]);
     // Nothing was half-applied: the app's table is untouched and no migration is recorded.
     expect(await knex.schema.hasColumn(`${prefix}notes`, "app_column")).to.equal(true);
-    expect(await knex(`${prefix}migrations`).count({ n: "*" }).first()).to.satisfy((row: { n: number | string }) => Number(row.n) === 0);
+    expect(await knex(`${prefix}migrations`).count({ n: "*" }).first()).to.satisfy(
+      (row: { n: number | string }) => Number(row.n) === 0,
+    );
     // Once the app moves its table away, the next use migrates (the failure was not remembered).
     await knex.schema.renameTable(`${prefix}notes`, `${prefix}app_notes`);
-    expect(await Core.getInstanceOrThrow().database.migrate()).to.deep.equal(["notes/001_create_notes", "notes/002_add_created_at"]);
+    expect(await Core.getInstanceOrThrow().database.migrate()).to.deep.equal([
+      "notes/001_create_notes",
+      "notes/002_add_created_at",
+    ]);
   });
 });

@@ -14,7 +14,6 @@ import { dropTablesWithPrefix, rawKnex, tablesWithPrefix, testDatabaseUrl, uniqu
 // Every recipe shipped in the package brings its migrations; the bin applies all of them.
 const SHIPPED = shippedMigrations().length;
 
-
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, "../..");
 const NOTES_CONFIG = path.join(ROOT, "test/fixtures/notesConfig.ts");
@@ -57,7 +56,11 @@ describe("migrations", () => {
     Latchkey.init({ appInfo: APP_INFO, database: url, tablePrefix: prefix, recipeList: [NotesRecipe.init()] });
     expect(await tablesWithPrefix(knex, prefix)).to.deep.equal([]); // init alone touches nothing
     await NotesRecipe.getInstanceOrThrow().recipeInterfaceImpl.createNote({ userId: "u", text: "t", userContext: {} });
-    expect(await tablesWithPrefix(knex, prefix)).to.deep.equal([`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}notes`]);
+    expect(await tablesWithPrefix(knex, prefix)).to.deep.equal([
+      `${prefix}migrations`,
+      `${prefix}migrations_lock`,
+      `${prefix}notes`,
+    ]);
     expect(await appliedNames()).to.deep.equal(["notes/001_create_notes", "notes/002_add_created_at"]);
     expect(await lockRows()).to.deep.equal([{ is_locked: 0 }]);
   });
@@ -78,13 +81,30 @@ describe("migrations", () => {
     Latchkey.init({ appInfo: APP_INFO, database: url, tablePrefix: prefix, recipeList: [NotesRecipe.init()] });
     await Core.getInstanceOrThrow().database.migrate();
     await resetForTests();
-    Latchkey.init({ appInfo: APP_INFO, database: url, tablePrefix: prefix, recipeList: [NotesRecipe.init(), NotesRecipe.init({ recipeId: "memo" })] });
-    expect(await Core.getInstanceOrThrow().database.migrate()).to.deep.equal(["memo/001_create_notes", "memo/002_add_created_at"]);
+    Latchkey.init({
+      appInfo: APP_INFO,
+      database: url,
+      tablePrefix: prefix,
+      recipeList: [NotesRecipe.init(), NotesRecipe.init({ recipeId: "memo" })],
+    });
+    expect(await Core.getInstanceOrThrow().database.migrate()).to.deep.equal([
+      "memo/001_create_notes",
+      "memo/002_add_created_at",
+    ]);
     await resetForTests();
-    Latchkey.init({ appInfo: APP_INFO, database: url, tablePrefix: prefix, recipeList: [NotesRecipe.init({ recipeId: "memo", slowMigrationMs: 1 })] });
+    Latchkey.init({
+      appInfo: APP_INFO,
+      database: url,
+      tablePrefix: prefix,
+      recipeList: [NotesRecipe.init({ recipeId: "memo", slowMigrationMs: 1 })],
+    });
     // notes' applied migrations are no longer in the list: that is a recipe that left, not a corrupt history.
     expect(await Core.getInstanceOrThrow().database.migrate()).to.deep.equal(["memo/003_slow"]);
-    expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}notes`, `${prefix}memo`, `${prefix}memo_slow`]);
+    expect(await tablesWithPrefix(knex, prefix)).to.include.members([
+      `${prefix}notes`,
+      `${prefix}memo`,
+      `${prefix}memo_slow`,
+    ]);
   });
 
   it("run from two processes at once without corrupting anything (the migration lock)", async function () {
@@ -94,9 +114,19 @@ describe("migrations", () => {
     const env = { NOTES_SLOW_MIGRATION_MS: "1500" };
     const [a, b] = await Promise.all([latchkeyBin(args, env), latchkeyBin(args, env)]);
     const outputs = [a.stdout, b.stdout];
-    expect(outputs.filter((o) => o.startsWith("Applied 3 migration(s)")), outputs.join("\n")).to.have.length(1);
-    expect(outputs.filter((o) => o.startsWith("Already up to date")), outputs.join("\n")).to.have.length(1);
-    expect(await appliedNames()).to.deep.equal(["notes/001_create_notes", "notes/002_add_created_at", "notes/003_slow"]);
+    expect(
+      outputs.filter((o) => o.startsWith("Applied 3 migration(s)")),
+      outputs.join("\n"),
+    ).to.have.length(1);
+    expect(
+      outputs.filter((o) => o.startsWith("Already up to date")),
+      outputs.join("\n"),
+    ).to.have.length(1);
+    expect(await appliedNames()).to.deep.equal([
+      "notes/001_create_notes",
+      "notes/002_add_created_at",
+      "notes/003_slow",
+    ]);
     expect(await lockRows()).to.deep.equal([{ is_locked: 0 }]);
     expect(await tablesWithPrefix(knex, prefix)).to.deep.equal(
       [`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}notes`, `${prefix}notes_slow`].sort(),
@@ -131,7 +161,12 @@ describe("migrations", () => {
     expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
     expect(stdout).to.contain("thirdparty/001_create_users");
     expect(stdout).to.contain("emailpassword/002_create_rate_limits");
-    expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations`, `${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}emailpassword_users`]);
+    expect(await tablesWithPrefix(knex, prefix)).to.include.members([
+      `${prefix}migrations`,
+      `${prefix}migrations_lock`,
+      `${prefix}sessions`,
+      `${prefix}emailpassword_users`,
+    ]);
   });
 
   it("the bin rejects bad usage with exit code 2 and shows help with exit code 0", async () => {

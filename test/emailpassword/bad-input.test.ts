@@ -28,23 +28,178 @@ describe("emailpassword: bad input gets a clear answer and writes nothing", () =
     ["a field without an id", "/auth/signup", { formFields: [{ value: "x" }] }, 400, undefined],
     ["a field that is not an object", "/auth/signup", { formFields: [1, 2] }, 400, undefined],
     ["missing password", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }] }, 200, "FIELD_ERROR"],
-    ["email of the wrong type", "/auth/signup", { formFields: [{ id: "email", value: { $gt: "" } }, { id: "password", value: "password1" }] }, 200, "FIELD_ERROR"],
-    ["password of the wrong type", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "password", value: 12345678 }] }, 200, "FIELD_ERROR"],
-    ["an invalid email", "/auth/signup", { formFields: [{ id: "email", value: "not-an-email" }, { id: "password", value: "password1" }] }, 200, "FIELD_ERROR"],
-    ["a weak password", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "password", value: "short" }] }, 200, "FIELD_ERROR"],
-    ["a password without a digit", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "password", value: "passwordonly" }] }, 200, "FIELD_ERROR"],
-    ["a password over 72 bytes", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "password", value: `é1${"é".repeat(40)}` }] }, 200, "FIELD_ERROR"],
-    ["an extra field", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "password", value: "password1" }, { id: "isAdmin", value: true }] }, 200, "FIELD_ERROR"],
-    ["a duplicated field", "/auth/signup", { formFields: [{ id: "email", value: "a@b.co" }, { id: "email", value: "c@d.co" }, { id: "password", value: "password1" }] }, 200, "FIELD_ERROR"],
-    ["SQL metacharacters in the email", "/auth/signup", { formFields: [{ id: "email", value: "a'; DROP TABLE x; --@b.co" }, { id: "password", value: "password1" }] }, 200, "FIELD_ERROR"],
-    ["a very long email", "/auth/signup", { formFields: [{ id: "email", value: `${"a".repeat(300)}@b.co` }, { id: "password", value: "password1" }] }, 200, "FIELD_ERROR"],
-    ["prototype keys", "/auth/signup", JSON.parse('{"formFields":[{"id":"__proto__","value":{"admin":true}},{"id":"email","value":"a@b.co"},{"id":"password","value":"password1"}]}'), 200, "FIELD_ERROR"],
-    ["sign-in without a password", "/auth/signin", { formFields: [{ id: "email", value: "a@b.co" }] }, 200, "FIELD_ERROR"],
-    ["sign-in with a bad email", "/auth/signin", { formFields: [{ id: "email", value: "x" }, { id: "password", value: "p" }] }, 200, "FIELD_ERROR"],
+    [
+      "email of the wrong type",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: { $gt: "" } },
+          { id: "password", value: "password1" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "password of the wrong type",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "password", value: 12345678 },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "an invalid email",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "not-an-email" },
+          { id: "password", value: "password1" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "a weak password",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "password", value: "short" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "a password without a digit",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "password", value: "passwordonly" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "a password over 72 bytes",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "password", value: `é1${"é".repeat(40)}` },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "an extra field",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "password", value: "password1" },
+          { id: "isAdmin", value: true },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "a duplicated field",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a@b.co" },
+          { id: "email", value: "c@d.co" },
+          { id: "password", value: "password1" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "SQL metacharacters in the email",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: "a'; DROP TABLE x; --@b.co" },
+          { id: "password", value: "password1" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "a very long email",
+      "/auth/signup",
+      {
+        formFields: [
+          { id: "email", value: `${"a".repeat(300)}@b.co` },
+          { id: "password", value: "password1" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "prototype keys",
+      "/auth/signup",
+      JSON.parse(
+        '{"formFields":[{"id":"__proto__","value":{"admin":true}},{"id":"email","value":"a@b.co"},{"id":"password","value":"password1"}]}',
+      ),
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "sign-in without a password",
+      "/auth/signin",
+      { formFields: [{ id: "email", value: "a@b.co" }] },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "sign-in with a bad email",
+      "/auth/signin",
+      {
+        formFields: [
+          { id: "email", value: "x" },
+          { id: "password", value: "p" },
+        ],
+      },
+      200,
+      "FIELD_ERROR",
+    ],
     ["reset request without an email", "/auth/user/password/reset/token", { formFields: [] }, 200, "FIELD_ERROR"],
-    ["reset without a token", "/auth/user/password/reset", { formFields: [{ id: "password", value: "password1" }] }, 400, undefined],
-    ["reset with a weak password", "/auth/user/password/reset", { token: "abc", formFields: [{ id: "password", value: "x" }] }, 200, "FIELD_ERROR"],
-    ["reset with a token that was never issued", "/auth/user/password/reset", { token: "abc", formFields: [{ id: "password", value: "password1" }] }, 200, "RESET_PASSWORD_INVALID_TOKEN_ERROR"],
+    [
+      "reset without a token",
+      "/auth/user/password/reset",
+      { formFields: [{ id: "password", value: "password1" }] },
+      400,
+      undefined,
+    ],
+    [
+      "reset with a weak password",
+      "/auth/user/password/reset",
+      { token: "abc", formFields: [{ id: "password", value: "x" }] },
+      200,
+      "FIELD_ERROR",
+    ],
+    [
+      "reset with a token that was never issued",
+      "/auth/user/password/reset",
+      { token: "abc", formFields: [{ id: "password", value: "password1" }] },
+      200,
+      "RESET_PASSWORD_INVALID_TOKEN_ERROR",
+    ],
   ];
   for (const [name, route, body, httpStatus, status] of cases) {
     it(`${route}: ${name}`, async () => {
@@ -53,7 +208,8 @@ describe("emailpassword: bad input gets a clear answer and writes nothing", () =
       if (status === undefined) expect(res.json.message).to.be.a("string").and.not.equal("");
       else expect(res.json.status).to.equal(status);
       if (status === "FIELD_ERROR") {
-        for (const f of res.json.formFields as { id: string; error: string }[]) expect(f.error).to.be.a("string").and.not.equal("");
+        for (const f of res.json.formFields as { id: string; error: string }[])
+          expect(f.error).to.be.a("string").and.not.equal("");
       }
       expect(await userCount()).to.equal(0);
       expect(res.setCookies).to.deep.equal([]);
@@ -61,7 +217,9 @@ describe("emailpassword: bad input gets a clear answer and writes nothing", () =
   }
 
   it("a 10 MB body is refused with a 4xx, not read whole", async () => {
-    const res = await app.client.request("POST", "/auth/signup", { body: JSON.stringify({ formFields: [{ id: "email", value: "x".repeat(10 * 1024 * 1024) }] }) });
+    const res = await app.client.request("POST", "/auth/signup", {
+      body: JSON.stringify({ formFields: [{ id: "email", value: "x".repeat(10 * 1024 * 1024) }] }),
+    });
     expect(res.status).to.be.within(400, 499);
     expect(await userCount()).to.equal(0);
   });
@@ -72,11 +230,21 @@ describe("emailpassword: bad input gets a clear answer and writes nothing", () =
   });
 
   it("a duplicate email is a FIELD_ERROR over HTTP (as the SDKs expect) and EMAIL_ALREADY_EXISTS_ERROR from signUp", async () => {
-    const body = { formFields: [{ id: "email", value: "dup@b.co" }, { id: "password", value: "password1" }] };
+    const body = {
+      formFields: [
+        { id: "email", value: "dup@b.co" },
+        { id: "password", value: "password1" },
+      ],
+    };
     expect((await app.client.request("POST", "/auth/signup", { body })).json.status).to.equal("OK");
     const again = await app.client.request("POST", "/auth/signup", { body });
-    expect(again.json).to.deep.equal({ status: "FIELD_ERROR", formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }] });
-    expect(await EmailPassword.signUp("dup@B.CO ", "password1")).to.deep.equal({ status: "EMAIL_ALREADY_EXISTS_ERROR" });
+    expect(again.json).to.deep.equal({
+      status: "FIELD_ERROR",
+      formFields: [{ id: "email", error: "This email already exists. Please sign in instead." }],
+    });
+    expect(await EmailPassword.signUp("dup@B.CO ", "password1")).to.deep.equal({
+      status: "EMAIL_ALREADY_EXISTS_ERROR",
+    });
     expect(await userCount()).to.equal(1);
     const user = await EmailPassword.getUserByEmail("dup@b.co");
     await Session.revokeAllSessionsForUser(user?.id ?? "");
@@ -91,7 +259,12 @@ describe("emailpassword: bad input gets a clear answer and writes nothing", () =
   });
 
   it("two sign-ups racing over HTTP: one OK, one FIELD_ERROR, one user, one session", async () => {
-    const body = { formFields: [{ id: "email", value: "race2@b.co" }, { id: "password", value: "password1" }] };
+    const body = {
+      formFields: [
+        { id: "email", value: "race2@b.co" },
+        { id: "password", value: "password1" },
+      ],
+    };
     const [a, b] = await Promise.all([
       app.client.request("POST", "/auth/signup", { body, cookies: false }),
       app.client.request("POST", "/auth/signup", { body, cookies: false }),

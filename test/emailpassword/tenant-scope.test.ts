@@ -20,7 +20,9 @@ describe(`emailpassword: tenant scope, capabilities and typed errors (${testDbKi
     const acme = await EmailPassword.signUp("shared@b.co", "password2", {}, "acme");
     if (pub.status !== "OK" || acme.status !== "OK") throw new Error("sign-up failed");
     expect(pub.user.id).to.not.equal(acme.user.id);
-    expect(await EmailPassword.signUp("shared@b.co", "password3", {}, "acme")).to.deep.equal({ status: "EMAIL_ALREADY_EXISTS_ERROR" });
+    expect(await EmailPassword.signUp("shared@b.co", "password3", {}, "acme")).to.deep.equal({
+      status: "EMAIL_ALREADY_EXISTS_ERROR",
+    });
     expect((await EmailPassword.signIn("shared@b.co", "password2", {}, "acme")).status).to.equal("OK");
     expect((await EmailPassword.signIn("shared@b.co", "password2")).status).to.equal("WRONG_CREDENTIALS_ERROR");
     expect((await EmailPassword.getUserByEmail("shared@b.co", {}, "acme"))?.id).to.equal(acme.user.id);
@@ -29,7 +31,9 @@ describe(`emailpassword: tenant scope, capabilities and typed errors (${testDbKi
     // Moving the public user onto an email its tenant already has is refused; another tenant's does not count.
     const other = await EmailPassword.signUp("other@b.co", "password1");
     if (other.status !== "OK") throw new Error("sign-up failed");
-    expect(await EmailPassword.updateEmailOrPassword({ userId: other.user.id, email: "shared@b.co" })).to.deep.equal({ status: "EMAIL_ALREADY_EXISTS_ERROR" });
+    expect(await EmailPassword.updateEmailOrPassword({ userId: other.user.id, email: "shared@b.co" })).to.deep.equal({
+      status: "EMAIL_ALREADY_EXISTS_ERROR",
+    });
   });
 
   it("a reset token works only in the tenant it was made for", async () => {
@@ -37,8 +41,13 @@ describe(`emailpassword: tenant scope, capabilities and typed errors (${testDbKi
     if (up.status !== "OK") throw new Error("sign-up failed");
     const created = await EmailPassword.createResetPasswordToken(up.user.id, {}, "acme");
     if (created.status !== "OK") throw new Error("no token");
-    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1")).to.deep.equal({ status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" });
-    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1", {}, "acme")).to.deep.equal({ status: "OK", userId: up.user.id });
+    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1")).to.deep.equal({
+      status: "RESET_PASSWORD_INVALID_TOKEN_ERROR",
+    });
+    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1", {}, "acme")).to.deep.equal({
+      status: "OK",
+      userId: up.user.id,
+    });
     expect((await EmailPassword.signIn("reset@b.co", "newpassword1", {}, "acme")).status).to.equal("OK");
   });
 
@@ -48,18 +57,31 @@ describe(`emailpassword: tenant scope, capabilities and typed errors (${testDbKi
     const { capabilities, database } = Core.getInstanceOrThrow();
     const provider = capabilities.all(LoginMethods).find((p) => p.factorIds.includes(FactorIds.EMAILPASSWORD));
     if (provider === undefined) throw new Error("no emailpassword login method");
-    const expected = { recipeId: "emailpassword", recipeUserId: up.user.id, tenantIds: ["acme"], email: "methods@b.co", timeJoined: up.user.timeJoined };
+    const expected = {
+      recipeId: "emailpassword",
+      recipeUserId: up.user.id,
+      tenantIds: ["acme"],
+      email: "methods@b.co",
+      timeJoined: up.user.timeJoined,
+    };
     expect(await provider.getLoginMethod({ userId: up.user.id, userContext: {} })).to.deep.equal(expected);
     expect(await provider.getLoginMethod({ userId: "nobody", userContext: {} })).to.equal(undefined);
-    expect(await provider.getLoginMethodsByEmail({ email: "methods@B.CO", tenantId: "acme", userContext: {} })).to.deep.equal([expected]);
-    expect(await provider.getLoginMethodsByEmail({ email: "methods@b.co", tenantId: "public", userContext: {} })).to.deep.equal([]);
+    expect(
+      await provider.getLoginMethodsByEmail({ email: "methods@B.CO", tenantId: "acme", userContext: {} }),
+    ).to.deep.equal([expected]);
+    expect(
+      await provider.getLoginMethodsByEmail({ email: "methods@b.co", tenantId: "public", userContext: {} }),
+    ).to.deep.equal([]);
     const created = await EmailPassword.createResetPasswordToken(up.user.id, {}, "acme");
     if (created.status !== "OK") throw new Error("no token");
     await database.transaction(async (trx) => {
-      for (const owner of capabilities.all(UserDataOwners)) await owner.deleteUserData({ userId: up.user.id, trx, userContext: {} });
+      for (const owner of capabilities.all(UserDataOwners))
+        await owner.deleteUserData({ userId: up.user.id, trx, userContext: {} });
     });
     expect(await EmailPassword.getUserById(up.user.id)).to.equal(undefined);
-    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1", {}, "acme")).to.deep.equal({ status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" });
+    expect(await EmailPassword.resetPasswordUsingToken(created.token, "newpassword1", {}, "acme")).to.deep.equal({
+      status: "RESET_PASSWORD_INVALID_TOKEN_ERROR",
+    });
   });
 
   it("bad input is an EmailPassword.Error of type BAD_INPUT_ERROR, and still a Latchkey error", async () => {
@@ -88,9 +110,17 @@ describe(`emailpassword: the tenant migration keeps existing users (${testDbKind
       await runMigrations(knex, prefix, emailPasswordMigrations);
       expect(await knex(users).select("user_id", "tenant_id")).to.deep.equal([{ user_id: "u1", tenant_id: "public" }]);
       let refused = false;
-      await knex(users).insert({ user_id: "u2", email: "old@b.co", password_hash: "x", time_joined: 2 }).catch(() => (refused = true));
+      await knex(users)
+        .insert({ user_id: "u2", email: "old@b.co", password_hash: "x", time_joined: 2 })
+        .catch(() => (refused = true));
       expect(refused, "the same email twice in one tenant").to.equal(true);
-      await knex(users).insert({ user_id: "u3", tenant_id: "acme", email: "old@b.co", password_hash: "x", time_joined: 3 });
+      await knex(users).insert({
+        user_id: "u3",
+        tenant_id: "acme",
+        email: "old@b.co",
+        password_hash: "x",
+        time_joined: 3,
+      });
       expect(await knex(users).count({ n: "*" })).to.deep.equal([{ n: testDbKind() === "postgres" ? "2" : 2 }]);
     } finally {
       await dropTablesWithPrefix(knex, prefix);

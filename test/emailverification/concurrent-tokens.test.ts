@@ -9,9 +9,18 @@ import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 describe(`emailverification: tokens of one address used at once (${testDbKind()})`, () => {
   let app: SessionTestApp;
   before(async () => {
-    app = await startSessionApp({}, {
-      extraRecipes: [EmailPassword.init({ bcryptCost: 4 }), EmailVerification.init({ mode: "OPTIONAL", emailDelivery: { override: (o) => ({ ...o, sendEmail: () => Promise.resolve() }) } })],
-    });
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          EmailPassword.init({ bcryptCost: 4 }),
+          EmailVerification.init({
+            mode: "OPTIONAL",
+            emailDelivery: { override: (o) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+          }),
+        ],
+      },
+    );
   });
   after(() => app.close());
 
@@ -27,7 +36,10 @@ describe(`emailverification: tokens of one address used at once (${testDbKind()}
       }
       const results = await Promise.all(tokens.map((t) => EmailVerification.verifyEmailUsingToken(t)));
       const statuses = results.map((r) => r.status);
-      expect(statuses.filter((s) => s === "OK"), statuses.join()).to.have.length(1);
+      expect(
+        statuses.filter((s) => s === "OK"),
+        statuses.join(),
+      ).to.have.length(1);
       expect(statuses.filter((s) => s === "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR")).to.have.length(5);
       expect(await EmailVerification.isEmailVerified(userId, email)).to.equal(true);
     }

@@ -10,7 +10,12 @@ import { decodeFrontToken } from "../helpers/http";
 import { TestSMTPServer } from "../helpers/smtp";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
-const credentials = (email: string) => ({ formFields: [{ id: "email", value: email }, { id: "password", value: "password1" }] });
+const credentials = (email: string) => ({
+  formFields: [
+    { id: "email", value: email },
+    { id: "password", value: "password1" },
+  ],
+});
 
 describe("emailverification: claims gate routes until the email is verified", () => {
   let smtp: TestSMTPServer;
@@ -26,15 +31,20 @@ describe("emailverification: claims gate routes until the email is verified", ()
   });
 
   async function start(mode: "REQUIRED" | "OPTIONAL" = "REQUIRED"): Promise<SessionTestApp> {
-    app = await startSessionApp({}, {
-      extraRecipes: [
-        EmailPassword.init({ bcryptCost: 4 }),
-        EmailVerification.init({
-          mode,
-          emailDelivery: { smtpSettings: { host: "127.0.0.1", port: smtp.port, from: { name: "Shop", email: "no-reply@shop.test" } } },
-        }),
-      ],
-    });
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          EmailPassword.init({ bcryptCost: 4 }),
+          EmailVerification.init({
+            mode,
+            emailDelivery: {
+              smtpSettings: { host: "127.0.0.1", port: smtp.port, from: { name: "Shop", email: "no-reply@shop.test" } },
+            },
+          }),
+        ],
+      },
+    );
     app.client.defaultHeaders = { "st-auth-mode": "cookie" };
     return app;
   }
@@ -46,9 +56,16 @@ describe("emailverification: claims gate routes until the email is verified", ()
     expect(decodeFrontToken(up.headers.get("front-token")).up["st-ev"]).to.deep.include({ v: false });
     const blocked = await client.request("GET", "/protected");
     expect(blocked.status).to.equal(403);
-    expect(blocked.json).to.deep.equal({ message: "invalid claim", claimValidationErrors: [{ id: "st-ev", reason: { message: "wrong value", expectedValue: true, actualValue: false } }] });
+    expect(blocked.json).to.deep.equal({
+      message: "invalid claim",
+      claimValidationErrors: [
+        { id: "st-ev", reason: { message: "wrong value", expectedValue: true, actualValue: false } },
+      ],
+    });
     const arriving = smtp.nextEmail();
-    expect((await client.request("POST", "/auth/user/email/verify/token", { body: {} })).json).to.deep.equal({ status: "OK" });
+    expect((await client.request("POST", "/auth/user/email/verify/token", { body: {} })).json).to.deep.equal({
+      status: "OK",
+    });
     const email = await arriving;
     expect(email.to).to.equal("verify@b.co");
     const link = new URL(/https?:\/\/\S+/.exec(email.text)?.[0] ?? "");
@@ -69,12 +86,19 @@ describe("emailverification: claims gate routes until the email is verified", ()
     // The claim survives a refresh.
     await client.request("POST", "/auth/session/refresh");
     expect((await client.request("GET", "/protected")).status).to.equal(200);
-    expect((await client.request("GET", "/auth/user/email/verify")).json).to.deep.equal({ status: "OK", isVerified: true });
+    expect((await client.request("GET", "/auth/user/email/verify")).json).to.deep.equal({
+      status: "OK",
+      isVerified: true,
+    });
     // Reused token.
-    expect((await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token } })).json).to.deep.equal({
+    expect(
+      (await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token } })).json,
+    ).to.deep.equal({
       status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR",
     });
-    expect((await client.request("POST", "/auth/user/email/verify/token", { body: {} })).json).to.deep.equal({ status: "EMAIL_ALREADY_VERIFIED_ERROR" });
+    expect((await client.request("POST", "/auth/user/email/verify/token", { body: {} })).json).to.deep.equal({
+      status: "EMAIL_ALREADY_VERIFIED_ERROR",
+    });
   });
 
   it("expired, foreign and garbage tokens are invalid and write nothing; the verify-token request needs a session", async () => {
@@ -84,15 +108,21 @@ describe("emailverification: claims gate routes until the email is verified", ()
     const created = await EmailVerification.createEmailVerificationToken(userId, "late@b.co");
     if (created.status !== "OK") throw new Error("no token");
     const clock = sinon.useFakeTimers({ now: Date.now() + 25 * 3600_000, toFake: ["Date"] });
-    const expired = await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token: created.token }, cookies: false });
+    const expired = await client.request("POST", "/auth/user/email/verify", {
+      body: { method: "token", token: created.token },
+      cookies: false,
+    });
     clock.restore();
     expect(expired.json).to.deep.equal({ status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" });
     for (const token of ["x", "A".repeat(43), "' OR 1=1 --", "é".repeat(300)]) {
-      expect((await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token }, cookies: false })).json.status).to.equal(
-        "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR",
-      );
+      expect(
+        (await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token }, cookies: false }))
+          .json.status,
+      ).to.equal("EMAIL_VERIFICATION_INVALID_TOKEN_ERROR");
     }
-    expect((await client.request("POST", "/auth/user/email/verify", { body: { method: "token" } })).status).to.equal(400);
+    expect((await client.request("POST", "/auth/user/email/verify", { body: { method: "token" } })).status).to.equal(
+      400,
+    );
     expect(await EmailVerification.isEmailVerified(userId, "late@b.co")).to.equal(false);
     const knex = rawKnex(lk.url);
     try {
@@ -100,7 +130,9 @@ describe("emailverification: claims gate routes until the email is verified", ()
     } finally {
       await knex.destroy();
     }
-    expect((await client.request("POST", "/auth/user/email/verify/token", { body: {}, cookies: false })).status).to.equal(401);
+    expect(
+      (await client.request("POST", "/auth/user/email/verify/token", { body: {}, cookies: false })).status,
+    ).to.equal(401);
   });
 
   it("sign-out works for an unverified user, and OPTIONAL mode only adds the claim", async () => {
@@ -119,7 +151,12 @@ describe("emailverification: claims gate routes until the email is verified", ()
           functions: (original) => ({
             ...original,
             createNewSession: async (input) => {
-              input.jwtPayload = { ...input.jwtPayload, plan: "pro", "st-ev": "forged", ...(await RoleClaim.build(input.userId, input.userContext)) };
+              input.jwtPayload = {
+                ...input.jwtPayload,
+                plan: "pro",
+                "st-ev": "forged",
+                ...(await RoleClaim.build(input.userId, input.userContext)),
+              };
               return original.createNewSession(input);
             },
           }),
@@ -128,8 +165,12 @@ describe("emailverification: claims gate routes until the email is verified", ()
       {
         extraRecipes: [EmailPassword.init({ bcryptCost: 4 }), EmailVerification.init({ mode: "OPTIONAL" })],
         addRoutes: (a) =>
-          a.get("/admin", verifySession({ overrideGlobalClaimValidators: (globals) => [...globals, RoleClaim.validators.includes("admin")] }), (req: SessionRequest, res) =>
-            void res.json({ ok: true, payload: req.session?.getJWTPayload() }),
+          a.get(
+            "/admin",
+            verifySession({
+              overrideGlobalClaimValidators: (globals) => [...globals, RoleClaim.validators.includes("admin")],
+            }),
+            (req: SessionRequest, res) => void res.json({ ok: true, payload: req.session?.getJWTPayload() }),
           ),
       },
     );
@@ -150,7 +191,9 @@ describe("emailverification: claims gate routes until the email is verified", ()
     await client.request("POST", "/auth/signup", { body: credentials("user@b.co") });
     const denied = await client.request("GET", "/admin");
     expect(denied.status).to.equal(403);
-    expect(denied.json.claimValidationErrors).to.deep.equal([{ id: "role", reason: { message: "wrong value", expectedToInclude: "admin", actualValue: [] } }]);
+    expect(denied.json.claimValidationErrors).to.deep.equal([
+      { id: "role", reason: { message: "wrong value", expectedToInclude: "admin", actualValue: [] } },
+    ]);
     expect(EmailVerificationClaim.key).to.equal("st-ev");
   });
 });

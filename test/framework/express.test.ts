@@ -6,7 +6,6 @@ import { NotesRecipe } from "../fixtures/notesRecipe";
 import { APP_INFO, initLatchkey, startApp, type TestLatchkey, type TestServer } from "../helpers/app";
 import { HttpClient, type Reply } from "../helpers/http";
 
-
 describe("express adapter", () => {
   let lk: TestLatchkey | undefined;
   let server: TestServer | undefined;
@@ -18,7 +17,10 @@ describe("express adapter", () => {
   });
 
   function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Reply> {
-    return new HttpClient(server?.baseUrl ?? "").request(method, path, { ...(body === undefined ? {} : { body }), headers });
+    return new HttpClient(server?.baseUrl ?? "").request(method, path, {
+      ...(body === undefined ? {} : { body }),
+      headers,
+    });
   }
 
   for (const jsonParserFirst of [false, true]) {
@@ -113,7 +115,9 @@ describe("express adapter", () => {
   it("serves routes under a custom apiBasePath, wherever the middleware is mounted", async () => {
     lk = initLatchkey([NotesRecipe.init()], { ...APP_INFO, apiBasePath: "/api/v1/auth" });
     server = await startApp();
-    expect((await send("POST", "/api/v1/auth/notes", JSON.stringify({ userId: "u", text: "t" }))).json.status).to.equal("OK");
+    expect((await send("POST", "/api/v1/auth/notes", JSON.stringify({ userId: "u", text: "t" }))).json.status).to.equal(
+      "OK",
+    );
     expect((await send("POST", "/auth/notes", JSON.stringify({ userId: "u", text: "t" }))).status).to.equal(404);
   });
 
@@ -147,7 +151,10 @@ describe("express adapter", () => {
     await new Promise<void>((resolve) => plain.listen(0, "127.0.0.1", resolve));
     const port = (plain.address() as { port: number }).port;
     try {
-      const ok = await fetch(`http://127.0.0.1:${port}/auth/notes`, { method: "POST", body: JSON.stringify({ userId: "u", text: "t" }) });
+      const ok = await fetch(`http://127.0.0.1:${port}/auth/notes`, {
+        method: "POST",
+        body: JSON.stringify({ userId: "u", text: "t" }),
+      });
       expect(((await ok.json()) as { status: string }).status).to.equal("OK");
       expect((await fetch(`http://127.0.0.1:${port}/elsewhere`)).status).to.equal(404);
     } finally {

@@ -66,7 +66,9 @@ describe("express adapter under hostile requests", () => {
       app.use(errorHandler());
       const server = await listen(app);
       closeServer = server.close;
-      const res = await new HttpClient(server.baseUrl).request("POST", "/auth/notes", { body: { userId: "u1", text: "late" } });
+      const res = await new HttpClient(server.baseUrl).request("POST", "/auth/notes", {
+        body: { userId: "u1", text: "late" },
+      });
       expect(res.status, JSON.stringify(res.json)).to.equal(200);
       expect((res.json.note as { text: string }).text).to.equal("late");
     });
@@ -82,7 +84,9 @@ describe("express adapter under hostile requests", () => {
       app.use(errorHandler());
       const server = await listen(app);
       closeServer = server.close;
-      const res = await new HttpClient(server.baseUrl).request("POST", "/auth/notes", { body: { userId: "u1", text: "paused" } });
+      const res = await new HttpClient(server.baseUrl).request("POST", "/auth/notes", {
+        body: { userId: "u1", text: "paused" },
+      });
       expect(res.status, JSON.stringify(res.json)).to.equal(200);
     });
   });
@@ -98,7 +102,10 @@ describe("express adapter under hostile requests", () => {
       const req = partialRequest();
       const reading = readBody(req);
       req.destroy();
-      const err = await reading.then(() => expect.fail("the read should fail"), (e: InstanceType<typeof Latchkey.Error>) => e);
+      const err = await reading.then(
+        () => expect.fail("the read should fail"),
+        (e: InstanceType<typeof Latchkey.Error>) => e,
+      );
       expect(err.type).to.equal("BAD_INPUT_ERROR");
     });
 
@@ -106,7 +113,10 @@ describe("express adapter under hostile requests", () => {
       const req = partialRequest();
       req.destroy();
       await new Promise((resolve) => setImmediate(resolve));
-      const err = await readBody(req).then(() => expect.fail("the read should fail"), (e: InstanceType<typeof Latchkey.Error>) => e);
+      const err = await readBody(req).then(
+        () => expect.fail("the read should fail"),
+        (e: InstanceType<typeof Latchkey.Error>) => e,
+      );
       expect(err.type).to.equal("BAD_INPUT_ERROR");
     });
   });
@@ -150,7 +160,9 @@ describe("express adapter under hostile requests", () => {
 
     it("lets HEAD and OPTIONS (CORS preflight) on auth routes through to next()", async () => {
       for (const method of ["HEAD", "OPTIONS"]) {
-        const outcome = await runMiddleware(fakeRequest(method, "/auth/notes/describe", { "access-control-request-method": "GET" }));
+        const outcome = await runMiddleware(
+          fakeRequest(method, "/auth/notes/describe", { "access-control-request-method": "GET" }),
+        );
         expect(outcome, method).to.deep.equal({ nextCalled: true, nextArg: undefined });
       }
     });
@@ -175,16 +187,27 @@ describe("express adapter under hostile requests", () => {
       });
       const server = await listen(app);
       closeServer = server.close;
-      const reply = fetch(`${server.baseUrl}/streaming`).then((r) => r.text()).catch((e: unknown) => e);
+      const reply = fetch(`${server.baseUrl}/streaming`)
+        .then((r) => r.text())
+        .catch((e: unknown) => e);
       expect(await seen).to.equal(thrown);
       await reply;
     });
 
     it("passes every error on untouched before Latchkey.init() (an app error, a body-parser error, one of ours)", async () => {
-      const bodyParserError = Object.assign(new Error("Unexpected token"), { status: 400, type: "entity.parse.failed" });
-      for (const error of [new Error("the app's own failure"), bodyParserError, new Latchkey.Error("UNAUTHORISED", "no session")]) {
+      const bodyParserError = Object.assign(new Error("Unexpected token"), {
+        status: 400,
+        type: "entity.parse.failed",
+      });
+      for (const error of [
+        new Error("the app's own failure"),
+        bodyParserError,
+        new Latchkey.Error("UNAUTHORISED", "no session"),
+      ]) {
         const req = fakeRequest("POST", "/auth/notes");
-        const passed = await new Promise<unknown>((resolve) => void errorHandler()(error, req, new http.ServerResponse(req), resolve));
+        const passed = await new Promise<unknown>(
+          (resolve) => void errorHandler()(error, req, new http.ServerResponse(req), resolve),
+        );
         expect(passed, error.message).to.equal(error);
       }
     });
@@ -208,7 +231,9 @@ describe("express adapter under hostile requests", () => {
       for (const [headers, status] of cases) {
         const res = await client.request("POST", "/auth/notes", { body: { userId: "u", text: "t" }, headers });
         expect(res.status, JSON.stringify(headers)).to.equal(status);
-        expect(res.json.message).to.be.a("string").and.match(/^The request body/);
+        expect(res.json.message)
+          .to.be.a("string")
+          .and.match(/^The request body/);
         // Outside apiBasePath the same failure is the app's to answer.
         expect((await client.request("POST", "/elsewhere", { body: {}, headers })).json.appHandler).to.equal(true);
       }

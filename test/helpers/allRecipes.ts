@@ -12,14 +12,31 @@ const RECIPES_DIR = path.join(__dirname, "..", "..", "recipes");
 // How each shipped recipe is initialised when the suite needs "every recipe". A recipe folder missing here makes
 // allRecipeInits() throw, so a recipe added later cannot be left out of the suites that use it without anyone noticing.
 // Emails go nowhere (an override that does nothing) so the suites print no links.
-const UNREACHABLE_PROVIDER = { config: { thirdPartyId: "fuzz-idp", issuer: "http://127.0.0.1:9", requestTimeout: 200, clients: [{ clientId: "fuzz" }] } };
+const UNREACHABLE_PROVIDER = {
+  config: {
+    thirdPartyId: "fuzz-idp",
+    issuer: "http://127.0.0.1:9",
+    requestTimeout: 200,
+    clients: [{ clientId: "fuzz" }],
+  },
+};
 const CONFIGS: Record<string, unknown> = {
   session: {},
-  emailpassword: { bcryptCost: 4, emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) } },
-  emailverification: { mode: "OPTIONAL", emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) } },
+  emailpassword: {
+    bcryptCost: 4,
+    emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+  },
+  emailverification: {
+    mode: "OPTIONAL",
+    emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+  },
   // A provider nobody answers for (port 9, discard): a well-formed sign-in reaches it and gets GENERAL_ERROR fast.
   thirdparty: { signInAndUpFeature: { providers: [UNREACHABLE_PROVIDER] } },
-  thirdpartyemailpassword: { bcryptCost: 4, providers: [UNREACHABLE_PROVIDER], emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) } },
+  thirdpartyemailpassword: {
+    bcryptCost: 4,
+    providers: [UNREACHABLE_PROVIDER],
+    emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+  },
 };
 
 /** The recipe folders under recipes/, in a stable order (session first: the others depend on it). */
@@ -39,17 +56,26 @@ export function recipeSets(): string[][] {
   const folders = recipeFolders();
   const plain = folders.filter((name) => COMPOSITES[name] === undefined);
   const composites = folders.filter((name) => COMPOSITES[name] !== undefined);
-  return [plain, ...composites.map((name) => folders.filter((f) => f === name || (COMPOSITES[f] === undefined && !(COMPOSITES[name] ?? []).includes(f))))];
+  return [
+    plain,
+    ...composites.map((name) =>
+      folders.filter((f) => f === name || (COMPOSITES[f] === undefined && !(COMPOSITES[name] ?? []).includes(f))),
+    ),
+  ];
 }
 
 /** `init(config)` of the recipes of one set (default: the plain recipes); throws naming a recipe without a config. */
 export function allRecipeInits(set: string[] = recipeSets()[0] ?? []): RecipeListFunction[] {
   return set.map((name) => {
     if (!(name in CONFIGS)) {
-      throw new Error(`recipes/${name} has no test config: add one to CONFIGS in test/helpers/allRecipes.ts so the fuzz suite covers its routes`);
+      throw new Error(
+        `recipes/${name} has no test config: add one to CONFIGS in test/helpers/allRecipes.ts so the fuzz suite covers its routes`,
+      );
     }
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- recipes are found on disk, so loaded by name
-    const mod = require(path.join(RECIPES_DIR, name, "index.ts")) as { default: { init(config: unknown): RecipeListFunction } };
+    const mod = require(path.join(RECIPES_DIR, name, "index.ts")) as {
+      default: { init(config: unknown): RecipeListFunction };
+    };
     return mod.default.init(CONFIGS[name]);
   });
 }
@@ -69,7 +95,9 @@ export function allRoutes(set?: string[]): RouteOfRecipe[] {
     const appInfo = normaliseAppInfo(APP_INFO);
     return allRecipeInits(set).flatMap((build) => {
       const built = build({ appInfo, database, capabilities: new CapabilityRegistry() });
-      return (Array.isArray(built) ? built : [built]).flatMap((recipe) => recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId })));
+      return (Array.isArray(built) ? built : [built]).flatMap((recipe) =>
+        recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId })),
+      );
     });
   } finally {
     void database.close();

@@ -9,7 +9,11 @@ import type { AppInfo } from "../../lib/types";
 import { dropTablesWithPrefix, rawKnex, testDatabaseUrl, uniquePrefix } from "./db";
 
 /** The appInfo most tests use. */
-export const APP_INFO: AppInfo = { appName: "Test", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" };
+export const APP_INFO: AppInfo = {
+  appName: "Test",
+  apiDomain: "http://localhost:3001",
+  websiteDomain: "http://localhost:3000",
+};
 
 /** An initialised Latchkey on the run's test database, with its own table prefix. */
 export interface TestLatchkey {
@@ -46,7 +50,9 @@ export interface TestServer {
 }
 
 /** Starts an express app with Latchkey's middleware and error handler around `addRoutes`. */
-export async function startApp(options: { jsonParserFirst?: boolean; addRoutes?: (app: express.Express) => void } = {}): Promise<TestServer> {
+export async function startApp(
+  options: { jsonParserFirst?: boolean; addRoutes?: (app: express.Express) => void } = {},
+): Promise<TestServer> {
   const app = express();
   if (options.jsonParserFirst === true) app.use(express.json());
   app.use(middleware());

@@ -42,7 +42,11 @@ export function uniquePrefix(): string {
 /** A knex instance on the test database, for assertions that look at tables directly. */
 export function rawKnex(url: string): Knex {
   if (url.startsWith("sqlite:")) {
-    return knexFactory({ client: "better-sqlite3", connection: { filename: url.slice("sqlite:".length) }, useNullAsDefault: true });
+    return knexFactory({
+      client: "better-sqlite3",
+      connection: { filename: url.slice("sqlite:".length) },
+      useNullAsDefault: true,
+    });
   }
   return knexFactory({ client: url.startsWith("mysql") ? "mysql2" : "pg", connection: url, pool: { min: 0, max: 2 } });
 }
@@ -55,10 +59,14 @@ export async function tablesWithPrefix(knex: Knex, prefix: string): Promise<stri
     const rows = (await knex.raw("select name from sqlite_master where type = 'table'")) as { name: string }[];
     names = rows.map((r) => r.name);
   } else if (client.includes("mysql")) {
-    const [rows] = (await knex.raw("select table_name as name from information_schema.tables where table_schema = database()")) as [{ name: string }[]];
+    const [rows] = (await knex.raw(
+      "select table_name as name from information_schema.tables where table_schema = database()",
+    )) as [{ name: string }[]];
     names = rows.map((r) => r.name);
   } else {
-    const result = (await knex.raw("select tablename as name from pg_tables where schemaname = current_schema()")) as { rows: { name: string }[] };
+    const result = (await knex.raw("select tablename as name from pg_tables where schemaname = current_schema()")) as {
+      rows: { name: string }[];
+    };
     names = result.rows.map((r) => r.name);
   }
   return names.filter((n) => n.startsWith(prefix)).sort();

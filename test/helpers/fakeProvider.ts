@@ -25,11 +25,16 @@ export interface FakeProvider {
 }
 
 /** Signs a JWT with the given header and key (RS256 unless the header says otherwise). */
-export function signJWT(header: Record<string, unknown>, payload: Record<string, unknown>, key: crypto.KeyObject | Buffer | undefined): string {
+export function signJWT(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  key: crypto.KeyObject | Buffer | undefined,
+): string {
   const encode = (v: unknown): string => Buffer.from(JSON.stringify(v)).toString("base64url");
   const unsigned = `${encode(header)}.${encode(payload)}`;
   if (key === undefined) return `${unsigned}.`;
-  if (Buffer.isBuffer(key)) return `${unsigned}.${crypto.createHmac("sha256", key).update(unsigned).digest("base64url")}`;
+  if (Buffer.isBuffer(key))
+    return `${unsigned}.${crypto.createHmac("sha256", key).update(unsigned).digest("base64url")}`;
   return `${unsigned}.${crypto.sign("sha256", Buffer.from(unsigned), key).toString("base64url")}`;
 }
 
@@ -46,12 +51,22 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     jwksFetches: 0,
     claims: (nonce) => {
       const now = Math.floor(Date.now() / 1000);
-      return { iss: fake.issuer, aud: fake.clientId, sub: "fake-user-1", email: "fake@example.com", email_verified: true, iat: now, exp: now + 600, ...(nonce === undefined ? {} : { nonce }) };
+      return {
+        iss: fake.issuer,
+        aud: fake.clientId,
+        sub: "fake-user-1",
+        email: "fake@example.com",
+        email_verified: true,
+        iat: now,
+        exp: now + 600,
+        ...(nonce === undefined ? {} : { nonce }),
+      };
     },
-    close: () => new Promise<void>((resolve) => {
-      for (const s of sockets) s.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
   };
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, type = "application/json") => {
@@ -62,18 +77,33 @@ export async function startFakeProvider(): Promise<FakeProvider> {
     if (path === "/.well-known/openid-configuration") {
       if (fake.discovery === "hang") return;
       if (fake.discovery === "garbage") return send(200, "<html>not json</html>", "text/html");
-      return send(200, JSON.stringify({
-        issuer: fake.issuer,
-        authorization_endpoint: `${fake.issuer}/authorize`,
-        token_endpoint: `${fake.issuer}/token`,
-        userinfo_endpoint: `${fake.issuer}/userinfo`,
-        jwks_uri: `${fake.issuer}/jwks`,
-      }));
+      return send(
+        200,
+        JSON.stringify({
+          issuer: fake.issuer,
+          authorization_endpoint: `${fake.issuer}/authorize`,
+          token_endpoint: `${fake.issuer}/token`,
+          userinfo_endpoint: `${fake.issuer}/userinfo`,
+          jwks_uri: `${fake.issuer}/jwks`,
+        }),
+      );
     }
     // Whoever holds any access token is "the user it names": what a provider says of a token from another app too.
-    if (path === "/userinfo") return send(200, JSON.stringify({ sub: `owner-of-${(req.headers.authorization ?? "").replace(/^Bearer /, "")}`, email: "owner@example.com", email_verified: true }));
+    if (path === "/userinfo")
+      return send(
+        200,
+        JSON.stringify({
+          sub: `owner-of-${(req.headers.authorization ?? "").replace(/^Bearer /, "")}`,
+          email: "owner@example.com",
+          email_verified: true,
+        }),
+      );
     if (path === "/jwks") fake.jwksFetches++;
-    if (path === "/jwks") return send(200, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig", alg: "RS256" }] }));
+    if (path === "/jwks")
+      return send(
+        200,
+        JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "k1", use: "sig", alg: "RS256" }] }),
+      );
     if (path === "/token") {
       let body = "";
       req.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -84,7 +114,14 @@ export async function startFakeProvider(): Promise<FakeProvider> {
         const code = new URLSearchParams(body).get("code") ?? "";
         // The test passes the nonce it expects through the code, so each case builds its own token.
         const nonce = code.startsWith("nonce:") ? code.slice("nonce:".length) : undefined;
-        send(200, JSON.stringify({ access_token: "fake-access", token_type: "Bearer", id_token: mode.token(fake.claims(nonce)) }));
+        send(
+          200,
+          JSON.stringify({
+            access_token: "fake-access",
+            token_type: "Bearer",
+            id_token: mode.token(fake.claims(nonce)),
+          }),
+        );
       });
       return;
     }

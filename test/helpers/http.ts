@@ -43,7 +43,11 @@ export class HttpClient {
   constructor(readonly baseUrl: string) {}
 
   /** Sends a request with the cookies whose path matches; stores the cookies the reply sets. */
-  async request(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; cookies?: boolean } = {}): Promise<Reply> {
+  async request(
+    method: string,
+    path: string,
+    options: { body?: unknown; headers?: Record<string, string>; cookies?: boolean } = {},
+  ): Promise<Reply> {
     const headers: Record<string, string> = { ...this.defaultHeaders, ...(options.headers ?? {}) };
     const pathname = new URL(path, this.baseUrl).pathname;
     if (options.cookies !== false) {
@@ -57,7 +61,12 @@ export class HttpClient {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
-      body: options.body === undefined ? undefined : typeof options.body === "string" ? options.body : JSON.stringify(options.body),
+      body:
+        options.body === undefined
+          ? undefined
+          : typeof options.body === "string"
+            ? options.body
+            : JSON.stringify(options.body),
     });
     const setCookies = res.headers.getSetCookie().map(parseSetCookie);
     for (const c of setCookies) {
@@ -83,7 +92,11 @@ export class HttpClient {
 /** Decodes the front-token header the SDKs read. */
 export function decodeFrontToken(value: string | null): { uid: string; ate: number; up: Record<string, unknown> } {
   if (value === null) throw new Error("no front-token header");
-  return JSON.parse(Buffer.from(value, "base64").toString("utf8")) as { uid: string; ate: number; up: Record<string, unknown> };
+  return JSON.parse(Buffer.from(value, "base64").toString("utf8")) as {
+    uid: string;
+    ate: number;
+    up: Record<string, unknown>;
+  };
 }
 
 /** Decodes a JWT's payload without verifying it (tests look inside tokens). */

@@ -12,7 +12,9 @@ export interface TestOidcProvider {
 }
 
 /** Starts oidc-provider on 127.0.0.1 with its development login pages (the example shop's demo provider). */
-export async function startOidcProvider(redirectURI = "http://localhost:3000/auth/callback/test-oidc"): Promise<TestOidcProvider> {
+export async function startOidcProvider(
+  redirectURI = "http://localhost:3000/auth/callback/test-oidc",
+): Promise<TestOidcProvider> {
   const provider = await startDemoProvider([redirectURI]);
   return { ...provider, redirectURI, authorise: (url, accountId) => browse(url, accountId, redirectURI) };
 }

@@ -10,7 +10,10 @@ export class FaultProxy {
   private readonly sockets = new Set<net.Socket>();
   port = 0;
 
-  constructor(private readonly targetHost: string, private readonly targetPort: number) {}
+  constructor(
+    private readonly targetHost: string,
+    private readonly targetPort: number,
+  ) {}
 
   /** Reserves a port and leaves it closed (the database looks down). */
   async reservePort(): Promise<number> {

@@ -19,7 +19,11 @@ export interface SessionTestApp {
 /** Routes: POST /login, GET|POST /protected, GET /optional, plus whatever `addRoutes` adds. */
 export async function startSessionApp(
   sessionConfig: TypeInput = {},
-  options: { extraRecipes?: RecipeListFunction[]; addRoutes?: (app: express.Express) => void; appInfo?: typeof APP_INFO } = {},
+  options: {
+    extraRecipes?: RecipeListFunction[];
+    addRoutes?: (app: express.Express) => void;
+    appInfo?: typeof APP_INFO;
+  } = {},
 ): Promise<SessionTestApp> {
   const lk = initLatchkey([Session.init(sessionConfig), ...(options.extraRecipes ?? [])], options.appInfo ?? APP_INFO);
   const server = await startApp({
@@ -27,15 +31,29 @@ export async function startSessionApp(
     addRoutes: (app) => {
       app.post("/login", async (req, res, next) => {
         try {
-          const body = req.body as { userId: string; jwtPayload?: Record<string, never>; sessionData?: Record<string, never> };
-          const session = await Session.createNewSession(req, res, body.userId, body.jwtPayload ?? {}, body.sessionData ?? {});
+          const body = req.body as {
+            userId: string;
+            jwtPayload?: Record<string, never>;
+            sessionData?: Record<string, never>;
+          };
+          const session = await Session.createNewSession(
+            req,
+            res,
+            body.userId,
+            body.jwtPayload ?? {},
+            body.sessionData ?? {},
+          );
           res.json({ handle: session.getHandle() });
         } catch (err) {
           next(err);
         }
       });
       const protectedHandler = (req: SessionRequest, res: express.Response): void => {
-        res.json({ userId: req.session?.getUserId(), payload: req.session?.getJWTPayload(), handle: req.session?.getHandle() });
+        res.json({
+          userId: req.session?.getUserId(),
+          payload: req.session?.getJWTPayload(),
+          handle: req.session?.getHandle(),
+        });
       };
       app.get("/protected", verifySession(), protectedHandler);
       app.post("/protected", verifySession(), protectedHandler);

@@ -22,7 +22,12 @@ export class TestSMTPServer {
       simpleParser(stream)
         .then((mail) => {
           const to = Array.isArray(mail.to) ? mail.to[0]?.text : mail.to?.text;
-          const email = { to: to ?? "", subject: mail.subject ?? "", text: mail.text ?? "", html: typeof mail.html === "string" ? mail.html : "" };
+          const email = {
+            to: to ?? "",
+            subject: mail.subject ?? "",
+            text: mail.text ?? "",
+            html: typeof mail.html === "string" ? mail.html : "",
+          };
           this.received.push(email);
           this.waiters.splice(0).forEach((w) => w(email));
           callback();

@@ -19,7 +19,12 @@ export async function rowCounts(app: SessionTestApp, tables: string[]): Promise<
 }
 
 /** Runs the frontend's part of the flow: get the URL, add a state, log in at the provider; returns the signinup body. */
-export async function providerRedirect(app: SessionTestApp, idp: TestOidcProvider, accountId: string, thirdPartyId = "test-oidc") {
+export async function providerRedirect(
+  app: SessionTestApp,
+  idp: TestOidcProvider,
+  accountId: string,
+  thirdPartyId = "test-oidc",
+) {
   const query = new URLSearchParams({ thirdPartyId, redirectURIOnProviderDashboard: idp.redirectURI });
   const url = await app.client.request("GET", `/auth/authorisationurl?${query}`);
   expect(url.status).to.equal(200);
@@ -39,4 +44,3 @@ export async function providerRedirect(app: SessionTestApp, idp: TestOidcProvide
     },
   };
 }
-

@@ -40,12 +40,33 @@ const SUBPATHS: Record<string, string[]> = {
   latchkey: ["init", "getUser", "deleteUser", "getAllCORSHeaders", "Error"],
   "latchkey/framework/express": ["middleware", "errorHandler"],
   "latchkey/testing": ["resetForTests"],
-  "latchkey/recipe/session": ["init", "getSession", "createNewSession", "refreshSession", "revokeSession", "getJWKS", "Error", "default"],
+  "latchkey/recipe/session": [
+    "init",
+    "getSession",
+    "createNewSession",
+    "refreshSession",
+    "revokeSession",
+    "getJWKS",
+    "Error",
+    "default",
+  ],
   "latchkey/recipe/session/framework/express": ["verifySession"],
   "latchkey/recipe/emailpassword": ["init", "signUp", "signIn", "getUserByEmail", "default"],
   "latchkey/recipe/emailverification": ["init", "EmailVerificationClaim", "isEmailVerified", "default"],
-  "latchkey/recipe/thirdparty": ["init", "getProvider", "getUserByThirdPartyInfo", "manuallyCreateOrUpdateUser", "default"],
-  "latchkey/recipe/thirdpartyemailpassword": ["init", "emailPasswordSignUp", "getUsersByEmail", "thirdPartyGetProvider", "default"],
+  "latchkey/recipe/thirdparty": [
+    "init",
+    "getProvider",
+    "getUserByThirdPartyInfo",
+    "manuallyCreateOrUpdateUser",
+    "default",
+  ],
+  "latchkey/recipe/thirdpartyemailpassword": [
+    "init",
+    "emailPasswordSignUp",
+    "getUsersByEmail",
+    "thirdPartyGetProvider",
+    "default",
+  ],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.
@@ -137,14 +158,18 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
-    const { stdout } = await withPackLock(() => run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }));
+    const { stdout } = await withPackLock(() =>
+      run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }),
+    );
     tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
     consumer = path.join(work, "consumer");
     fs.mkdirSync(consumer);
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
     // Install scripts are skipped: compiling better-sqlite3 again would take a minute; the build this machine
     // already made is linked in below instead.
-    await run("npm", ["install", tarball, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], { cwd: consumer });
+    await run("npm", ["install", tarball, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], {
+      cwd: consumer,
+    });
     const nativeModule = path.join(consumer, "node_modules/better-sqlite3");
     fs.rmSync(nativeModule, { recursive: true, force: true });
     fs.symlinkSync(path.join(ROOT, "node_modules/better-sqlite3"), nativeModule, "dir");
@@ -200,7 +225,10 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   const typeConfigs: [string, Record<string, unknown>][] = [
     ["node16 resolution with esModuleInterop", { module: "node16", moduleResolution: "node16", esModuleInterop: true }],
-    ["classic node10 resolution without esModuleInterop", { module: "commonjs", moduleResolution: "node10", esModuleInterop: false }],
+    [
+      "classic node10 resolution without esModuleInterop",
+      { module: "commonjs", moduleResolution: "node10", esModuleInterop: false },
+    ],
     ["bundler resolution", { module: "esnext", moduleResolution: "bundler", esModuleInterop: true }],
   ];
   for (const [name, options] of typeConfigs) {
@@ -213,7 +241,14 @@ describe("the packed package (npm pack, installed in an empty folder)", function
         files.push("namespace.ts");
       }
       const tsconfig = {
-        compilerOptions: { ...options, strict: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [path.join(ROOT, "node_modules/@types")] },
+        compilerOptions: {
+          ...options,
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+          typeRoots: [path.join(ROOT, "node_modules/@types")],
+        },
         files,
       };
       fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
@@ -232,7 +267,15 @@ describe("the packed package (npm pack, installed in an empty folder)", function
       fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
       fs.writeFileSync(path.join(dir, "index.ts"), ESM_CONSUMER_TS);
       const tsconfig = {
-        compilerOptions: { ...options, target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: ["node"], typeRoots: [path.join(ROOT, "node_modules/@types")] },
+        compilerOptions: {
+          ...options,
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ["node"],
+          typeRoots: [path.join(ROOT, "node_modules/@types")],
+        },
         files: ["index.ts"],
       };
       fs.writeFileSync(path.join(dir, "tsconfig.json"), JSON.stringify(tsconfig));
@@ -243,9 +286,21 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   it("ships no tests, fixtures, examples, databases, keys or env files", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
-    const files = stdout.trim().split("\n").map((f) => f.replace(/^package\//, ""));
-    expect(files.filter((f) => !/^(dist\/(lib|recipes|bin)\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f))).to.deep.equal([]);
-    expect(files.filter((f) => /test|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) && !f.endsWith(".d.ts") && f !== "dist/lib/testing.js")).to.deep.equal([]);
+    const files = stdout
+      .trim()
+      .split("\n")
+      .map((f) => f.replace(/^package\//, ""));
+    expect(
+      files.filter((f) => !/^(dist\/(lib|recipes|bin)\/|README\.md$|CHANGELOG\.md$|LICENSE$|package\.json$)/.test(f)),
+    ).to.deep.equal([]);
+    expect(
+      files.filter(
+        (f) =>
+          /test|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) &&
+          !f.endsWith(".d.ts") &&
+          f !== "dist/lib/testing.js",
+      ),
+    ).to.deep.equal([]);
   });
 
   it("the installed bin migrates a SQLite file given as sqlite:/path, then finds it up to date", async () => {
@@ -259,8 +314,13 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   it("the installed bin says a TypeScript --config needs a loader (plain node cannot read it)", async () => {
     const config = path.join(consumer, "latchkey.config.ts");
-    fs.writeFileSync(config, 'import type { TypeInput } from "latchkey";\nconst config: TypeInput = { appInfo: { appName: "a", apiDomain: "a.com", websiteDomain: "a.com" }, recipeList: [] };\nexport = config;\n');
-    const err = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--config", config], { cwd: consumer }).then(
+    fs.writeFileSync(
+      config,
+      'import type { TypeInput } from "latchkey";\nconst config: TypeInput = { appInfo: { appName: "a", apiDomain: "a.com", websiteDomain: "a.com" }, recipeList: [] };\nexport = config;\n',
+    );
+    const err = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--config", config], {
+      cwd: consumer,
+    }).then(
       () => expect.fail("plain node cannot load a .ts config"),
       (e: { code: number; stderr: string }) => e,
     );
@@ -273,13 +333,22 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     const prefix = uniquePrefix();
     const knex = rawKnex(url);
     try {
-      const { stdout } = await run(path.join(consumer, "node_modules/.bin/latchkey"), ["migrate", "--database", url, "--table-prefix", prefix], { cwd: consumer });
+      const { stdout } = await run(
+        path.join(consumer, "node_modules/.bin/latchkey"),
+        ["migrate", "--database", url, "--table-prefix", prefix],
+        { cwd: consumer },
+      );
       expect(stdout).to.match(new RegExp(`^Applied ${SHIPPED} migration\\(s\\)`));
       expect(stdout).to.contain("session/001_create_sessions");
       expect(stdout).to.contain("emailpassword/001_create_users_and_reset_tokens");
       expect(stdout).to.contain("emailpassword/002_create_rate_limits");
-    expect(stdout).to.contain("emailpassword/002_create_rate_limits");
-      expect(await tablesWithPrefix(knex, prefix)).to.include.members([`${prefix}migrations_lock`, `${prefix}sessions`, `${prefix}session_signing_keys`, `${prefix}emailpassword_users`]);
+      expect(stdout).to.contain("emailpassword/002_create_rate_limits");
+      expect(await tablesWithPrefix(knex, prefix)).to.include.members([
+        `${prefix}migrations_lock`,
+        `${prefix}sessions`,
+        `${prefix}session_signing_keys`,
+        `${prefix}emailpassword_users`,
+      ]);
     } finally {
       await dropTablesWithPrefix(knex, prefix);
       await knex.destroy();

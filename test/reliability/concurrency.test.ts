@@ -29,8 +29,17 @@ async function call(baseUrl: string, method: string, path: string, token?: strin
   const headers: Record<string, string> = { "st-auth-mode": "header" };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  return { status: res.status, json: (await res.json()) as Record<string, unknown>, access: res.headers.get("st-access-token"), refresh: res.headers.get("st-refresh-token") };
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return {
+    status: res.status,
+    json: (await res.json()) as Record<string, unknown>,
+    access: res.headers.get("st-access-token"),
+    refresh: res.headers.get("st-refresh-token"),
+  };
 }
 
 const statusesOf = (answers: Answer[]): Record<string, number> => {
@@ -70,7 +79,12 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     const emails = Array.from({ length: 10 }, (_, i) => `racer${i}@example.com`);
     const answers = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        call(server.baseUrl, "POST", "/auth/signup", undefined, { formFields: [{ id: "email", value: emails[i % 10] }, { id: "password", value: "racepass123" }] }),
+        call(server.baseUrl, "POST", "/auth/signup", undefined, {
+          formFields: [
+            { id: "email", value: emails[i % 10] },
+            { id: "password", value: "racepass123" },
+          ],
+        }),
       ),
     );
     expect(statusesOf(answers)).to.deep.equal({ "200 OK": 10, "200 FIELD_ERROR": 90 });
@@ -84,7 +98,9 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     this.timeout(60_000);
     const { server } = await start();
     const login = await call(server.baseUrl, "POST", "/login", undefined, { userId: "u1" });
-    const refreshes = await Promise.all(Array.from({ length: 50 }, () => call(server.baseUrl, "POST", "/auth/session/refresh", login.refresh ?? "")));
+    const refreshes = await Promise.all(
+      Array.from({ length: 50 }, () => call(server.baseUrl, "POST", "/auth/session/refresh", login.refresh ?? "")),
+    );
     expect(statusesOf(refreshes)).to.deep.equal({ "200 ": 50 });
     // Requests already in flight carry whichever new access token their tab got: all pass.
     const uses = await Promise.all(refreshes.map((r) => call(server.baseUrl, "GET", "/protected", r.access ?? "")));
@@ -109,7 +125,9 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     const raw = rawKnex(url);
     try {
       const outputs = await Promise.all(
-        Array.from({ length: 4 }, () => run(process.execPath, ["--require", "tsx/cjs", script, url, prefix, startAt], { timeout: 50_000 })),
+        Array.from({ length: 4 }, () =>
+          run(process.execPath, ["--require", "tsx/cjs", script, url, prefix, startAt], { timeout: 50_000 }),
+        ),
       );
       expect(outputs.map((o) => o.stdout.trim())).to.deep.equal(["ok", "ok", "ok", "ok"]);
     } finally {
@@ -126,8 +144,13 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     // Fault injection: the first attempt meets the error knex raises when another process's deferred transaction
     // holds SQLite's write lock (it has no code, only this name and message); the retry goes through to the database.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- knex does not export its Migrator class
-    const { Migrator } = require("knex/lib/migrations/migrate/Migrator") as { Migrator: { prototype: { latest: () => Promise<unknown> } } };
-    const locked = Object.assign(new Error("update `x_migrations_lock` set `is_locked` = ? where `is_locked` = ? - database is locked"), { name: "MigrationLocked" });
+    const { Migrator } = require("knex/lib/migrations/migrate/Migrator") as {
+      Migrator: { prototype: { latest: () => Promise<unknown> } };
+    };
+    const locked = Object.assign(
+      new Error("update `x_migrations_lock` set `is_locked` = ? where `is_locked` = ? - database is locked"),
+      { name: "MigrationLocked" },
+    );
     const latest = sinon.stub(Migrator.prototype, "latest").callThrough();
     latest.onFirstCall().rejects(locked);
     const raw = rawKnex(url);
@@ -146,19 +169,30 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
     this.timeout(60_000);
     // Blacklisting, so "no live token" covers access tokens too (without it they live until they expire, by design).
     const { server } = await start({ enableBlacklisting: true });
-    const logins = await Promise.all(Array.from({ length: 20 }, (_, i) => call(server.baseUrl, "POST", "/login", undefined, { userId: `racer${i}` })));
+    const logins = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => call(server.baseUrl, "POST", "/login", undefined, { userId: `racer${i}` })),
+    );
     const raced = await Promise.all(
       logins.map((l) =>
-        Promise.all([call(server.baseUrl, "POST", "/auth/signout", l.access ?? "", {}), call(server.baseUrl, "POST", "/auth/session/refresh", l.refresh ?? "")]),
+        Promise.all([
+          call(server.baseUrl, "POST", "/auth/signout", l.access ?? "", {}),
+          call(server.baseUrl, "POST", "/auth/session/refresh", l.refresh ?? ""),
+        ]),
       ),
     );
     for (const [i, [signOut, refresh]] of raced.entries()) {
       expect(signOut.status, `sign-out ${i}`).to.equal(200);
       expect([200, 401], `refresh ${i}: ${refresh.status} ${JSON.stringify(refresh.json)}`).to.include(refresh.status);
       const tokens = [logins[i]?.access, refresh.access].filter((t): t is string => typeof t === "string" && t !== "");
-      for (const token of tokens) expect((await call(server.baseUrl, "GET", "/protected", token)).status, `access token of ${i}`).to.equal(401);
-      for (const token of [logins[i]?.refresh, refresh.refresh].filter((t): t is string => typeof t === "string" && t !== "")) {
-        expect((await call(server.baseUrl, "POST", "/auth/session/refresh", token)).status, `refresh token of ${i}`).to.equal(401);
+      for (const token of tokens)
+        expect((await call(server.baseUrl, "GET", "/protected", token)).status, `access token of ${i}`).to.equal(401);
+      for (const token of [logins[i]?.refresh, refresh.refresh].filter(
+        (t): t is string => typeof t === "string" && t !== "",
+      )) {
+        expect(
+          (await call(server.baseUrl, "POST", "/auth/session/refresh", token)).status,
+          `refresh token of ${i}`,
+        ).to.equal(401);
       }
     }
     expect(await count("sessions")).to.equal(0);
@@ -169,7 +203,9 @@ describe(`reliability: concurrency (${testDbKind()})`, () => {
 // synchronous busy wait blocking the one event loop, not Latchkey: there, separate processes agreeing on one key is
 // test/session/keys.test.ts ("two processes started at once ... agree on one signing key").
 if (testDbKind() === "sqlite") {
-  console.log("  (reliability: the signing-key rotation race with separate pools runs on mysql/postgres only; SQLite's is in keys.test.ts)");
+  console.log(
+    "  (reliability: the signing-key rotation race with separate pools runs on mysql/postgres only; SQLite's is in keys.test.ts)",
+  );
 } else {
   describe(`reliability: signing-key rotation race (mysql/postgres only: ${testDbKind()})`, () => {
     it("processes rotating the signing key at the same moment create one key per slot and all sign with it", async function () {

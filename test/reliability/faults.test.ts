@@ -21,7 +21,12 @@ import { FaultProxy } from "../helpers/proxy";
 
 const GENERAL_ERROR = { status: "GENERAL_ERROR", message: "Internal error" };
 const PASSWORD = "faultpass123";
-const form = (email: string, password = PASSWORD) => ({ formFields: [{ id: "email", value: email }, { id: "password", value: password }] });
+const form = (email: string, password = PASSWORD) => ({
+  formFields: [
+    { id: "email", value: email },
+    { id: "password", value: password },
+  ],
+});
 const noDelivery = { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) };
 
 /** Latchkey (session, emailpassword, emailverification) on `url`, an express app, and a raw handle on the real database. */
@@ -31,7 +36,10 @@ class FaultApp {
   server!: TestServer;
 
   /** `url` is what Latchkey connects to (perhaps through a proxy); `realUrl` is the database itself. */
-  constructor(private readonly url: string, realUrl = url) {
+  constructor(
+    private readonly url: string,
+    realUrl = url,
+  ) {
     this.raw = rawKnex(realUrl);
   }
 
@@ -50,7 +58,11 @@ class FaultApp {
     this.server = await startApp({
       jsonParserFirst: true,
       addRoutes: (app: express.Express) => {
-        app.get("/protected", verifySession(), (req: SessionRequest, res) => void res.json({ userId: req.session?.getUserId() }));
+        app.get(
+          "/protected",
+          verifySession(),
+          (req: SessionRequest, res) => void res.json({ userId: req.session?.getUserId() }),
+        );
       },
     });
     return this;
@@ -99,7 +111,9 @@ function failAtCommit(db: Database): sinon.SinonStub {
   const fail = (fn: (trx: Knex.Transaction) => Promise<unknown>) =>
     original(async (trx) => {
       await fn(trx);
-      throw Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" });
+      throw Object.assign(new Error("Connection lost: The server closed the connection."), {
+        code: "PROTOCOL_CONNECTION_LOST",
+      });
     });
   return sinon.stub(db, "transaction").callsFake(fail as typeof db.transaction);
 }
@@ -111,8 +125,11 @@ function failAtCommit(db: Database): sinon.SinonStub {
 function failCall(db: Database, n: number): sinon.SinonStub {
   const original = db.run.bind(db);
   let calls = 0;
-  const lost = Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" });
-  const run = (fn: (knex: Knex) => Promise<unknown>) => (++calls === n ? Promise.reject(db.toLatchkeyError(lost)) : original(fn));
+  const lost = Object.assign(new Error("Connection lost: The server closed the connection."), {
+    code: "PROTOCOL_CONNECTION_LOST",
+  });
+  const run = (fn: (knex: Knex) => Promise<unknown>) =>
+    ++calls === n ? Promise.reject(db.toLatchkeyError(lost)) : original(fn);
   return sinon.stub(db, "run").callsFake(run as typeof db.run);
 }
 
@@ -148,7 +165,10 @@ describe(`reliability: a transaction that fails at commit (${testDbKind()})`, ()
     // The compare-and-set finds the row changed (as when another refresh won), so the locked path runs and its commit fails.
     const original = app.db.run.bind(app.db);
     let calls = 0;
-    sinon.stub(app.db, "run").callsFake(((fn: (knex: Knex) => Promise<unknown>) => (++calls === 2 ? Promise.resolve(0) : original(fn))) as typeof app.db.run);
+    sinon
+      .stub(app.db, "run")
+      .callsFake(((fn: (knex: Knex) => Promise<unknown>) =>
+        ++calls === 2 ? Promise.resolve(0) : original(fn)) as typeof app.db.run);
     const commit = failAtCommit(app.db);
     expectGeneralError(await client.request("POST", "/auth/session/refresh"), "refresh");
     expect(commit.callCount).to.equal(1);
@@ -181,11 +201,17 @@ describe(`reliability: a transaction that fails at commit (${testDbKind()})`, ()
     if (created.status !== "OK") throw new Error("no token");
     const client = new HttpClient(app.server.baseUrl);
     const stub = failAtCommit(app.db);
-    expectGeneralError(await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token: created.token } }), "verify");
+    expectGeneralError(
+      await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token: created.token } }),
+      "verify",
+    );
     stub.restore();
     expect(await app.rows("emailverification_tokens", { user_id: userId })).to.have.length(1);
     expect(await EmailVerification.isEmailVerified(userId, "verify@example.com")).to.equal(false);
-    expect((await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token: created.token } })).json.status).to.equal("OK");
+    expect(
+      (await client.request("POST", "/auth/user/email/verify", { body: { method: "token", token: created.token } }))
+        .json.status,
+    ).to.equal("OK");
     expect(await EmailVerification.isEmailVerified(userId, "verify@example.com")).to.equal(true);
   });
 
@@ -195,7 +221,9 @@ describe(`reliability: a transaction that fails at commit (${testDbKind()})`, ()
     // the session goes through Session's overridable createNewSession, which owns its own table).
     const impl = SessionRecipe.getInstanceOrThrow().recipeInterfaceImpl;
     const db = app.db;
-    sinon.stub(impl, "createNewSession").rejects(db.toLatchkeyError(Object.assign(new Error("Connection lost"), { code: "PROTOCOL_CONNECTION_LOST" })));
+    sinon
+      .stub(impl, "createNewSession")
+      .rejects(db.toLatchkeyError(Object.assign(new Error("Connection lost"), { code: "PROTOCOL_CONNECTION_LOST" })));
     const client = new HttpClient(app.server.baseUrl);
     expectGeneralError(await client.request("POST", "/auth/signup", { body: form("halfway@example.com") }), "sign-up");
     sinon.restore();
@@ -212,7 +240,10 @@ describe(`reliability: a transaction that fails at commit (${testDbKind()})`, ()
     const { client, userId } = await app.signedUp("revoke@example.com");
     await Session.createNewSessionWithoutRequestResponse(userId);
     const stub = failAtCommit(app.db);
-    const err = await Session.revokeAllSessionsForUser(userId).then(() => undefined, (e: unknown) => e);
+    const err = await Session.revokeAllSessionsForUser(userId).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((err as { type?: string } | undefined)?.type).to.equal("GENERAL_ERROR");
     stub.restore();
     expect(await app.rows("sessions", { user_id: userId })).to.have.length(2);
@@ -240,10 +271,16 @@ if (testDbKind() === "sqlite") {
     async function blockedConnection(raw: Knex, marker: string): Promise<number> {
       for (let i = 0; i < 500; i++) {
         if (kind === "mysql") {
-          const [rows] = (await raw.raw("select id from information_schema.processlist where info like ? and id <> connection_id()", [`%${marker}%`])) as [{ id: number }[]];
+          const [rows] = (await raw.raw(
+            "select id from information_schema.processlist where info like ? and id <> connection_id()",
+            [`%${marker}%`],
+          )) as [{ id: number }[]];
           if (rows[0] !== undefined) return rows[0].id;
         } else {
-          const result = (await raw.raw("select pid from pg_stat_activity where wait_event_type = 'Lock' and query like ? and pid <> pg_backend_pid()", [`%${marker}%`])) as { rows: { pid: number }[] };
+          const result = (await raw.raw(
+            "select pid from pg_stat_activity where wait_event_type = 'Lock' and query like ? and pid <> pg_backend_pid()",
+            [`%${marker}%`],
+          )) as { rows: { pid: number }[] };
           if (result.rows[0] !== undefined) return result.rows[0].pid;
         }
         await new Promise((r) => setTimeout(r, 10));
@@ -252,14 +289,21 @@ if (testDbKind() === "sqlite") {
     }
 
     /** Runs `request` while `lockTable`'s row is locked, kills Latchkey's connection as it waits, then unlocks. */
-    async function killMidRequest<T>(lockTable: string, where: Record<string, string>, request: () => Promise<T>): Promise<T> {
+    async function killMidRequest<T>(
+      lockTable: string,
+      where: Record<string, string>,
+      request: () => Promise<T>,
+    ): Promise<T> {
       const a = app as FaultApp;
       const trx = await a.raw.transaction();
       try {
         await trx(lockTable).where(where).forUpdate().select("*");
         const pending = request();
         const id = await blockedConnection(a.raw, lockTable);
-        await a.raw.raw(kind === "mysql" ? `kill ${Number(id)}` : "select pg_terminate_backend(?)", kind === "mysql" ? [] : [id]);
+        await a.raw.raw(
+          kind === "mysql" ? `kill ${Number(id)}` : "select pg_terminate_backend(?)",
+          kind === "mysql" ? [] : [id],
+        );
         return await pending;
       } finally {
         await trx.rollback();
@@ -271,7 +315,9 @@ if (testDbKind() === "sqlite") {
       const { client, userId } = await app.signedUp("killed@example.com");
       const jar = new Map(client.jar);
       const [before] = await app.rows("sessions", { user_id: userId });
-      const res = await killMidRequest(app.table("sessions"), { user_id: userId }, () => client.request("POST", "/auth/session/refresh"));
+      const res = await killMidRequest(app.table("sessions"), { user_id: userId }, () =>
+        client.request("POST", "/auth/session/refresh"),
+      );
       expectGeneralError(res, "refresh on a killed connection");
       expect(await app.rows("sessions", { user_id: userId })).to.deep.equal([before]);
       expect(client.jar).to.deep.equal(jar);
@@ -287,11 +333,15 @@ if (testDbKind() === "sqlite") {
       const client = new HttpClient(app.server.baseUrl);
       const body = { token: created.token, formFields: [{ id: "password", value: "newpass4567" }] };
       // The reset deletes the user's tokens, then waits on the locked user row: killed there.
-      const res = await killMidRequest(app.table("emailpassword_users"), { user_id: userId }, () => client.request("POST", "/auth/user/password/reset", { body }));
+      const res = await killMidRequest(app.table("emailpassword_users"), { user_id: userId }, () =>
+        client.request("POST", "/auth/user/password/reset", { body }),
+      );
       expectGeneralError(res, "reset on a killed connection");
       expect(await app.rows("emailpassword_reset_tokens", { user_id: userId })).to.have.length(1);
       expect((await EmailPassword.signIn("killreset@example.com", PASSWORD)).status).to.equal("OK");
-      expect((await client.request("POST", "/auth/user/password/reset", { body })).json).to.deep.equal({ status: "OK" });
+      expect((await client.request("POST", "/auth/user/password/reset", { body })).json).to.deep.equal({
+        status: "OK",
+      });
     });
 
     it("every pooled connection cut while the database stays up (a restart, wait_timeout, a proxy's idle limit): the next requests succeed", async () => {
@@ -312,7 +362,11 @@ if (testDbKind() === "sqlite") {
       await new Promise((r) => setTimeout(r, 100));
       expect((await client.request("POST", "/auth/session/refresh")).status).to.equal(200);
       expect((await client.request("GET", "/protected")).json.userId).to.equal(userId);
-      const answers = await Promise.all(Array.from({ length: 5 }, () => new HttpClient(app?.server.baseUrl ?? "").request("POST", "/auth/signin", { body: form("cut@example.com") })));
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          new HttpClient(app?.server.baseUrl ?? "").request("POST", "/auth/signin", { body: form("cut@example.com") }),
+        ),
+      );
       expect(answers.map((a) => a.json.status)).to.deep.equal(Array(5).fill("OK"));
     });
 
@@ -340,8 +394,14 @@ if (testDbKind() === "sqlite") {
         rounds++;
         expectGeneralError(await alice.client.request("POST", "/auth/session/refresh"), "refresh while down");
         expectGeneralError(await bob.client.request("GET", "/protected"), "first use of a refreshed token while down");
-        expectGeneralError(await stranger.request("POST", "/auth/signin", { body: form("alice@example.com") }), "sign-in while down");
-        expectGeneralError(await stranger.request("POST", "/auth/signup", { body: form(`new${rounds}@example.com`) }), "sign-up while down");
+        expectGeneralError(
+          await stranger.request("POST", "/auth/signin", { body: form("alice@example.com") }),
+          "sign-in while down",
+        );
+        expectGeneralError(
+          await stranger.request("POST", "/auth/signup", { body: form(`new${rounds}@example.com`) }),
+          "sign-up while down",
+        );
         expectGeneralError(await alice.client.request("POST", "/auth/signout", { body: {} }), "sign-out while down");
         // Verifying a plain access token needs no database: Alice's app keeps working.
         expect((await alice.client.request("GET", "/protected")).json.userId).to.equal(alice.userId);
@@ -355,11 +415,15 @@ if (testDbKind() === "sqlite") {
       expect((await bob.client.request("GET", "/protected")).json.userId).to.equal(bob.userId);
       expect((await alice.client.request("POST", "/auth/session/refresh")).status).to.equal(200);
       expect((await alice.client.request("GET", "/protected")).json.userId).to.equal(alice.userId);
-      expect((await stranger.request("POST", "/auth/signin", { body: form("alice@example.com") })).json.status).to.equal("OK");
+      expect(
+        (await stranger.request("POST", "/auth/signin", { body: form("alice@example.com") })).json.status,
+      ).to.equal("OK");
       // Nothing the failed calls attempted was written, in part or in whole.
       expect(await app.rows("emailpassword_users")).to.deep.equal(rowsBefore.users);
       const sessions = await app.rows("sessions");
-      expect(sessions.map((s) => s.session_handle)).to.include.members(rowsBefore.sessions.map((s) => s.session_handle));
+      expect(sessions.map((s) => s.session_handle)).to.include.members(
+        rowsBefore.sessions.map((s) => s.session_handle),
+      );
       expect(sessions).to.have.length(rowsBefore.sessions.length + 1); // the sign-in just above
     });
   });

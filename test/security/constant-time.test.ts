@@ -26,7 +26,11 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-const lastName = (operand: string): string => operand.replace(/\([^()]*\)/g, "").split(/\?\.|\./).pop() ?? "";
+const lastName = (operand: string): string =>
+  operand
+    .replace(/\([^()]*\)/g, "")
+    .split(/\?\.|\./)
+    .pop() ?? "";
 
 describe("security: secrets are compared in constant time", () => {
   let app: SessionTestApp | undefined;
@@ -57,8 +61,13 @@ describe("security: secrets are compared in constant time", () => {
 
   it("the scan would catch one: it flags a plain comparison of two hashes", () => {
     const sample = "if (row.refresh_token_hash2 !== rth && presentedHash === row.previousHash) {";
-    const hits = [...sample.matchAll(COMPARISON)].filter(([, a = "", b = ""]) => SECRET_NAME.test(lastName(a)) || SECRET_NAME.test(lastName(b)));
-    expect(hits.map((h) => h[0])).to.deep.equal(["row.refresh_token_hash2 !== rth", "presentedHash === row.previousHash"]);
+    const hits = [...sample.matchAll(COMPARISON)].filter(
+      ([, a = "", b = ""]) => SECRET_NAME.test(lastName(a)) || SECRET_NAME.test(lastName(b)),
+    );
+    expect(hits.map((h) => h[0])).to.deep.equal([
+      "row.refresh_token_hash2 !== rth",
+      "presentedHash === row.previousHash",
+    ]);
     countCases("constant-time", 1);
   });
 
@@ -66,7 +75,12 @@ describe("security: secrets are compared in constant time", () => {
     const spy = sinon.spy(crypto, "timingSafeEqual");
     const digest = crypto.createHash("sha256").update("x").digest("hex");
     expect(sameHash(digest, digest)).to.equal(true);
-    expect(sameHash(digest, digest.replace(/^./, (c) => (c === "0" ? "1" : "0")))).to.equal(false);
+    expect(
+      sameHash(
+        digest,
+        digest.replace(/^./, (c) => (c === "0" ? "1" : "0")),
+      ),
+    ).to.equal(false);
     // Unequal lengths are refused before comparing: every digest compared has a fixed, public length.
     expect(sameHash(digest, digest.slice(1))).to.equal(false);
     expect(spy.callCount).to.equal(2);

@@ -7,20 +7,46 @@ import { rawKnex } from "../helpers/db";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
 /** A raw request (fetch would refuse or rewrite some of these headers). */
-function rawPost(baseUrl: string, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; json: Record<string, unknown> }> {
+function rawPost(
+  baseUrl: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const url = new URL(path, baseUrl);
-    const req = http.request({ host: url.hostname, port: url.port, method: "POST", path: url.pathname, headers: { ...headers, "content-length": body.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown> }));
-    });
+    const req = http.request(
+      {
+        host: url.hostname,
+        port: url.port,
+        method: "POST",
+        path: url.pathname,
+        headers: { ...headers, "content-length": body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            json: JSON.parse(Buffer.concat(chunks).toString("utf8")) as Record<string, unknown>,
+          }),
+        );
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-const signInBody = Buffer.from(JSON.stringify({ formFields: [{ id: "email", value: "a@example.com" }, { id: "password", value: "password123" }] }));
+const signInBody = Buffer.from(
+  JSON.stringify({
+    formFields: [
+      { id: "email", value: "a@example.com" },
+      { id: "password", value: "password123" },
+    ],
+  }),
+);
 
 describe("security: defects found by the fuzz suite", () => {
   let app: SessionTestApp | undefined;
@@ -60,10 +86,19 @@ describe("security: defects found by the fuzz suite", () => {
   it("unpaired surrogates in a password or email are refused: they would reach bcrypt and the database as U+FFFD and collide", async () => {
     const { client, lk } = await start();
     const signUp = (email: string, password: string) =>
-      client.request("POST", "/auth/signup", { body: { formFields: [{ id: "email", value: email }, { id: "password", value: password }] } });
+      client.request("POST", "/auth/signup", {
+        body: {
+          formFields: [
+            { id: "email", value: email },
+            { id: "password", value: password },
+          ],
+        },
+      });
     const badPassword = await signUp("a@example.com", "\uD800password123");
     expect(badPassword.json.status).to.equal("FIELD_ERROR");
-    expect(badPassword.json.formFields).to.deep.equal([{ id: "password", error: "Password must be valid Unicode text" }]);
+    expect(badPassword.json.formFields).to.deep.equal([
+      { id: "password", error: "Password must be valid Unicode text" },
+    ]);
     const badEmail = await signUp("\uD800a@example.com", "password123");
     expect(badEmail.json.status).to.equal("FIELD_ERROR");
     const knex = rawKnex(lk.url);

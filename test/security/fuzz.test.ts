@@ -30,18 +30,101 @@ function routesOf(set: string[]): { routes: RouteOfRecipe[]; routesError: unknow
 // ---------- values ----------
 
 const NASTY: string[] = [
-  "", " ", "\u0000", "a\u0000b", "\uD800", "\uDFFF", "x\uD83D", "\uDE00y", "\u202Eevil\u202C", "\u200F\u05D0\u05D1", "e\u0301\u0301\u0301",
-  "\uFEFF", "\u200B", "\uFFFF", "\uFFFE", "Z\u0364\u0351\u0313\u0324\u0354", "\u01C5", "\u0130", "\u00DF", "\r\n", "\t", "\u0085", "\u2028",
-  "' OR '1'='1", "'; DROP TABLE users; --", "\"; DROP TABLE sessions; --", "%", "_", "\\", "`", "'", "\"", "\\'", "%' OR 1=1 --",
-  "'; select pg_sleep(5); --", "1 AND SLEEP(5)", "$1", "?", ":name", "${x}", "{{x}}", "../../etc/passwd",
-  "__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf",
-  "a".repeat(129), "a".repeat(255), "a".repeat(5000), "\u{1F600}".repeat(40), "\u00E9".repeat(200), "<script>alert(1)</script>",
-  "fuzz@example.com", "FUZZ@EXAMPLE.COM", " fuzz@example.com ", "fuzz@example.com\u0000", "fuzz\u0000@example.com", "fuzz@exa\u0301mple.com",
-  "fuzz@example.com'--", `${"a".repeat(250)}@example.com`, "\uD800@example.com", "fuzz@\uD800.com", "x@y.\u0000\u0000",
-  "fuzzpass123", "fuzzpass123\u0000", "\uD800fuzzpass123", `fuzzpass123${"\u{1F600}".repeat(20)}`,
-  "-1", "0", "NaN", "Infinity", "null", "undefined", "true", "[]", "{}", "1e999",
+  "",
+  " ",
+  "\u0000",
+  "a\u0000b",
+  "\uD800",
+  "\uDFFF",
+  "x\uD83D",
+  "\uDE00y",
+  "\u202Eevil\u202C",
+  "\u200F\u05D0\u05D1",
+  "e\u0301\u0301\u0301",
+  "\uFEFF",
+  "\u200B",
+  "\uFFFF",
+  "\uFFFE",
+  "Z\u0364\u0351\u0313\u0324\u0354",
+  "\u01C5",
+  "\u0130",
+  "\u00DF",
+  "\r\n",
+  "\t",
+  "\u0085",
+  "\u2028",
+  "' OR '1'='1",
+  "'; DROP TABLE users; --",
+  '"; DROP TABLE sessions; --',
+  "%",
+  "_",
+  "\\",
+  "`",
+  "'",
+  '"',
+  "\\'",
+  "%' OR 1=1 --",
+  "'; select pg_sleep(5); --",
+  "1 AND SLEEP(5)",
+  "$1",
+  "?",
+  ":name",
+  "${x}",
+  "{{x}}",
+  "../../etc/passwd",
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "a".repeat(129),
+  "a".repeat(255),
+  "a".repeat(5000),
+  "\u{1F600}".repeat(40),
+  "\u00E9".repeat(200),
+  "<script>alert(1)</script>",
+  "fuzz@example.com",
+  "FUZZ@EXAMPLE.COM",
+  " fuzz@example.com ",
+  "fuzz@example.com\u0000",
+  "fuzz\u0000@example.com",
+  "fuzz@exa\u0301mple.com",
+  "fuzz@example.com'--",
+  `${"a".repeat(250)}@example.com`,
+  "\uD800@example.com",
+  "fuzz@\uD800.com",
+  "x@y.\u0000\u0000",
+  "fuzzpass123",
+  "fuzzpass123\u0000",
+  "\uD800fuzzpass123",
+  `fuzzpass123${"\u{1F600}".repeat(20)}`,
+  "-1",
+  "0",
+  "NaN",
+  "Infinity",
+  "null",
+  "undefined",
+  "true",
+  "[]",
+  "{}",
+  "1e999",
 ];
-const KEYS = ["formFields", "id", "value", "email", "password", "token", "method", "thirdPartyId", "redirectURIInfo", "clientType", "__proto__", "constructor", "prototype"];
+const KEYS = [
+  "formFields",
+  "id",
+  "value",
+  "email",
+  "password",
+  "token",
+  "method",
+  "thirdPartyId",
+  "redirectURIInfo",
+  "clientType",
+  "__proto__",
+  "constructor",
+  "prototype",
+];
 
 const nasty = fc.constantFrom(...NASTY);
 const hostileString = fc.oneof(
@@ -50,7 +133,10 @@ const hostileString = fc.oneof(
   { arbitrary: fc.string({ unit: "grapheme", maxLength: 30 }), weight: 1 },
   { arbitrary: fc.string({ maxLength: 300 }), weight: 1 },
 );
-const hostileKey = fc.oneof({ arbitrary: fc.constantFrom(...KEYS), weight: 3 }, { arbitrary: hostileString, weight: 1 });
+const hostileKey = fc.oneof(
+  { arbitrary: fc.constantFrom(...KEYS), weight: 3 },
+  { arbitrary: hostileString, weight: 1 },
+);
 const numberText = fc.oneof(
   fc.integer().map(String),
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((n) => JSON.stringify(n)),
@@ -70,40 +156,77 @@ const jsonText: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
 })).value;
 
 function objectText(key: fc.Arbitrary<string>, value: fc.Arbitrary<string>, maxKeys = 4): fc.Arbitrary<string> {
-  return fc.array(fc.tuple(key, value), { maxLength: maxKeys }).map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`);
+  return fc
+    .array(fc.tuple(key, value), { maxLength: maxKeys })
+    .map((pairs) => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${v}`).join(",")}}`);
 }
 
 // ---------- bodies: shaped for the routes we know, generic for any other ----------
 
 const fieldText = fc.oneof(
-  { arbitrary: fc.tuple(fc.oneof(fc.constantFrom("email", "password"), hostileString), jsonText).map(([id, v]) => `{"id":${JSON.stringify(id)},"value":${v}}`), weight: 4 },
-  { arbitrary: fc.constantFrom("email", "password").map((id) => `{"id":"${id}","value":${JSON.stringify(id === "email" ? "fuzz@example.com" : "fuzzpass123")}}`), weight: 2 },
+  {
+    arbitrary: fc
+      .tuple(fc.oneof(fc.constantFrom("email", "password"), hostileString), jsonText)
+      .map(([id, v]) => `{"id":${JSON.stringify(id)},"value":${v}}`),
+    weight: 4,
+  },
+  {
+    arbitrary: fc
+      .constantFrom("email", "password")
+      .map((id) => `{"id":"${id}","value":${JSON.stringify(id === "email" ? "fuzz@example.com" : "fuzzpass123")}}`),
+    weight: 2,
+  },
   { arbitrary: jsonText, weight: 1 },
   { arbitrary: objectText(hostileKey, jsonText), weight: 1 },
 );
 const formFieldsBody = fc
   .tuple(fc.array(fieldText, { maxLength: 5 }), fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 3 }))
-  .map(([fields, extra]) => `{"formFields":[${fields.join(",")}]${extra.map(([k, v]) => `,${JSON.stringify(k)}:${v}`).join("")}}`);
-const formFieldsWithToken = fc.tuple(formFieldsBody, jsonText).map(([body, token]) => `${body.slice(0, -1)},"token":${token}}`);
+  .map(
+    ([fields, extra]) =>
+      `{"formFields":[${fields.join(",")}]${extra.map(([k, v]) => `,${JSON.stringify(k)}:${v}`).join("")}}`,
+  );
+const formFieldsWithToken = fc
+  .tuple(formFieldsBody, jsonText)
+  .map(([body, token]) => `${body.slice(0, -1)},"token":${token}}`);
 const verifyEmailBody = fc
-  .tuple(fc.oneof(fc.constant('"token"'), jsonText), jsonText, fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 3 }))
-  .map(([method, token, extra]) => `{"method":${method},"token":${token}${extra.map(([k, v]) => `,${JSON.stringify(k)}:${v}`).join("")}}`);
+  .tuple(
+    fc.oneof(fc.constant('"token"'), jsonText),
+    jsonText,
+    fc.array(fc.tuple(hostileKey, jsonText), { maxLength: 3 }),
+  )
+  .map(
+    ([method, token, extra]) =>
+      `{"method":${method},"token":${token}${extra.map(([k, v]) => `,${JSON.stringify(k)}:${v}`).join("")}}`,
+  );
 const genericBody = objectText(hostileKey, jsonText, 6);
 // ThirdParty's sign-in-up, in the shapes of FDI 1.x (code + redirectURI) and later (redirectURIInfo).
 const signInUpBody = fc
   .tuple(
     fc.oneof(fc.constantFrom('"fuzz-idp"', '"google"', '"github"', '"apple"', '"active-directory"'), jsonText),
     fc.oneof(
-      objectText(fc.constantFrom("redirectURIOnProviderDashboard", "redirectURIQueryParams", "pkceCodeVerifier", "__proto__"), jsonText),
+      objectText(
+        fc.constantFrom("redirectURIOnProviderDashboard", "redirectURIQueryParams", "pkceCodeVerifier", "__proto__"),
+        jsonText,
+      ),
       // Well formed down to the code and verifier, so the provider call (to a port nobody answers) is reached.
-      fc.tuple(fc.oneof(fc.constant(`"a-code"`), jsonText), fc.oneof(fc.constant(`"${"v".repeat(43)}"`), jsonText)).map(([code, verifier]) =>
-        `{"redirectURIOnProviderDashboard":"https://shop.example/cb","redirectURIQueryParams":{"code":${code},"state":"s"},"pkceCodeVerifier":${verifier}}`),
+      fc
+        .tuple(fc.oneof(fc.constant(`"a-code"`), jsonText), fc.oneof(fc.constant(`"${"v".repeat(43)}"`), jsonText))
+        .map(
+          ([code, verifier]) =>
+            `{"redirectURIOnProviderDashboard":"https://shop.example/cb","redirectURIQueryParams":{"code":${code},"state":"s"},"pkceCodeVerifier":${verifier}}`,
+        ),
       jsonText,
     ),
     jsonText,
-    fc.array(fc.tuple(fc.constantFrom("code", "redirectURI", "clientType", "oAuthTokens", "authCodeResponse"), jsonText), { maxLength: 3 }),
+    fc.array(
+      fc.tuple(fc.constantFrom("code", "redirectURI", "clientType", "oAuthTokens", "authCodeResponse"), jsonText),
+      { maxLength: 3 },
+    ),
   )
-  .map(([id, info, clientType, extra]) => `{"thirdPartyId":${id},"redirectURIInfo":${info},"clientType":${clientType}${extra.map(([k, v]) => `,"${k}":${v}`).join("")}}`);
+  .map(
+    ([id, info, clientType, extra]) =>
+      `{"thirdPartyId":${id},"redirectURIInfo":${info},"clientType":${clientType}${extra.map(([k, v]) => `,"${k}":${v}`).join("")}}`,
+  );
 
 /** Bodies shaped like what each known route reads; a route not listed gets only generic and malformed bodies. */
 const SHAPED: Record<string, fc.Arbitrary<string>> = {
@@ -117,8 +240,24 @@ const SHAPED: Record<string, fc.Arbitrary<string>> = {
 
 const malformed = fc.oneof(
   fc.constantFrom(
-    "{", "}", "[", "[]", "null", "1", '"str"', "nul", "{'a':1}", '{"a":1}}', '{"a":}', "\uFEFF{}", "\u0000", "{\"formFields\":", "{\"formFields\":[{\"id\":",
-    "[".repeat(5000), '{"a":'.repeat(3000), '{"formFields":[{"id":"email","value":"' + "a".repeat(120_000) + '"}]}',
+    "{",
+    "}",
+    "[",
+    "[]",
+    "null",
+    "1",
+    '"str"',
+    "nul",
+    "{'a':1}",
+    '{"a":1}}',
+    '{"a":}',
+    "\uFEFF{}",
+    "\u0000",
+    '{"formFields":',
+    '{"formFields":[{"id":',
+    "[".repeat(5000),
+    '{"a":'.repeat(3000),
+    '{"formFields":[{"id":"email","value":"' + "a".repeat(120_000) + '"}]}',
   ),
   hostileString,
 );
@@ -132,28 +271,76 @@ function bodyFor(route: RouteOfRecipe): fc.Arbitrary<Body> {
     ...(shaped === undefined ? [] : [{ arbitrary: text(shaped), weight: 8 }]),
     { arbitrary: text(genericBody), weight: 2 },
     { arbitrary: text(malformed), weight: 2 },
-    { arbitrary: fc.array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 }).map((bytes): Body => ({ kind: "bytes", bytes })), weight: 1 },
+    {
+      arbitrary: fc
+        .array(fc.integer({ min: 0, max: 255 }), { maxLength: 64 })
+        .map((bytes): Body => ({ kind: "bytes", bytes })),
+      weight: 1,
+    },
     { arbitrary: fc.constant<Body>({ kind: "none" }), weight: 1 },
   );
 }
 
 // ---------- query strings and headers ----------
 
-const QUERY_KEYS = ["email", "thirdPartyId", "token", "rid", "redirectURIOnProviderDashboard", "__proto__", "constructor"];
+const QUERY_KEYS = [
+  "email",
+  "thirdPartyId",
+  "token",
+  "rid",
+  "redirectURIOnProviderDashboard",
+  "__proto__",
+  "constructor",
+];
 /** Percent-encodes UTF-8 bytes (a lone surrogate becomes EF BF BD, as a browser would send it). */
-const pct = (s: string): string => [...Buffer.from(s, "utf8")].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+const pct = (s: string): string =>
+  [...Buffer.from(s, "utf8")].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
 const queryPart = fc.oneof(
-  { arbitrary: fc.tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), hostileString), hostileString).map(([k, v]) => `${pct(k)}=${pct(v)}`), weight: 6 },
+  {
+    arbitrary: fc
+      .tuple(fc.oneof(fc.constantFrom(...QUERY_KEYS), hostileString), hostileString)
+      .map(([k, v]) => `${pct(k)}=${pct(v)}`),
+    weight: 6,
+  },
   // The configured provider and a valid redirect URI, so some cases get past the parameter checks to the provider.
-  { arbitrary: fc.constantFrom("thirdPartyId=fuzz-idp", "redirectURIOnProviderDashboard=https%3A%2F%2Fshop.example%2Fcb", "clientType=web"), weight: 2 },
-  { arbitrary: fc.constantFrom("email", "email=", "=x", "%", "%zz", "email=%E0%A4%A", "email=%00", "email=%C0%80", "&&&", "email=a&email=b", "email[]=a", "email[x]=y", "a=" + "b".repeat(9000)), weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      "thirdPartyId=fuzz-idp",
+      "redirectURIOnProviderDashboard=https%3A%2F%2Fshop.example%2Fcb",
+      "clientType=web",
+    ),
+    weight: 2,
+  },
+  {
+    arbitrary: fc.constantFrom(
+      "email",
+      "email=",
+      "=x",
+      "%",
+      "%zz",
+      "email=%E0%A4%A",
+      "email=%00",
+      "email=%C0%80",
+      "&&&",
+      "email=a&email=b",
+      "email[]=a",
+      "email[x]=y",
+      "a=" + "b".repeat(9000),
+    ),
+    weight: 2,
+  },
 );
-const queryString = fc.array(queryPart, { maxLength: 4 }).map((parts) => (parts.length === 0 ? "" : `?${parts.join("&")}`));
+const queryString = fc
+  .array(queryPart, { maxLength: 4 })
+  .map((parts) => (parts.length === 0 ? "" : `?${parts.join("&")}`));
 
 /** What a header value may carry on the wire (node refuses the rest before sending). */
 const headerSafe = (s: string): string => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?");
 
-type TokenPick = { pick: "access" | "refresh" | "none-alg" | "garbage"; how: "as-is" | "flip" | "cut" | "append" | "case" };
+type TokenPick = {
+  pick: "access" | "refresh" | "none-alg" | "garbage";
+  how: "as-is" | "flip" | "cut" | "append" | "case";
+};
 const tokenPick = fc.record({
   pick: fc.constantFrom("access", "refresh", "none-alg", "garbage"),
   how: fc.constantFrom("as-is", "flip", "cut", "append", "case"),
@@ -173,30 +360,65 @@ interface HeaderPlan {
 const headerPlan: fc.Arbitrary<HeaderPlan> = fc.record(
   {
     authMode: fc.oneof(fc.constantFrom("cookie", "header", "COOKIE", "any"), hostileString),
-    rid: fc.oneof(fc.constantFrom("session", "emailpassword", "emailverification", "thirdparty", "thirdpartyemailpassword", "anti-csrf"), hostileString),
+    rid: fc.oneof(
+      fc.constantFrom(
+        "session",
+        "emailpassword",
+        "emailverification",
+        "thirdparty",
+        "thirdpartyemailpassword",
+        "anti-csrf",
+      ),
+      hostileString,
+    ),
     antiCsrf: hostileString,
     fdiVersion: fc.oneof(fc.constantFrom("1.17", "1.18", "3.0", "99"), hostileString),
     authorization: fc.record({
       token: fc.option(tokenPick, { nil: undefined }),
-      raw: fc.option(fc.oneof(hostileString, fc.constantFrom("Bearer", "Bearer ", "bearer a.b.c", "Basic Zm9vOmJhcg==", "Bearer a.b.c d")), { nil: undefined }),
+      raw: fc.option(
+        fc.oneof(
+          hostileString,
+          fc.constantFrom("Bearer", "Bearer ", "bearer a.b.c", "Basic Zm9vOmJhcg==", "Bearer a.b.c d"),
+        ),
+        { nil: undefined },
+      ),
       twice: fc.boolean(),
     }),
     // Lines of the Cookie header (several lines = a duplicated header), each with several cookies (names repeat).
     cookies: fc.array(
       fc.array(
         fc.record({
-          name: fc.constantFrom("sAccessToken", "sRefreshToken", "sFrontToken", "__proto__", "sAccessToken ", "constructor"),
+          name: fc.constantFrom(
+            "sAccessToken",
+            "sRefreshToken",
+            "sFrontToken",
+            "__proto__",
+            "sAccessToken ",
+            "constructor",
+          ),
           token: fc.option(tokenPick, { nil: undefined }),
-          raw: fc.option(fc.oneof(hostileString, fc.constantFrom('"quoted"', "%", "%E0%A4%A", "a;b", "=", "")), { nil: undefined }),
+          raw: fc.option(fc.oneof(hostileString, fc.constantFrom('"quoted"', "%", "%E0%A4%A", "a;b", "=", "")), {
+            nil: undefined,
+          }),
         }),
         { minLength: 1, maxLength: 4 },
       ),
       { minLength: 1, maxLength: 3 },
     ),
     contentType: fc.constantFrom(
-      "application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", "application/x-www-form-urlencoded",
-      "multipart/form-data; boundary=xyz", "application/json; charset=latin1", "application/json; charset=utf-16", "application/json; charset=\u00e9",
-      "application/*", "", "application/vnd.api+json", ";;;",
+      "application/json",
+      "application/json; charset=utf-8",
+      "APPLICATION/JSON",
+      "text/plain",
+      "application/x-www-form-urlencoded",
+      "multipart/form-data; boundary=xyz",
+      "application/json; charset=latin1",
+      "application/json; charset=utf-16",
+      "application/json; charset=\u00e9",
+      "application/*",
+      "",
+      "application/vnd.api+json",
+      ";;;",
     ),
     contentEncoding: fc.constantFrom("gzip", "deflate", "br", "identity", "x-unknown", "gzip, gzip"),
   },
@@ -212,12 +434,25 @@ interface Answer {
 }
 
 /** One raw HTTP request, so headers can be sent twice and bodies can be any bytes. */
-function send(port: number, agent: http.Agent, method: string, path: string, headers: Record<string, string | string[]>, body: Buffer | undefined): Promise<Answer> {
+function send(
+  port: number,
+  agent: http.Agent,
+  method: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+  body: Buffer | undefined,
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: "127.0.0.1", port, method: method.toUpperCase(), path, headers, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, contentType: res.headers["content-type"], text: Buffer.concat(chunks).toString("utf8") }));
+      res.on("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          contentType: res.headers["content-type"],
+          text: Buffer.concat(chunks).toString("utf8"),
+        }),
+      );
       res.on("error", reject);
     });
     req.on("error", reject);
@@ -260,7 +495,9 @@ function fuzzSuite(set: string[], runs: number): void {
 
     async function rowCounts(): Promise<Record<string, number>> {
       const result: unknown = await knex.raw(countQuery);
-      const rows = (Array.isArray(result) ? (Array.isArray(result[0]) ? result[0] : result) : (result as { rows: unknown[] }).rows) as { t: string; n: number | string }[];
+      const rows = (
+        Array.isArray(result) ? (Array.isArray(result[0]) ? result[0] : result) : (result as { rows: unknown[] }).rows
+      ) as { t: string; n: number | string }[];
       return Object.fromEntries(rows.map((r) => [r.t, Number(r.n)]));
     }
 
@@ -268,7 +505,12 @@ function fuzzSuite(set: string[], runs: number): void {
       const res = await fetch(`${servers[0]?.baseUrl}/auth/signin`, {
         method: "POST",
         headers: { "content-type": "application/json", "st-auth-mode": "header" },
-        body: JSON.stringify({ formFields: [{ id: "email", value: "fuzz@example.com" }, { id: "password", value: "fuzzpass123" }] }),
+        body: JSON.stringify({
+          formFields: [
+            { id: "email", value: "fuzz@example.com" },
+            { id: "password", value: "fuzzpass123" },
+          ],
+        }),
       });
       tokens = { access: res.headers.get("st-access-token") ?? "", refresh: res.headers.get("st-refresh-token") ?? "" };
       expect(tokens.access).to.not.equal("");
@@ -280,7 +522,9 @@ function fuzzSuite(set: string[], runs: number): void {
       // One app parses JSON itself (express.json() first), the other leaves the body stream to Latchkey.
       servers = [await startApp({ jsonParserFirst: true }), await startApp()];
       await Core.getInstanceOrThrow().database.whenReady();
-      await (set.includes("emailpassword") ? EmailPassword.signUp("fuzz@example.com", "fuzzpass123") : ThirdPartyEmailPassword.emailPasswordSignUp("fuzz@example.com", "fuzzpass123"));
+      await (set.includes("emailpassword")
+        ? EmailPassword.signUp("fuzz@example.com", "fuzzpass123")
+        : ThirdPartyEmailPassword.emailPasswordSignUp("fuzz@example.com", "fuzzpass123"));
       await signIn();
       knex = rawKnex(lk.url);
       tables = (await tablesWithPrefix(knex, lk.prefix)).filter((t) => !t.includes("migrations"));
@@ -299,11 +543,22 @@ function fuzzSuite(set: string[], runs: number): void {
     });
 
     function resolveToken(pick: TokenPick): string {
-      const base = pick.pick === "access" ? tokens.access : pick.pick === "refresh" ? tokens.refresh : pick.pick === "none-alg" ? NONE_ALG : "x.y.z";
+      const base =
+        pick.pick === "access"
+          ? tokens.access
+          : pick.pick === "refresh"
+            ? tokens.refresh
+            : pick.pick === "none-alg"
+              ? NONE_ALG
+              : "x.y.z";
       return applyHow(base, pick.how);
     }
 
-    function buildHeaders(plan: HeaderPlan, body: Body, session: "none" | "access" | "refresh"): Record<string, string | string[]> {
+    function buildHeaders(
+      plan: HeaderPlan,
+      body: Body,
+      session: "none" | "access" | "refresh",
+    ): Record<string, string | string[]> {
       const h: Record<string, string | string[]> = {};
       const set = (name: string, value: string | undefined): void => {
         if (value !== undefined) h[name] = headerSafe(value);
@@ -321,7 +576,9 @@ function fuzzSuite(set: string[], runs: number): void {
       if (session !== "none") h.authorization = `Bearer ${tokens[session]}`;
       if (plan.cookies !== undefined) {
         h.cookie = plan.cookies.map((line) =>
-          line.map((c) => `${c.name}=${headerSafe(c.raw ?? (c.token !== undefined ? resolveToken(c.token) : ""))}`).join("; "),
+          line
+            .map((c) => `${c.name}=${headerSafe(c.raw ?? (c.token !== undefined ? resolveToken(c.token) : ""))}`)
+            .join("; "),
         );
       }
       if (body.kind !== "none") {
@@ -339,14 +596,25 @@ function fuzzSuite(set: string[], runs: number): void {
         let cases = 0;
         let ok = 0;
         let before = await rowCounts();
-        const caseArb = fc.record({ body: bodyFor(route), query: queryString, headers: headerPlan, server: fc.nat({ max: 1 }), slash: fc.boolean(),
-          session: fc.constantFrom("none", "none", "access", "refresh") as fc.Arbitrary<"none" | "access" | "refresh"> });
+        const caseArb = fc.record({
+          body: bodyFor(route),
+          query: queryString,
+          headers: headerPlan,
+          server: fc.nat({ max: 1 }),
+          slash: fc.boolean(),
+          session: fc.constantFrom("none", "none", "access", "refresh") as fc.Arbitrary<"none" | "access" | "refresh">,
+        });
         await fc.assert(
           fc.asyncProperty(caseArb, async (c) => {
             cases++;
             const server = servers[c.server] as TestServer;
             const port = Number(new URL(server.baseUrl).port);
-            const body = c.body.kind === "none" ? undefined : c.body.kind === "bytes" ? Buffer.from(c.body.bytes) : Buffer.from(c.body.text, "utf8");
+            const body =
+              c.body.kind === "none"
+                ? undefined
+                : c.body.kind === "bytes"
+                  ? Buffer.from(c.body.bytes)
+                  : Buffer.from(c.body.text, "utf8");
             const path = `/auth${route.path}${c.slash ? "/" : ""}${c.query}`;
             const headers = buildHeaders(c.headers, c.body, c.session);
             if (body !== undefined) headers["content-length"] = String(body.length);
@@ -354,7 +622,8 @@ function fuzzSuite(set: string[], runs: number): void {
             const where = `${name} answered ${answer.status} ${answer.text.slice(0, 300)}`;
             if (answer.status === 431) {
               // node's HTTP server refuses a request line + headers over 16 KB before any app code runs.
-              const size = path.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+              const size =
+                path.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
               expect(size, where).to.be.greaterThan(16_000);
               return;
             }
@@ -365,9 +634,11 @@ function fuzzSuite(set: string[], runs: number): void {
             expect(Array.isArray(json), where).to.equal(false);
             const j = json as { status?: unknown; message?: unknown };
             if (answer.status < 300) ok++;
-            if (answer.status >= 400) expect(typeof j.status === "string" || typeof j.message === "string", where).to.equal(true);
+            if (answer.status >= 400)
+              expect(typeof j.status === "string" || typeof j.message === "string", where).to.equal(true);
             const after = await rowCounts();
-            if (answer.status >= 400) expect(after, `${where}: rows changed by a rejected request`).to.deep.equal(before);
+            if (answer.status >= 400)
+              expect(after, `${where}: rows changed by a rejected request`).to.deep.equal(before);
             before = after;
             if (answer.status < 300 && route.path === "/signout" && c.session === "access") {
               // The session was signed out: sign in again so later cases still carry a live one.

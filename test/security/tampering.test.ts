@@ -38,7 +38,10 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
   let victimHandle: string;
   before(async () => {
     app = await startSessionApp();
-    const login = await app.client.request("POST", "/login", { body: { userId: "victim" }, headers: { "st-auth-mode": "header" } });
+    const login = await app.client.request("POST", "/login", {
+      body: { userId: "victim" },
+      headers: { "st-auth-mode": "header" },
+    });
     good = login.headers.get("st-access-token") ?? "";
     victimRefresh = login.headers.get("st-refresh-token") ?? "";
     victimHandle = login.json.handle as string;
@@ -52,7 +55,10 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
     const kid = header.kid;
     const jwks = await Session.getJWKS();
     const publicJwk = jwks.keys.find((k) => k.kid === kid) as crypto.JsonWebKey;
-    const publicPem = crypto.createPublicKey({ key: publicJwk, format: "jwk" }).export({ type: "spki", format: "pem" }).toString();
+    const publicPem = crypto
+      .createPublicKey({ key: publicJwk, format: "jwk" })
+      .export({ type: "spki", format: "pem" })
+      .toString();
     const foreign = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     const now = Math.floor(Date.now() / 1000);
     const other = await Session.createNewSessionWithoutRequestResponse("other-user");
@@ -64,10 +70,22 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
       "alg none, no signature": `${b64({ alg: "none", typ: "JWT", kid })}.${p}.`,
       "alg none, the old signature kept": `${b64({ alg: "none", typ: "JWT", kid })}.${p}.${s}`,
       "alg None (case)": `${b64({ alg: "None", kid })}.${p}.`,
-      "HS256 signed with the public key as PEM (HS/RS confusion)": jwt.sign(payload, publicPem, { algorithm: "HS256", keyid: kid, noTimestamp: true }),
-      "HS256 signed with the public key's n": jwt.sign(payload, Buffer.from(publicJwk.n ?? "", "base64url"), { algorithm: "HS256", keyid: kid, noTimestamp: true }),
+      "HS256 signed with the public key as PEM (HS/RS confusion)": jwt.sign(payload, publicPem, {
+        algorithm: "HS256",
+        keyid: kid,
+        noTimestamp: true,
+      }),
+      "HS256 signed with the public key's n": jwt.sign(payload, Buffer.from(publicJwk.n ?? "", "base64url"), {
+        algorithm: "HS256",
+        keyid: kid,
+        noTimestamp: true,
+      }),
       "RS512 header over an RS256 signature": `${b64({ alg: "RS512", typ: "JWT", kid })}.${p}.${s}`,
-      "PS256 signed with a foreign key": jwt.sign(payload, foreign.export({ type: "pkcs8", format: "pem" }).toString(), { algorithm: "PS256", keyid: kid, noTimestamp: true }),
+      "PS256 signed with a foreign key": jwt.sign(
+        payload,
+        foreign.export({ type: "pkcs8", format: "pem" }).toString(),
+        { algorithm: "PS256", keyid: kid, noTimestamp: true },
+      ),
       "unknown kid": withKid("k-unknown-key"),
       "kid with a path": withKid("../../../../dev/null"),
       "kid with SQL": withKid("x' OR '1'='1' --"),
@@ -100,7 +118,7 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
       "signed by another deployment's key (another table prefix)": await signedByAnotherDeployment(app.lk.url, payload),
       "signed by a foreign key under our kid": withKid(kid),
       "a refresh token sent as an access token": victimRefresh,
-      "empty": "",
+      empty: "",
       "three empty parts": "..",
       huge: `${h}.${"A".repeat(12_000)}.${s}`,
     };
@@ -114,20 +132,32 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
     for (const [name, token] of Object.entries(cases)) {
       const outcome = await Session.getSession(token).then(
         (s) => `accepted for ${s.getUserId()}`,
-        (err: unknown) => (LatchkeyError.isErrorFromAuth(err) && REJECTED.includes(err.type) ? "rejected" : `failed oddly: ${String(err)}`),
+        (err: unknown) =>
+          LatchkeyError.isErrorFromAuth(err) && REJECTED.includes(err.type)
+            ? "rejected"
+            : `failed oddly: ${String(err)}`,
       );
       if (outcome !== "rejected") accepted.push(`getSession: ${name}: ${outcome}`);
       for (const channel of ["header", "cookie"] as const) {
-        const headers: Record<string, string> = channel === "header" ? { authorization: `Bearer ${token}` } : { cookie: `sAccessToken=${encodeURIComponent(token)}` };
+        const headers: Record<string, string> =
+          channel === "header"
+            ? { authorization: `Bearer ${token}` }
+            : { cookie: `sAccessToken=${encodeURIComponent(token)}` };
         const res = await app.client.request("GET", "/protected", { headers, cookies: false });
-        const ok = res.status === 401 && ["try refresh token", "unauthorised"].includes(res.json.message as string) && res.json.userId === undefined;
+        const ok =
+          res.status === 401 &&
+          ["try refresh token", "unauthorised"].includes(res.json.message as string) &&
+          res.json.userId === undefined;
         if (!ok) accepted.push(`verifySession (${channel}): ${name}: ${res.status} ${JSON.stringify(res.json)}`);
       }
     }
     expect(accepted).to.deep.equal([]);
     // The genuine token still works, after all that, both ways.
     expect((await Session.getSession(good)).getUserId()).to.equal("victim");
-    expect((await app.client.request("GET", "/protected", { headers: { authorization: `Bearer ${good}` }, cookies: false })).json.userId).to.equal("victim");
+    expect(
+      (await app.client.request("GET", "/protected", { headers: { authorization: `Bearer ${good}` }, cookies: false }))
+        .json.userId,
+    ).to.equal("victim");
   });
 
   it("forged or mixed refresh tokens are rejected and revoke no one; a replaced one is theft", async function () {
@@ -148,17 +178,26 @@ describe(`security: tampered access and refresh tokens are rejected (${testDbKin
       "victim's token with SQL in the handle": `x' OR '1'='1.${parent}.${random}.${mac}`,
       "an access token sent as a refresh token": good,
       "a session handle sent as a refresh token": victimHandle,
-      "empty": "",
+      empty: "",
     };
     const missed: string[] = [];
     for (const [name, token] of Object.entries(cases)) {
       const outcome = await Session.refreshSessionWithoutRequestResponse(token, undefined, true).then(
         (s) => `accepted for ${s.getUserId()}`,
-        (err: unknown) => (LatchkeyError.isErrorFromAuth(err) && err.type === "UNAUTHORISED" ? "rejected" : `failed oddly: ${String(err)}`),
+        (err: unknown) =>
+          LatchkeyError.isErrorFromAuth(err) && err.type === "UNAUTHORISED"
+            ? "rejected"
+            : `failed oddly: ${String(err)}`,
       );
       if (outcome !== "rejected") missed.push(`refreshSession: ${name}: ${outcome}`);
-      const res = await app.client.request("POST", "/auth/session/refresh", { headers: { authorization: `Bearer ${token}`, "st-auth-mode": "header" }, cookies: false });
-      if (res.status !== 401 || res.headers.get("st-access-token") !== null && res.headers.get("st-access-token") !== "") {
+      const res = await app.client.request("POST", "/auth/session/refresh", {
+        headers: { authorization: `Bearer ${token}`, "st-auth-mode": "header" },
+        cookies: false,
+      });
+      if (
+        res.status !== 401 ||
+        (res.headers.get("st-access-token") !== null && res.headers.get("st-access-token") !== "")
+      ) {
         missed.push(`POST /session/refresh: ${name}: ${res.status} ${JSON.stringify(res.json)}`);
       }
     }

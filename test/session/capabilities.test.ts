@@ -53,7 +53,12 @@ describe("session: what the recipe provides other recipes (Sessions, UserDataOwn
           a.get("/capability-session", async (req, res, next) => {
             try {
               const sessions = Core.getInstanceOrThrow().capabilities.required(Sessions);
-              const session = await sessions.getSession({ req: toBaseRequest(req), res: toBaseResponse(res), options: { sessionRequired: false }, userContext: {} });
+              const session = await sessions.getSession({
+                req: toBaseRequest(req),
+                res: toBaseResponse(res),
+                options: { sessionRequired: false },
+                userContext: {},
+              });
               res.json({ userId: session?.getUserId() ?? null, payload: session?.getAccessTokenPayload() ?? null });
             } catch (err) {
               next(err);
@@ -70,7 +75,9 @@ describe("session: what the recipe provides other recipes (Sessions, UserDataOwn
     expect(jwtPayload(token).up).to.deep.equal({ plan: "gold", viaOverride: true });
     const anonymous = await app.client.request("GET", "/capability-session");
     expect(anonymous.json).to.deep.equal({ userId: null, payload: null });
-    const read = await app.client.request("GET", "/capability-session", { headers: { authorization: `Bearer ${token}` } });
+    const read = await app.client.request("GET", "/capability-session", {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(read.json).to.deep.equal({ userId: "u-cap", payload: { plan: "gold", viaOverride: true } });
   });
 
@@ -80,15 +87,19 @@ describe("session: what the recipe provides other recipes (Sessions, UserDataOwn
     const a = await Session.createNewSessionWithoutRequestResponse("u-a");
     await Session.createNewSessionWithoutRequestResponse("u-b");
     await Session.createNewSessionWithoutRequestResponse("u-b", {}, {}, {}, "acme");
-    expect(await core.capabilities.required(Sessions).revokeAllSessionsForUser({ userId: "u-a", userContext: {} })).to.deep.equal([a.getHandle()]);
+    expect(
+      await core.capabilities.required(Sessions).revokeAllSessionsForUser({ userId: "u-a", userContext: {} }),
+    ).to.deep.equal([a.getHandle()]);
     const owners = core.capabilities.all(UserDataOwners);
     expect(owners).to.have.length(1);
     const knex = await core.database.whenReady();
     // Rolled back: nothing is deleted unless the caller's transaction commits.
-    await knex.transaction(async (trx) => {
-      for (const owner of owners) await owner.deleteUserData({ userId: "u-b", trx, userContext: {} });
-      await trx.rollback();
-    }).catch(() => undefined);
+    await knex
+      .transaction(async (trx) => {
+        for (const owner of owners) await owner.deleteUserData({ userId: "u-b", trx, userContext: {} });
+        await trx.rollback();
+      })
+      .catch(() => undefined);
     expect(await Session.getAllSessionHandlesForUser("u-b")).to.have.length(2);
     await knex.transaction(async (trx) => {
       for (const owner of owners) await owner.deleteUserData({ userId: "u-b", trx, userContext: {} });
@@ -96,7 +107,9 @@ describe("session: what the recipe provides other recipes (Sessions, UserDataOwn
     expect(await Session.getAllSessionHandlesForUser("u-b")).to.deep.equal([]);
     const raw = rawKnex(app.lk.url);
     try {
-      expect(await raw(`${app.lk.prefix}sessions`).count({ n: "*" }).first()).to.satisfy((r: { n: number | string }) => Number(r.n) === 0);
+      expect(await raw(`${app.lk.prefix}sessions`).count({ n: "*" }).first()).to.satisfy(
+        (r: { n: number | string }) => Number(r.n) === 0,
+      );
     } finally {
       await raw.destroy();
     }
@@ -113,7 +126,10 @@ describe("session: typed errors", () => {
   it("Session.Error is the session's class: its statics, errType, isErrorFromAuth for every Latchkey error, and a typed payload", async () => {
     app = await startSessionApp();
     expect(Session.Error).to.equal(SessionError);
-    const err = await Session.getSessionData("00000000-0000-0000-0000-000000000000").then(() => undefined, (e: unknown) => e);
+    const err = await Session.getSessionData("00000000-0000-0000-0000-000000000000").then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(Session.Error.isErrorFromAuth(err)).to.equal(true);
     expect(Session.Error.isErrorFromAuth(new Latchkey.Error("GENERAL_ERROR", "x"))).to.equal(true);
     expect(Latchkey.Error.isErrorFromAuth(err)).to.equal(true);
@@ -132,34 +148,53 @@ describe("session: typed errors", () => {
     const first = created.getAllSessionTokensDangerously().refreshToken ?? "";
     const second = await Session.refreshSessionWithoutRequestResponse(first);
     await Session.getSession(second.getAccessToken()); // the new tokens are used
-    const theft = await Session.refreshSessionWithoutRequestResponse(first).then(() => undefined, (e: unknown) => e);
-    if (!SessionError.isSessionError(theft) || theft.type !== "TOKEN_THEFT_DETECTED") throw new Error(`expected theft, got ${String(theft)}`);
+    const theft = await Session.refreshSessionWithoutRequestResponse(first).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!SessionError.isSessionError(theft) || theft.type !== "TOKEN_THEFT_DETECTED")
+      throw new Error(`expected theft, got ${String(theft)}`);
     expect(theft.payload).to.deep.equal({ sessionHandle: created.getHandle(), userId: "victim" });
 
     const session = await Session.createNewSessionWithoutRequestResponse("u1");
-    const failing = { id: "always-fails", claim: new SessionClaim<JSONValue>("x", () => true), shouldRefetch: () => false, validate: () => ({ isValid: false as const, reason: "no" }) };
-    const invalid = await session.assertClaims([failing]).then(() => undefined, (e: unknown) => e);
-    if (!SessionError.isSessionError(invalid) || invalid.type !== "INVALID_CLAIMS") throw new Error(`expected INVALID_CLAIMS, got ${String(invalid)}`);
+    const failing = {
+      id: "always-fails",
+      claim: new SessionClaim<JSONValue>("x", () => true),
+      shouldRefetch: () => false,
+      validate: () => ({ isValid: false as const, reason: "no" }),
+    };
+    const invalid = await session.assertClaims([failing]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    if (!SessionError.isSessionError(invalid) || invalid.type !== "INVALID_CLAIMS")
+      throw new Error(`expected INVALID_CLAIMS, got ${String(invalid)}`);
     expect(invalid.payload.claimValidationErrors).to.deep.equal([{ id: "always-fails", reason: "no" }]);
   });
 
   it("a plain Latchkey.Error of a session type thrown by the app is still answered as the session answers it", async () => {
-    app = await startSessionApp({}, {
-      addRoutes: (a) => {
-        a.get("/plain-unauthorised", () => {
-          throw new Latchkey.Error("UNAUTHORISED", "the app says no", { payload: { clearTokens: false } });
-        });
-        a.get("/plain-invalid-claims", () => {
-          throw new Latchkey.Error("INVALID_CLAIMS", "old payload shape", { payload: [{ id: "role", reason: "x" }] });
-        });
+    app = await startSessionApp(
+      {},
+      {
+        addRoutes: (a) => {
+          a.get("/plain-unauthorised", () => {
+            throw new Latchkey.Error("UNAUTHORISED", "the app says no", { payload: { clearTokens: false } });
+          });
+          a.get("/plain-invalid-claims", () => {
+            throw new Latchkey.Error("INVALID_CLAIMS", "old payload shape", { payload: [{ id: "role", reason: "x" }] });
+          });
+        },
       },
-    });
+    );
     const unauthorised = await app.client.request("GET", "/plain-unauthorised");
     expect(unauthorised.status).to.equal(401);
     expect(unauthorised.json).to.deep.equal({ message: "unauthorised" });
     expect(unauthorised.setCookies).to.deep.equal([]);
     const invalid = await app.client.request("GET", "/plain-invalid-claims");
     expect(invalid.status).to.equal(403);
-    expect(invalid.json).to.deep.equal({ message: "invalid claim", claimValidationErrors: [{ id: "role", reason: "x" }] });
+    expect(invalid.json).to.deep.equal({
+      message: "invalid claim",
+      claimValidationErrors: [{ id: "role", reason: "x" }],
+    });
   });
 });

@@ -5,7 +5,9 @@ import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessio
 
 // Fault injection (sinon): the database layer fails as a dropped connection would.
 function connectionLost(): Error {
-  return Object.assign(new Error("Connection lost: The server closed the connection."), { code: "PROTOCOL_CONNECTION_LOST" });
+  return Object.assign(new Error("Connection lost: The server closed the connection."), {
+    code: "PROTOCOL_CONNECTION_LOST",
+  });
 }
 
 describe("session: database faults never log anyone out", () => {
@@ -28,7 +30,10 @@ describe("session: database faults never log anyone out", () => {
     const before = new Map(client.jar);
     const db = Core.getInstanceOrThrow().database;
     // A refresh reads and writes through run(), and through transaction() when it must lock: both fail.
-    const stubs = [sinon.stub(db, "run").rejects(db.toLatchkeyError(connectionLost())), sinon.stub(db, "transaction").rejects(db.toLatchkeyError(connectionLost()))];
+    const stubs = [
+      sinon.stub(db, "run").rejects(db.toLatchkeyError(connectionLost())),
+      sinon.stub(db, "transaction").rejects(db.toLatchkeyError(connectionLost())),
+    ];
     const res = await client.request("POST", "/auth/session/refresh");
     expect(res.status).to.equal(500);
     expect(res.json).to.deep.equal({ status: "GENERAL_ERROR", message: "Internal error" });

@@ -8,7 +8,8 @@ import { rawKnex, testDatabaseUrl, testDbKind, uniquePrefix, dropTablesWithPrefi
 import { Session, startSessionApp } from "../helpers/sessionApp";
 
 const run = promisify(execFile);
-const kidOf = (token: string): string => (JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as { kid: string }).kid;
+const kidOf = (token: string): string =>
+  (JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as { kid: string }).kid;
 
 describe("session: signing keys", () => {
   let lk: TestLatchkey | undefined;
@@ -30,7 +31,10 @@ describe("session: signing keys", () => {
     const second = (await Session.createNewSessionWithoutRequestResponse("u2")).getAccessToken();
     expect(kidOf(second)).to.not.equal(kidOf(first));
     expect((await Session.getSession(first)).getUserId()).to.equal("u1"); // previous key, token not expired
-    expect((await Session.getJWKS()).keys.map((k) => (k as { kid: string }).kid)).to.include.members([kidOf(first), kidOf(second)]);
+    expect((await Session.getJWKS()).keys.map((k) => (k as { kid: string }).kid)).to.include.members([
+      kidOf(first),
+      kidOf(second),
+    ]);
     clock.tick(HOUR + 1000); // first token expired now
     await Session.getSession(first).then(
       () => expect.fail("expired"),
@@ -65,7 +69,8 @@ describe("session: signing keys", () => {
     const prefix = uniquePrefix();
     const script = path.resolve(__dirname, "../fixtures/signOnce.ts");
     const startAt = String(Date.now() + 2500);
-    const spawn = () => run(process.execPath, ["--require", "tsx/cjs", script, url, prefix, startAt], { timeout: 50_000 });
+    const spawn = () =>
+      run(process.execPath, ["--require", "tsx/cjs", script, url, prefix, startAt], { timeout: 50_000 });
     const knex = rawKnex(url);
     try {
       const [a, b, c] = await Promise.all([spawn(), spawn(), spawn()]);

@@ -52,10 +52,20 @@ describe("session: every caller goes through the (overridden) RecipeInterface", 
     await Session.revokeAllSessionsForUser("u2");
     expect(calls).to.deep.equal([
       "createNewSession",
-      "getSession", "updateSessionData", "getSessionData", "updateJWTPayload", "getSessionInformation",
+      "getSession",
+      "updateSessionData",
+      "getSessionData",
+      "updateJWTPayload",
+      "getSessionInformation",
       "refreshSession",
-      "getSession", "revokeSession",
-      "createNewSession", "getJWTPayload", "updateJWTPayload", "getAllSessionHandlesForUser", "revokeMultipleSessions", "revokeAllSessionsForUser",
+      "getSession",
+      "revokeSession",
+      "createNewSession",
+      "getJWTPayload",
+      "updateJWTPayload",
+      "getAllSessionHandlesForUser",
+      "revokeMultipleSessions",
+      "revokeAllSessionsForUser",
     ]);
   });
 

@@ -31,7 +31,9 @@ describe("session: today's SuperTokens payload names beside the seeds'", () => {
     app = undefined;
   });
 
-  async function loginWith(functions: (original: RecipeInterface) => RecipeInterface): Promise<Record<string, unknown>> {
+  async function loginWith(
+    functions: (original: RecipeInterface) => RecipeInterface,
+  ): Promise<Record<string, unknown>> {
     app = await startSessionApp({ override: { functions } });
     app.client.defaultHeaders = { "st-auth-mode": "header" };
     const login = await app.client.request("POST", "/login", { body: { userId: "u1", jwtPayload: { own: 1 } } });
@@ -67,7 +69,11 @@ describe("session: today's SuperTokens payload names beside the seeds'", () => {
   it("a spread copy with a new accessTokenPayload: the override's value wins over the supplied jwtPayload", async () => {
     const up = await loginWith((original) => ({
       ...original,
-      createNewSession: async (input) => original.createNewSession({ ...input, accessTokenPayload: { ...input.accessTokenPayload, role: "spread-access" } }),
+      createNewSession: async (input) =>
+        original.createNewSession({
+          ...input,
+          accessTokenPayload: { ...input.accessTokenPayload, role: "spread-access" },
+        }),
     }));
     expect(up).to.deep.equal({ own: 1, role: "spread-access" });
   });
@@ -75,7 +81,8 @@ describe("session: today's SuperTokens payload names beside the seeds'", () => {
   it("a spread copy with a new jwtPayload: the override's value wins over the supplied accessTokenPayload", async () => {
     const up = await loginWith((original) => ({
       ...original,
-      createNewSession: async (input) => original.createNewSession({ ...input, jwtPayload: { ...input.jwtPayload, role: "spread-jwt" } }),
+      createNewSession: async (input) =>
+        original.createNewSession({ ...input, jwtPayload: { ...input.jwtPayload, role: "spread-jwt" } }),
     }));
     expect(up).to.deep.equal({ own: 1, role: "spread-jwt" });
   });
@@ -83,7 +90,8 @@ describe("session: today's SuperTokens payload names beside the seeds'", () => {
   it("a spread copy where both names are new: accessTokenPayload wins", async () => {
     const up = await loginWith((original) => ({
       ...original,
-      createNewSession: async (input) => original.createNewSession({ ...input, jwtPayload: { by: "jwt" }, accessTokenPayload: { by: "access" } }),
+      createNewSession: async (input) =>
+        original.createNewSession({ ...input, jwtPayload: { by: "jwt" }, accessTokenPayload: { by: "access" } }),
     }));
     expect(up).to.deep.equal({ by: "access" });
   });

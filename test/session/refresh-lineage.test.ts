@@ -1,9 +1,19 @@
 import { expect } from "chai";
 import { sha256 } from "../../lib/secrets";
 import {
-  decidePromotion, decideRefresh, firstUseChanges, type LineageState, PARALLEL_REFRESH_WINDOW_MS, type RefreshAttempt,
+  decidePromotion,
+  decideRefresh,
+  firstUseChanges,
+  type LineageState,
+  PARALLEL_REFRESH_WINDOW_MS,
+  type RefreshAttempt,
 } from "../../recipes/session/refreshLineage";
-import { createRefreshToken, hash2, newRefreshTokenSecret, parseRefreshToken } from "../../recipes/session/refreshToken";
+import {
+  createRefreshToken,
+  hash2,
+  newRefreshTokenSecret,
+  parseRefreshToken,
+} from "../../recipes/session/refreshToken";
 
 // The refresh lineage rules alone: no database, no clock but the `now` each case passes.
 describe("session: refresh lineage rules (pure)", () => {
@@ -19,7 +29,13 @@ describe("session: refresh lineage rules (pure)", () => {
   function attempt(token: string, overrides: Partial<RefreshAttempt> = {}): RefreshAttempt {
     const parsed = parseRefreshToken(token);
     if (parsed === undefined) throw new Error("test token does not parse");
-    return { token: parsed, presentedHash2: hash2(token), antiCsrf: { check: false, presented: undefined }, now: NOW, ...overrides };
+    return {
+      token: parsed,
+      presentedHash2: hash2(token),
+      antiCsrf: { check: false, presented: undefined },
+      now: NOW,
+      ...overrides,
+    };
   }
 
   function state(current: string, previous: string | null, overrides: Partial<LineageState> = {}): LineageState {
@@ -52,7 +68,10 @@ describe("session: refresh lineage rules (pure)", () => {
     const root = issue();
     const winner = issue(root);
     const sibling = issue(root);
-    expect(decideRefresh(state(winner, root), attempt(sibling))).to.deep.equal({ kind: "ok", changes: { refreshTokenHash2: hash2(sibling) } });
+    expect(decideRefresh(state(winner, root), attempt(sibling))).to.deep.equal({
+      kind: "ok",
+      changes: { refreshTokenHash2: hash2(sibling) },
+    });
   });
 
   it("a sibling after the parallel window: theft", () => {
@@ -66,7 +85,9 @@ describe("session: refresh lineage rules (pure)", () => {
   it("a replaced token whose replacement was used: theft, with no grace period", () => {
     const root = issue();
     const child = issue(root);
-    expect(decideRefresh(state(child, root, { refreshTokenUpdatedAt: NOW }), attempt(root))).to.deep.equal({ kind: "theft" });
+    expect(decideRefresh(state(child, root, { refreshTokenUpdatedAt: NOW }), attempt(root))).to.deep.equal({
+      kind: "theft",
+    });
     // A grandchild's parent is neither current nor previous's sibling: also theft.
     const grandchildOfRoot = issue(issue(root));
     expect(decideRefresh(state(issue(child), child), attempt(grandchildOfRoot))).to.deep.equal({ kind: "theft" });
@@ -85,11 +106,21 @@ describe("session: refresh lineage rules (pure)", () => {
   it("anti-CSRF: checked only when asked, fails closed without a value on either side", () => {
     const root = issue();
     const withValue = state(root, null, { antiCsrfToken: "csrf-value" });
-    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: "csrf-value" } })).kind).to.equal("ok");
-    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: "other" } })).kind).to.equal("csrf");
-    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: undefined } })).kind).to.equal("csrf");
-    expect(decideRefresh(state(root, null), attempt(root, { antiCsrf: { check: true, presented: "x" } })).kind).to.equal("csrf");
-    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: false, presented: undefined } })).kind).to.equal("ok");
+    expect(
+      decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: "csrf-value" } })).kind,
+    ).to.equal("ok");
+    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: "other" } })).kind).to.equal(
+      "csrf",
+    );
+    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: true, presented: undefined } })).kind).to.equal(
+      "csrf",
+    );
+    expect(
+      decideRefresh(state(root, null), attempt(root, { antiCsrf: { check: true, presented: "x" } })).kind,
+    ).to.equal("csrf");
+    expect(decideRefresh(withValue, attempt(root, { antiCsrf: { check: false, presented: undefined } })).kind).to.equal(
+      "ok",
+    );
   });
 
   it("a session that is gone or expired: gone, before anything else is looked at", () => {
@@ -97,7 +128,9 @@ describe("session: refresh lineage rules (pure)", () => {
     expect(decideRefresh(undefined, attempt(root))).to.deep.equal({ kind: "gone" });
     expect(decideRefresh(state(root, null, { expiresAt: NOW }), attempt(root))).to.deep.equal({ kind: "gone" });
     const forgedOnExpired = createRefreshToken(handle, undefined, newRefreshTokenSecret());
-    expect(decideRefresh(state(root, null, { expiresAt: NOW - 1 }), attempt(forgedOnExpired))).to.deep.equal({ kind: "gone" });
+    expect(decideRefresh(state(root, null, { expiresAt: NOW - 1 }), attempt(forgedOnExpired))).to.deep.equal({
+      kind: "gone",
+    });
   });
 
   it("first use of a refreshed access token: its token becomes current only while the used one still is", () => {
@@ -115,12 +148,42 @@ describe("session: refresh lineage rules (pure)", () => {
     const other = sha256("sibling");
     const lineage = { prh, rth };
     expect(decidePromotion(undefined, lineage, NOW)).to.equal("gone");
-    expect(decidePromotion({ refreshTokenHash2: other, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: NOW - 10 }, lineage, NOW)).to.equal("settle-sibling");
+    expect(
+      decidePromotion(
+        { refreshTokenHash2: other, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: NOW - 10 },
+        lineage,
+        NOW,
+      ),
+    ).to.equal("settle-sibling");
     const late = NOW - PARALLEL_REFRESH_WINDOW_MS - 1;
-    expect(decidePromotion({ refreshTokenHash2: other, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: late }, lineage, NOW)).to.equal("keep");
+    expect(
+      decidePromotion(
+        { refreshTokenHash2: other, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: late },
+        lineage,
+        NOW,
+      ),
+    ).to.equal("keep");
     // Already current (a parallel first use won), or the lineage moved past this parent: nothing to do.
-    expect(decidePromotion({ refreshTokenHash2: rth, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: NOW }, lineage, NOW)).to.equal("keep");
-    expect(decidePromotion({ refreshTokenHash2: other, previousRefreshTokenHash2: sha256("elsewhere"), refreshTokenUpdatedAt: NOW }, lineage, NOW)).to.equal("keep");
-    expect(decidePromotion({ refreshTokenHash2: other, previousRefreshTokenHash2: null, refreshTokenUpdatedAt: NOW }, lineage, NOW)).to.equal("keep");
+    expect(
+      decidePromotion(
+        { refreshTokenHash2: rth, previousRefreshTokenHash2: prh, refreshTokenUpdatedAt: NOW },
+        lineage,
+        NOW,
+      ),
+    ).to.equal("keep");
+    expect(
+      decidePromotion(
+        { refreshTokenHash2: other, previousRefreshTokenHash2: sha256("elsewhere"), refreshTokenUpdatedAt: NOW },
+        lineage,
+        NOW,
+      ),
+    ).to.equal("keep");
+    expect(
+      decidePromotion(
+        { refreshTokenHash2: other, previousRefreshTokenHash2: null, refreshTokenUpdatedAt: NOW },
+        lineage,
+        NOW,
+      ),
+    ).to.equal("keep");
   });
 });

@@ -43,22 +43,32 @@ describe("session: refresh rotation and theft detection", () => {
     let calls = 0;
     let stub: sinon.SinonStub | undefined;
     try {
-      const first = await Session.refreshSessionWithoutRequestResponse(created.getAllSessionTokensDangerously().refreshToken ?? "");
+      const first = await Session.refreshSessionWithoutRequestResponse(
+        created.getAllSessionTokensDangerously().refreshToken ?? "",
+      );
       expect(transaction.callCount, "fast path").to.equal(0);
       // Another process touches the row between this refresh's read and its write: the compare-and-set misses.
       stub = sinon.stub(db, "run").callsFake(async (fn) => {
         if (++calls === 2) {
-          await run((knex) => knex(db.table("sessions")).where({ session_handle: created.getHandle() }).update({ refresh_token_updated_at: 1 }));
+          await run((knex) =>
+            knex(db.table("sessions"))
+              .where({ session_handle: created.getHandle() })
+              .update({ refresh_token_updated_at: 1 }),
+          );
         }
         return run(fn as Parameters<typeof run>[0]);
       });
-      const second = await Session.refreshSessionWithoutRequestResponse(first.getAllSessionTokensDangerously().refreshToken ?? "");
+      const second = await Session.refreshSessionWithoutRequestResponse(
+        first.getAllSessionTokensDangerously().refreshToken ?? "",
+      );
       expect(calls, "read, missed write, the locked transaction").to.equal(3);
       expect(transaction.callCount, "decided again under a lock").to.equal(1);
       stub.restore();
       stub = undefined;
       expect((await Session.getSession(second.getAccessToken())).getUserId()).to.equal("u1");
-      const third = await Session.refreshSessionWithoutRequestResponse(second.getAllSessionTokensDangerously().refreshToken ?? "");
+      const third = await Session.refreshSessionWithoutRequestResponse(
+        second.getAllSessionTokensDangerously().refreshToken ?? "",
+      );
       expect(third.getUserId()).to.equal("u1");
     } finally {
       stub?.restore();
@@ -92,7 +102,12 @@ describe("session: refresh rotation and theft detection", () => {
     const stolen = await attacker.request("POST", "/auth/session/refresh");
     expect(stolen.status).to.equal(401);
     expect(stolen.json).to.deep.equal({ message: "token theft detected" });
-    expect(stolen.setCookies.filter((c) => c.value === "").map((c) => c.name).sort()).to.deep.equal(["sAccessToken", "sRefreshToken"]);
+    expect(
+      stolen.setCookies
+        .filter((c) => c.value === "")
+        .map((c) => c.name)
+        .sort(),
+    ).to.deep.equal(["sAccessToken", "sRefreshToken"]);
     expect(theft).to.deep.equal([{ handle: login.json.handle, userId: "victim" }]);
     expect(await Session.getSessionInformation(String(login.json.handle))).to.equal(undefined);
     // The victim's own refresh now fails too: both parties are logged out.
@@ -124,7 +139,9 @@ describe("session: refresh rotation and theft detection", () => {
   it(`10 parallel refreshes from one client never count as theft (${testDbKind()})`, async () => {
     const { client } = await start();
     await client.request("POST", "/login", { body: { userId: "u1" } });
-    const replies = await Promise.all(Array.from({ length: 10 }, () => client.request("POST", "/auth/session/refresh")));
+    const replies = await Promise.all(
+      Array.from({ length: 10 }, () => client.request("POST", "/auth/session/refresh")),
+    );
     expect(replies.map((r) => r.status)).to.deep.equal(Array(10).fill(200));
     expect(theft).to.deep.equal([]);
     // One lineage goes on: the jar's last tokens work, and refresh again.
@@ -140,7 +157,13 @@ describe("session: refresh rotation and theft detection", () => {
     const recipe = SessionRecipe.getInstanceOrThrow();
     const session = await Session.getSessionWithoutRequestResponse(client.cookie("sAccessToken") ?? "");
     const past = Math.floor(Date.now() / 1000) - 10;
-    const expired = await recipe.codec.sign({ sub: "u1", sessionHandle: session.getHandle(), iat: past - 60, exp: past, up: {} });
+    const expired = await recipe.codec.sign({
+      sub: "u1",
+      sessionHandle: session.getHandle(),
+      iat: past - 60,
+      exp: past,
+      up: {},
+    });
     client.jar.set("sAccessToken", { ...client.jar.get("sAccessToken")!, value: expired });
     const res = await client.request("GET", "/protected");
     expect(res.status).to.equal(401);
@@ -155,7 +178,10 @@ describe("session: refresh rotation and theft detection", () => {
     const none = await client.request("POST", "/auth/session/refresh");
     expect(none.status).to.equal(401);
     expect(none.setCookies).to.deep.equal([]);
-    const garbage = await client.request("POST", "/auth/session/refresh", { headers: { cookie: "sRefreshToken=not-a-token" }, cookies: false });
+    const garbage = await client.request("POST", "/auth/session/refresh", {
+      headers: { cookie: "sRefreshToken=not-a-token" },
+      cookies: false,
+    });
     expect(garbage.status).to.equal(401);
     expect(garbage.json).to.deep.equal({ message: "unauthorised" });
     expect(garbage.setCookies.map((c) => c.name).sort()).to.deep.equal(["sAccessToken", "sRefreshToken"]);
@@ -181,13 +207,20 @@ describe("session: refresh rotation and theft detection", () => {
     const lk = initLatchkey([Session.init(config)]);
     const knex = rawKnex(lk.url);
     const handles = async (): Promise<string[]> =>
-      ((await knex(`${lk.prefix}sessions`).select("session_handle")) as { session_handle: string }[]).map((r) => r.session_handle);
+      ((await knex(`${lk.prefix}sessions`).select("session_handle")) as { session_handle: string }[]).map(
+        (r) => r.session_handle,
+      );
     const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
     try {
       const old = await Session.createNewSessionWithoutRequestResponse("u-old");
       clock.tick(3000);
       await resetForTests(); // as a process restart: the tables stay
-      Latchkey.init({ appInfo: APP_INFO, database: lk.url, tablePrefix: lk.prefix, recipeList: [Session.init(config)] });
+      Latchkey.init({
+        appInfo: APP_INFO,
+        database: lk.url,
+        tablePrefix: lk.prefix,
+        recipeList: [Session.init(config)],
+      });
       const fresh = await Session.createNewSessionWithoutRequestResponse("u-new");
       expect(await handles()).to.deep.equal([fresh.getHandle()]);
       expect(await handles()).to.not.include(old.getHandle());
@@ -207,10 +240,14 @@ describe("session: refresh rotation and theft detection", () => {
     expect((await Session.getSessionInformation(String(a.json.handle)))?.expiry).to.be.greaterThan(before);
     const b = await Session.createNewSessionWithoutRequestResponse("multi");
     const c = await Session.createNewSessionWithoutRequestResponse("multi");
-    expect((await Session.getAllSessionHandlesForUser("multi")).sort()).to.deep.equal([a.json.handle, b.getHandle(), c.getHandle()].sort());
+    expect((await Session.getAllSessionHandlesForUser("multi")).sort()).to.deep.equal(
+      [a.json.handle, b.getHandle(), c.getHandle()].sort(),
+    );
     expect(await Session.revokeMultipleSessions([b.getHandle(), "nope"])).to.deep.equal([b.getHandle()]);
     expect(await Session.revokeSession(b.getHandle())).to.equal(false);
-    expect((await Session.revokeAllSessionsForUser("multi")).sort()).to.deep.equal([a.json.handle, c.getHandle()].sort());
+    expect((await Session.revokeAllSessionsForUser("multi")).sort()).to.deep.equal(
+      [a.json.handle, c.getHandle()].sort(),
+    );
     expect(await Session.getAllSessionHandlesForUser("multi")).to.deep.equal([]);
   });
 });

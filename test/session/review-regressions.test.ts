@@ -21,11 +21,17 @@ describe("session: review regressions", () => {
 
   it("a made-up refresh token with a known session handle is merely invalid: nothing is revoked, no theft is reported", async () => {
     const theft: string[] = [];
-    app = await startSessionApp({ antiCsrf: "VIA_TOKEN", errorHandlers: { onTokenTheftDetected: (h) => void theft.push(h) } });
+    app = await startSessionApp({
+      antiCsrf: "VIA_TOKEN",
+      errorHandlers: { onTokenTheftDetected: (h) => void theft.push(h) },
+    });
     const victim = await Session.createNewSessionWithoutRequestResponse("victim");
     const handle = victim.getHandle();
     const forged = `${handle}.-.${"A".repeat(43)}.${"B".repeat(43)}`;
-    const attempts: Record<string, string>[] = [{ cookie: `sRefreshToken=${forged}` }, { authorization: `Bearer ${forged}` }];
+    const attempts: Record<string, string>[] = [
+      { cookie: `sRefreshToken=${forged}` },
+      { authorization: `Bearer ${forged}` },
+    ];
     for (const headers of attempts) {
       const res = await app.client.request("POST", "/auth/session/refresh", { headers, cookies: false });
       expect(res.status).to.equal(401);
@@ -34,11 +40,16 @@ describe("session: review regressions", () => {
     expect(theft).to.deep.equal([]);
     expect(await Session.getSessionInformation(handle)).to.not.equal(undefined);
     const tokens = victim.getAllSessionTokensDangerously();
-    expect((await Session.refreshSessionWithoutRequestResponse(tokens.refreshToken ?? "", tokens.antiCsrfToken)).getUserId()).to.equal("victim");
+    expect(
+      (await Session.refreshSessionWithoutRequestResponse(tokens.refreshToken ?? "", tokens.antiCsrfToken)).getUserId(),
+    ).to.equal("victim");
   });
 
   it("getSession(accessToken) and getSessionWithoutRequestResponse check the global claims too", async () => {
-    app = await startSessionApp({}, { extraRecipes: [EmailPassword.init({ bcryptCost: 4 }), EmailVerification.init({ mode: "REQUIRED" })] });
+    app = await startSessionApp(
+      {},
+      { extraRecipes: [EmailPassword.init({ bcryptCost: 4 }), EmailVerification.init({ mode: "REQUIRED" })] },
+    );
     const up = await EmailPassword.signUp("claims@b.co", "password1");
     if (up.status !== "OK") throw new Error("sign-up failed");
     const token = (await Session.createNewSessionWithoutRequestResponse(up.user.id)).getAccessToken();
@@ -48,7 +59,9 @@ describe("session: review regressions", () => {
         (err: InstanceType<typeof Session.Error>) => expect(err.type).to.equal("INVALID_CLAIMS"),
       );
     }
-    const allowed = await Session.getSessionWithoutRequestResponse(token, undefined, { overrideGlobalClaimValidators: () => [] });
+    const allowed = await Session.getSessionWithoutRequestResponse(token, undefined, {
+      overrideGlobalClaimValidators: () => [],
+    });
     expect(allowed.getUserId()).to.equal(up.user.id);
   });
 
@@ -58,12 +71,25 @@ describe("session: review regressions", () => {
     const { accessToken, antiCsrfToken } = created.getAllSessionTokensDangerously();
     expect(antiCsrfToken).to.be.a("string");
     const cookie = { cookie: `sAccessToken=${accessToken}` };
-    expect((await app.client.request("POST", "/protected", { body: {}, headers: cookie, cookies: false })).status).to.equal(401);
-    const ok = await app.client.request("POST", "/protected", { body: {}, headers: { ...cookie, "anti-csrf": antiCsrfToken ?? "" }, cookies: false });
+    expect(
+      (await app.client.request("POST", "/protected", { body: {}, headers: cookie, cookies: false })).status,
+    ).to.equal(401);
+    const ok = await app.client.request("POST", "/protected", {
+      body: {},
+      headers: { ...cookie, "anti-csrf": antiCsrfToken ?? "" },
+      cookies: false,
+    });
     expect(ok.json.userId).to.equal("victim");
     // A session created in header mode still has an anti-CSRF value: its token moved into a cookie is checked too.
-    const login = await app.client.request("POST", "/login", { body: { userId: "h" }, headers: { "st-auth-mode": "header" } });
-    const moved = await app.client.request("POST", "/protected", { body: {}, headers: { cookie: `sAccessToken=${login.headers.get("st-access-token")}` }, cookies: false });
+    const login = await app.client.request("POST", "/login", {
+      body: { userId: "h" },
+      headers: { "st-auth-mode": "header" },
+    });
+    const moved = await app.client.request("POST", "/protected", {
+      body: {},
+      headers: { cookie: `sAccessToken=${login.headers.get("st-access-token")}` },
+      cookies: false,
+    });
     expect(moved.status).to.equal(401);
   });
 
@@ -76,7 +102,10 @@ describe("session: review regressions", () => {
     const b = new HttpClient(a.baseUrl);
     b.defaultHeaders = { ...a.defaultHeaders };
     for (const [k, v] of a.jar) b.jar.set(k, { ...v });
-    const [ra, rb] = await Promise.all([a.request("POST", "/auth/session/refresh"), b.request("POST", "/auth/session/refresh")]);
+    const [ra, rb] = await Promise.all([
+      a.request("POST", "/auth/session/refresh"),
+      b.request("POST", "/auth/session/refresh"),
+    ]);
     expect([ra.status, rb.status]).to.deep.equal([200, 200]);
     expect((await a.request("GET", "/protected")).status).to.equal(200); // AT_a used: RT_a is current
     expect((await b.request("GET", "/protected")).status).to.equal(200); // AT_b used: its sibling settles in
@@ -129,7 +158,9 @@ describe("session: review regressions", () => {
   it("an access token from a refresh that keeps being sent costs queries only on its first use", async () => {
     lk = initLatchkey([Session.init()]);
     const created = await Session.createNewSessionWithoutRequestResponse("u1");
-    const refreshed = (await Session.refreshSessionWithoutRequestResponse(created.getAllSessionTokensDangerously().refreshToken ?? "")).getAccessToken();
+    const refreshed = (
+      await Session.refreshSessionWithoutRequestResponse(created.getAllSessionTokensDangerously().refreshToken ?? "")
+    ).getAccessToken();
     expect(jwtPayload(refreshed)).to.include.keys("prh", "rth");
     await Session.getSession(refreshed);
     const knex = Core.getInstanceOrThrow().database.knex;

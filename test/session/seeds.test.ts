@@ -44,15 +44,24 @@ describe("session: the seeds' examples", () => {
   }
 
   it("seed 003: getSession(req, res, true), session data read and written, revokeSession clears the cookies", async () => {
-    app = await startSessionApp({}, {
-      addRoutes: (a) => a.post("/seed003", (req, res, next) => void testSessionAPI(req, res).catch(next)),
-    });
+    app = await startSessionApp(
+      {},
+      {
+        addRoutes: (a) => a.post("/seed003", (req, res, next) => void testSessionAPI(req, res).catch(next)),
+      },
+    );
     const { client } = app;
     client.defaultHeaders = { "st-auth-mode": "cookie" };
-    await client.request("POST", "/login", { body: { userId: "u-003", jwtPayload: { role: "reader" }, sessionData: { cart: 2 } } });
+    await client.request("POST", "/login", {
+      body: { userId: "u-003", jwtPayload: { role: "reader" }, sessionData: { cart: 2 } },
+    });
     const res = await client.request("POST", "/seed003", { body: {} });
     expect(res.status).to.equal(200);
-    expect(res.json).to.deep.equal({ userId: "u-003", getJWTPayload: { role: "reader" }, after: { cart: 2, joke: "Knock, knock" } });
+    expect(res.json).to.deep.equal({
+      userId: "u-003",
+      getJWTPayload: { role: "reader" },
+      after: { cart: 2, joke: "Knock, knock" },
+    });
     // revokeSession cleared both cookies; the session row is gone.
     expect(client.cookie("sAccessToken")).to.equal(undefined);
     expect(client.cookie("sRefreshToken")).to.equal(undefined);
@@ -61,20 +70,24 @@ describe("session: the seeds' examples", () => {
   });
 
   it("seed 003's error branch: a revoked session's data call gives UNAUTHORISED (status 440 in the seed)", async () => {
-    app = await startSessionApp({}, {
-      addRoutes: (a) =>
-        a.post("/seed003-revoked", async (req, res) => {
-          const session = await Session.getSession(req, res, true);
-          await Session.revokeSession(session.getHandle());
-          try {
-            await session.getSessionData();
-            res.json({ reached: true });
-          } catch (err) {
-            if (Latchkey.Error.isErrorFromAuth(err) && err.errType !== Latchkey.Error.GENERAL_ERROR) res.status(440).send(err.errType);
-            else res.status(500).send("Something went wrong");
-          }
-        }),
-    });
+    app = await startSessionApp(
+      {},
+      {
+        addRoutes: (a) =>
+          a.post("/seed003-revoked", async (req, res) => {
+            const session = await Session.getSession(req, res, true);
+            await Session.revokeSession(session.getHandle());
+            try {
+              await session.getSessionData();
+              res.json({ reached: true });
+            } catch (err) {
+              if (Latchkey.Error.isErrorFromAuth(err) && err.errType !== Latchkey.Error.GENERAL_ERROR)
+                res.status(440).send(err.errType);
+              else res.status(500).send("Something went wrong");
+            }
+          }),
+      },
+    );
     app.client.defaultHeaders = { "st-auth-mode": "cookie" };
     await app.client.request("POST", "/login", { body: { userId: "u" } });
     const res = await app.client.request("POST", "/seed003-revoked", { body: {} });
@@ -124,22 +137,41 @@ describe("session: the seeds' examples", () => {
     expect(login.status).to.equal(200);
     const accessToken = login.headers.get("st-access-token") ?? "";
     expect(jwtPayload(accessToken).up).to.deep.equal({ own: 1, someKey: "someValue", role: "admin" });
-    expect(decodeFrontToken(login.headers.get("front-token")).up).to.deep.equal({ own: 1, someKey: "someValue", role: "admin" });
-    const protectedRes = await client.request("GET", "/protected", { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(decodeFrontToken(login.headers.get("front-token")).up).to.deep.equal({
+      own: 1,
+      someKey: "someValue",
+      role: "admin",
+    });
+    const protectedRes = await client.request("GET", "/protected", {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     expect(protectedRes.json.payload).to.deep.equal({ own: 1, someKey: "someValue", role: "admin" });
     // In the database, and nowhere in any response (body, headers, cookies, tokens).
     const knex = rawKnex(lk.url);
     try {
-      const row = (await knex(`${lk.prefix}sessions`).where({ session_handle: login.json.handle }).first()) as { session_data: string };
+      const row = (await knex(`${lk.prefix}sessions`).where({ session_handle: login.json.handle }).first()) as {
+        session_data: string;
+      };
       expect(JSON.parse(row.session_data)).to.deep.equal({ someKey: "someValue", secret: "s3cr3t-session-data" });
     } finally {
       await knex.destroy();
     }
-    const refreshed = await client.request("POST", "/auth/session/refresh", { headers: { authorization: `Bearer ${login.headers.get("st-refresh-token")}` } });
+    const refreshed = await client.request("POST", "/auth/session/refresh", {
+      headers: { authorization: `Bearer ${login.headers.get("st-refresh-token")}` },
+    });
     expect(refreshed.status).to.equal(200);
     for (const reply of [login, protectedRes, refreshed]) {
-      const everything = [JSON.stringify(reply.json), ...[...reply.headers.entries()].map(([k, v]) => `${k}: ${v}`)].join("\n");
-      const decoded = [...reply.headers.values()].map((v) => Buffer.from(v, "base64").toString("utf8") + Buffer.from(v.split(".")[1] ?? "", "base64url").toString("utf8")).join("\n");
+      const everything = [
+        JSON.stringify(reply.json),
+        ...[...reply.headers.entries()].map(([k, v]) => `${k}: ${v}`),
+      ].join("\n");
+      const decoded = [...reply.headers.values()]
+        .map(
+          (v) =>
+            Buffer.from(v, "base64").toString("utf8") +
+            Buffer.from(v.split(".")[1] ?? "", "base64url").toString("utf8"),
+        )
+        .join("\n");
       expect(everything + decoded).to.not.contain("s3cr3t-session-data");
     }
   });

@@ -15,7 +15,10 @@ describe("session: token transfer", () => {
   it("header mode: st-access-token / st-refresh-token headers out, Authorization: Bearer in, exposed to the browser", async () => {
     app = await startSessionApp();
     const { client } = app;
-    const login = await client.request("POST", "/login", { body: { userId: "u1", jwtPayload: { role: "admin" } }, headers: { "st-auth-mode": "header" } });
+    const login = await client.request("POST", "/login", {
+      body: { userId: "u1", jwtPayload: { role: "admin" } },
+      headers: { "st-auth-mode": "header" },
+    });
     expect(login.setCookies).to.deep.equal([]);
     const access = login.headers.get("st-access-token") ?? "";
     const refresh = login.headers.get("st-refresh-token") ?? "";
@@ -27,11 +30,18 @@ describe("session: token transfer", () => {
     expect(front.uid).to.equal("u1");
     expect(front.up).to.deep.equal({ role: "admin" });
     expect(front.ate).to.be.closeTo(Date.now() + 3600_000, 60_000);
-    expect((await client.request("GET", "/protected", { headers: { authorization: `Bearer ${access}` } })).json.userId).to.equal("u1");
-    const refreshed = await client.request("POST", "/auth/session/refresh", { headers: { authorization: `Bearer ${refresh}` } });
+    expect(
+      (await client.request("GET", "/protected", { headers: { authorization: `Bearer ${access}` } })).json.userId,
+    ).to.equal("u1");
+    const refreshed = await client.request("POST", "/auth/session/refresh", {
+      headers: { authorization: `Bearer ${refresh}` },
+    });
     expect(refreshed.status).to.equal(200);
     expect(refreshed.headers.get("st-refresh-token")).to.be.a("string").and.not.equal(refresh);
-    const out = await client.request("POST", "/auth/signout", { body: {}, headers: { authorization: `Bearer ${refreshed.headers.get("st-access-token")}` } });
+    const out = await client.request("POST", "/auth/signout", {
+      body: {},
+      headers: { authorization: `Bearer ${refreshed.headers.get("st-access-token")}` },
+    });
     expect(out.json).to.deep.equal({ status: "OK" });
     expect(out.headers.get("st-access-token")).to.equal("");
     expect(out.headers.get("front-token")).to.equal("remove");
@@ -42,7 +52,10 @@ describe("session: token transfer", () => {
     const plain = await app.client.request("POST", "/login", { body: { userId: "u1" } });
     expect(plain.headers.get("st-access-token")).to.be.a("string");
     expect(plain.setCookies).to.deep.equal([]);
-    const cookie = await app.client.request("POST", "/login", { body: { userId: "u1" }, headers: { "st-auth-mode": "cookie" } });
+    const cookie = await app.client.request("POST", "/login", {
+      body: { userId: "u1" },
+      headers: { "st-auth-mode": "cookie" },
+    });
     expect(cookie.headers.get("st-access-token")).to.equal(null);
     expect(cookie.setCookies.map((c) => c.name).sort()).to.deep.equal(["sAccessToken", "sRefreshToken"]);
   });
@@ -53,14 +66,19 @@ describe("session: token transfer", () => {
     await app.client.request("POST", "/login", { body: { userId: "u1" } });
     const res = await app.client.request("GET", "/protected", { headers: { authorization: "Bearer my-own-api-key" } });
     expect(res.json.userId).to.equal("u1");
-    const refreshed = await app.client.request("POST", "/auth/session/refresh", { headers: { authorization: "Bearer my-own-api-key" } });
+    const refreshed = await app.client.request("POST", "/auth/session/refresh", {
+      headers: { authorization: "Bearer my-own-api-key" },
+    });
     expect(refreshed.status).to.equal(200);
     expect(app.client.cookie("sAccessToken")).to.be.a("string");
   });
 
   it("getTokenTransferMethod can force a method", async () => {
     app = await startSessionApp({ getTokenTransferMethod: () => "cookie" });
-    const login = await app.client.request("POST", "/login", { body: { userId: "u1" }, headers: { "st-auth-mode": "header" } });
+    const login = await app.client.request("POST", "/login", {
+      body: { userId: "u1" },
+      headers: { "st-auth-mode": "header" },
+    });
     expect(login.setCookies.map((c) => c.name).sort()).to.deep.equal(["sAccessToken", "sRefreshToken"]);
     // A header token is ignored when only cookies are allowed.
     const res = await app.client.request("GET", "/protected", { headers: { authorization: "Bearer x.y.z" } });
@@ -74,14 +92,17 @@ describe("session: token transfer", () => {
   });
 
   it("session.updateJWTPayload issues a new access token on the response, and the stored payload survives a refresh", async () => {
-    app = await startSessionApp({}, {
-      addRoutes: (a) =>
-        a.post("/promote", async (req, res) => {
-          const session = await Session.getSession(req, res);
-          await session.updateJWTPayload({ ...session.getJWTPayload(), role: "admin" });
-          res.json({ ok: true });
-        }),
-    });
+    app = await startSessionApp(
+      {},
+      {
+        addRoutes: (a) =>
+          a.post("/promote", async (req, res) => {
+            const session = await Session.getSession(req, res);
+            await session.updateJWTPayload({ ...session.getJWTPayload(), role: "admin" });
+            res.json({ ok: true });
+          }),
+      },
+    );
     const { client } = app;
     client.defaultHeaders = { "st-auth-mode": "cookie" };
     await client.request("POST", "/login", { body: { userId: "u1", jwtPayload: { role: "user" } } });
@@ -115,7 +136,13 @@ describe("session: token transfer", () => {
 
   it("CORS: getAllCORSHeaders lists what the SDK sends", async () => {
     app = await startSessionApp();
-    expect(Latchkey.getAllCORSHeaders().sort()).to.deep.equal(["anti-csrf", "authorization", "fdi-version", "rid", "st-auth-mode"]);
+    expect(Latchkey.getAllCORSHeaders().sort()).to.deep.equal([
+      "anti-csrf",
+      "authorization",
+      "fdi-version",
+      "rid",
+      "st-auth-mode",
+    ]);
   });
 });
 
@@ -127,14 +154,30 @@ describe("session: config", () => {
   const bad: [string, Parameters<typeof Session.init>[0], string][] = [
     ["an unknown option", { acessTokenValidity: 1 } as never, "Session.init.acessTokenValidity"],
     ["a zero access token validity", { accessTokenValidity: 0 }, "Session.init.accessTokenValidity"],
-    ["a refresh validity not longer than the access validity", { accessTokenValidity: 100, refreshTokenValidity: 100 }, "Session.init.refreshTokenValidity"],
+    [
+      "a refresh validity not longer than the access validity",
+      { accessTokenValidity: 100, refreshTokenValidity: 100 },
+      "Session.init.refreshTokenValidity",
+    ],
     ["a bad SameSite", { cookieSameSite: "sometimes" as never }, "Session.init.cookieSameSite"],
     ["a bad antiCsrf", { antiCsrf: "YES" as never }, "Session.init.antiCsrf"],
     ["equal status codes", { sessionExpiredStatusCode: 403 }, "Session.init.invalidClaimStatusCode"],
-    ["a non-function error handler", { errorHandlers: { onUnauthorised: "x" as never } }, "Session.init.errorHandlers.onUnauthorised"],
-    ["a bad key interval", { accessTokenSigningKeyUpdateInterval: 0 }, "Session.init.accessTokenSigningKeyUpdateInterval"],
+    [
+      "a non-function error handler",
+      { errorHandlers: { onUnauthorised: "x" as never } },
+      "Session.init.errorHandlers.onUnauthorised",
+    ],
+    [
+      "a bad key interval",
+      { accessTokenSigningKeyUpdateInterval: 0 },
+      "Session.init.accessTokenSigningKeyUpdateInterval",
+    ],
     ["a bad cookie domain", { cookieDomain: "a b" }, "Session.init.cookieDomain"],
-    ["a symmetric signing algorithm", { accessTokenSigningAlgorithm: "HS256" as never }, "Session.init.accessTokenSigningAlgorithm"],
+    [
+      "a symmetric signing algorithm",
+      { accessTokenSigningAlgorithm: "HS256" as never },
+      "Session.init.accessTokenSigningAlgorithm",
+    ],
   ];
   for (const [name, config, field] of bad) {
     it(`rejects ${name}, naming ${field}`, () => {
@@ -143,7 +186,9 @@ describe("session: config", () => {
   }
 
   it("rejects cross-site http (browsers drop SameSite=None cookies without Secure) but allows it on localhost", () => {
-    expect(() => init({ appName: "a", apiDomain: "http://api.example.com", websiteDomain: "http://shop.other.com" }, {})).to.throw("Session.init.cookieSecure");
+    expect(() =>
+      init({ appName: "a", apiDomain: "http://api.example.com", websiteDomain: "http://shop.other.com" }, {}),
+    ).to.throw("Session.init.cookieSecure");
     init({ appName: "a", apiDomain: "https://api.example.com", websiteDomain: "https://shop.other.com" }, {});
   });
 });

@@ -31,10 +31,15 @@ describe("session: verification", () => {
 
   it("getSession makes no database query without blacklisting", async () => {
     lk = initLatchkey([Session.init()]);
-    const { accessToken } = (await Session.createNewSessionWithoutRequestResponse("u1", { role: "admin" })).getAllSessionTokensDangerously();
-    expect(await countQueries(async () => {
-      for (let i = 0; i < 20; i++) expect((await Session.getSession(accessToken)).getJWTPayload()).to.deep.equal({ role: "admin" });
-    })).to.equal(0);
+    const { accessToken } = (
+      await Session.createNewSessionWithoutRequestResponse("u1", { role: "admin" })
+    ).getAllSessionTokensDangerously();
+    expect(
+      await countQueries(async () => {
+        for (let i = 0; i < 20; i++)
+          expect((await Session.getSession(accessToken)).getJWTPayload()).to.deep.equal({ role: "admin" });
+      }),
+    ).to.equal(0);
   });
 
   it("with blacklisting, getSession makes one query, and a revoked session's token is rejected at once", async () => {
@@ -61,7 +66,9 @@ describe("session: verification", () => {
   it("the first use of an access token from a refresh makes the new refresh token current, once; later uses are query-free", async () => {
     lk = initLatchkey([Session.init()]);
     const created = await Session.createNewSessionWithoutRequestResponse("u1");
-    const refreshed = await Session.refreshSessionWithoutRequestResponse(created.getAllSessionTokensDangerously().refreshToken ?? "");
+    const refreshed = await Session.refreshSessionWithoutRequestResponse(
+      created.getAllSessionTokensDangerously().refreshToken ?? "",
+    );
     const afterRefresh = refreshed.getAllSessionTokensDangerously();
     expect(jwtPayload(afterRefresh.accessToken)).to.include.keys("prh", "rth");
     const firstUse = await Session.getSession(afterRefresh.accessToken);
@@ -73,9 +80,16 @@ describe("session: verification", () => {
 
   it("tokens are standard RS256 JWTs that jsonwebtoken verifies with the published JWKS, and user keys never overwrite claims", async () => {
     lk = initLatchkey([Session.init()]);
-    const session = await Session.createNewSessionWithoutRequestResponse("u1", { sub: "someone-else", exp: 1, sessionHandle: "x" });
+    const session = await Session.createNewSessionWithoutRequestResponse("u1", {
+      sub: "someone-else",
+      exp: 1,
+      sessionHandle: "x",
+    });
     const token = session.getAccessToken();
-    const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as { kid: string; alg: string };
+    const header = JSON.parse(Buffer.from(token.split(".")[0] ?? "", "base64url").toString()) as {
+      kid: string;
+      alg: string;
+    };
     const jwks = await Session.getJWKS();
     const jwk = jwks.keys.find((k) => (k as { kid?: string }).kid === header.kid);
     expect(jwk, "the signing key is published").to.not.equal(undefined);
@@ -97,13 +111,19 @@ describe("session: tampered tokens are rejected, never 500", () => {
 
   it("rejects every tampering as 401 (UNAUTHORISED or try refresh token)", async () => {
     app = await startSessionApp();
-    const login = await app.client.request("POST", "/login", { body: { userId: "victim" }, headers: { "st-auth-mode": "header" } });
+    const login = await app.client.request("POST", "/login", {
+      body: { userId: "victim" },
+      headers: { "st-auth-mode": "header" },
+    });
     const good = login.headers.get("st-access-token") ?? "";
     const [h, p, s] = good.split(".") as [string, string, string];
     const payload = jwtPayload(good);
-    const b64 = (v: unknown): string => Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
+    const b64 = (v: unknown): string =>
+      Buffer.from(typeof v === "string" ? v : JSON.stringify(v)).toString("base64url");
     const jwks = await Session.getJWKS();
-    const publicPem = crypto.createPublicKey({ key: jwks.keys[0] as crypto.JsonWebKey, format: "jwk" }).export({ type: "spki", format: "pem" });
+    const publicPem = crypto
+      .createPublicKey({ key: jwks.keys[0] as crypto.JsonWebKey, format: "jwk" })
+      .export({ type: "spki", format: "pem" });
     const kid = (JSON.parse(Buffer.from(h, "base64url").toString()) as { kid: string }).kid;
     const foreign = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
     const now = Math.floor(Date.now() / 1000);
@@ -113,7 +133,11 @@ describe("session: tampered tokens are rejected, never 500", () => {
       "bad signature": `${h}.${p}.${s.slice(0, -4)}AAAA`,
       "alg none": `${b64({ alg: "none", typ: "JWT", kid })}.${p}.`,
       "alg none with a signature": `${b64({ alg: "none", kid })}.${p}.${s}`,
-      "HS256 signed with the public key": jwt.sign(payload, publicPem.toString(), { algorithm: "HS256", keyid: kid, noTimestamp: true }),
+      "HS256 signed with the public key": jwt.sign(payload, publicPem.toString(), {
+        algorithm: "HS256",
+        keyid: kid,
+        noTimestamp: true,
+      }),
       "unknown kid": signWith({ kid: "k-unknown", privateKey: foreign }, payload as never),
       "kid injection": `${b64({ alg: "RS256", kid: "../../etc/passwd' OR 1=1 --" })}.${p}.${s}`,
       "embedded jwk": `${b64({ alg: "RS256", kid, jwk: { kty: "RSA" } })}.${p}.${s}`,
@@ -129,7 +153,7 @@ describe("session: tampered tokens are rejected, never 500", () => {
       "payload an array": `${h}.${b64([1, 2])}.${s}`,
       "header not JSON": `${b64("nope")}.${p}.${s}`,
       empty: "",
-      "huge": "a".repeat(9000),
+      huge: "a".repeat(9000),
     };
     for (const [name, token] of Object.entries(cases)) {
       const res = await app.client.request("GET", "/protected", { headers: { authorization: `Bearer ${token}` } });
@@ -138,6 +162,8 @@ describe("session: tampered tokens are rejected, never 500", () => {
       expect(res.json.userId, name).to.equal(undefined);
     }
     // The genuine token still works after all that.
-    expect((await app.client.request("GET", "/protected", { headers: { authorization: `Bearer ${good}` } })).json.userId).to.equal("victim");
+    expect(
+      (await app.client.request("GET", "/protected", { headers: { authorization: `Bearer ${good}` } })).json.userId,
+    ).to.equal("victim");
   });
 });

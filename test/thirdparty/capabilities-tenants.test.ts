@@ -10,14 +10,21 @@ import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import { rowCounts } from "../helpers/thirdparty";
 
 // A provider nobody answers for (port 9, discard): reaching it fails fast with a provider error.
-const GONE = { config: { thirdPartyId: "gone", issuer: "http://127.0.0.1:9", requestTimeout: 200, clients: [{ clientId: "x" }] } };
+const GONE = {
+  config: { thirdPartyId: "gone", issuer: "http://127.0.0.1:9", requestTimeout: 200, clients: [{ clientId: "x" }] },
+};
 
 describe("thirdparty: what it requires of the recipe list", () => {
   afterEach(() => resetForTests());
 
   it("needs sessions (a recipe providing them), and says which recipe to add", () => {
-    expect(() => Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [ThirdParty.init({ signInAndUpFeature: { providers: [GONE] } })] }))
-      .to.throw(/the thirdparty recipe needs the session recipe: add Session.init\(\) to recipeList/);
+    expect(() =>
+      Latchkey.init({
+        appInfo: APP_INFO,
+        database: "sqlite::memory:",
+        recipeList: [ThirdParty.init({ signInAndUpFeature: { providers: [GONE] } })],
+      }),
+    ).to.throw(/the thirdparty recipe needs the session recipe: add Session.init\(\) to recipeList/);
   });
 });
 
@@ -30,10 +37,20 @@ describe(`thirdparty: without providers only /loginmethods is served (${testDbKi
 
   it("answers /loginmethods with no method, and leaves /authorisationurl and /signinup to the app (404)", async () => {
     const methods = await app.client.request("GET", "/auth/loginmethods");
-    expect(methods.json).to.deep.include({ status: "OK", emailPassword: { enabled: false }, thirdParty: { enabled: false, providers: [] }, firstFactors: [] });
-    const url = await app.client.request("GET", "/auth/authorisationurl?thirdPartyId=google&redirectURIOnProviderDashboard=https%3A%2F%2Fx.example%2Fcb");
+    expect(methods.json).to.deep.include({
+      status: "OK",
+      emailPassword: { enabled: false },
+      thirdParty: { enabled: false, providers: [] },
+      firstFactors: [],
+    });
+    const url = await app.client.request(
+      "GET",
+      "/auth/authorisationurl?thirdPartyId=google&redirectURIOnProviderDashboard=https%3A%2F%2Fx.example%2Fcb",
+    );
     expect(url.status).to.equal(404);
-    const signInUp = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "google", oAuthTokens: { access_token: "x" } } });
+    const signInUp = await app.client.request("POST", "/auth/signinup", {
+      body: { thirdPartyId: "google", oAuthTokens: { access_token: "x" } },
+    });
     expect(signInUp.status).to.equal(404);
   });
 });
@@ -46,19 +63,41 @@ describe(`thirdparty: tenant scope, capabilities and typed errors (${testDbKind(
   after(() => app.close());
 
   it("keeps one provider identity per tenant: the same identity in two tenants is two users, each found only in its tenant", async () => {
-    const a = await ThirdParty.manuallyCreateOrUpdateUser("gone", "same-person", "same@example.com", false, {}, "tenant-a");
-    const b = await ThirdParty.manuallyCreateOrUpdateUser("gone", "same-person", "same@example.com", false, {}, "tenant-b");
+    const a = await ThirdParty.manuallyCreateOrUpdateUser(
+      "gone",
+      "same-person",
+      "same@example.com",
+      false,
+      {},
+      "tenant-a",
+    );
+    const b = await ThirdParty.manuallyCreateOrUpdateUser(
+      "gone",
+      "same-person",
+      "same@example.com",
+      false,
+      {},
+      "tenant-b",
+    );
     expect(a.createdNewUser && b.createdNewUser).to.equal(true);
     expect(a.user.id).not.to.equal(b.user.id);
-    expect((await ThirdParty.manuallyCreateOrUpdateUser("gone", "same-person", "same@example.com", false, {}, "tenant-a")).user.id).to.equal(a.user.id);
-    expect((await ThirdParty.getUsersByEmail("same@example.com", {}, "tenant-a")).map((u) => u.id)).to.deep.equal([a.user.id]);
+    expect(
+      (await ThirdParty.manuallyCreateOrUpdateUser("gone", "same-person", "same@example.com", false, {}, "tenant-a"))
+        .user.id,
+    ).to.equal(a.user.id);
+    expect((await ThirdParty.getUsersByEmail("same@example.com", {}, "tenant-a")).map((u) => u.id)).to.deep.equal([
+      a.user.id,
+    ]);
     expect((await ThirdParty.getUserByThirdPartyInfo("gone", "same-person", {}, "tenant-b"))?.id).to.equal(b.user.id);
     // The current call forms stay in the default tenant, where this identity has no user.
     expect(await ThirdParty.getUserByThirdPartyInfo("gone", "same-person")).to.equal(undefined);
     expect(await ThirdParty.getUsersByEmail("same@example.com")).to.deep.equal([]);
     const knex = rawKnex(app.lk.url);
     try {
-      const rows = await knex(`${app.lk.prefix}thirdparty_users`).whereIn("user_id", [a.user.id, b.user.id]).orderBy("tenant_id").select("tenant_id");
+      const rows = await knex(`${app.lk.prefix}thirdparty_users`)
+        .whereIn("user_id", [a.user.id, b.user.id])
+        .orderBy("tenant_id")
+        .select("tenant_id");
       expect(rows.map((r: { tenant_id: string }) => r.tenant_id)).to.deep.equal(["tenant-a", "tenant-b"]);
     } finally {
       await knex.destroy();
@@ -78,7 +117,14 @@ describe(`thirdparty: tenant scope, capabilities and typed errors (${testDbKind(
   });
 
   it("provides its users as a login method (SuperTokens' shape, verified as the provider said) and deletes them as a user data owner", async () => {
-    const { user } = await ThirdParty.manuallyCreateOrUpdateUser("gone", "lm-user", "LM@Example.com", true, {}, "tenant-a");
+    const { user } = await ThirdParty.manuallyCreateOrUpdateUser(
+      "gone",
+      "lm-user",
+      "LM@Example.com",
+      true,
+      {},
+      "tenant-a",
+    );
     const providers = Core.getInstanceOrThrow().capabilities.all(LoginMethods);
     const thirdParty = providers.find((p) => p.factorIds.includes("thirdparty"));
     expect(thirdParty).not.to.equal(undefined);
@@ -92,8 +138,12 @@ describe(`thirdparty: tenant scope, capabilities and typed errors (${testDbKind(
       timeJoined: user.timeJoined,
     };
     expect(await thirdParty?.getLoginMethod({ userId: user.id, userContext: {} })).to.deep.equal(expected);
-    expect(await thirdParty?.getLoginMethodsByEmail({ email: "LM@example.com", tenantId: "tenant-a", userContext: {} })).to.deep.equal([expected]);
-    expect(await thirdParty?.getLoginMethodsByEmail({ email: "LM@example.com", tenantId: "public", userContext: {} })).to.deep.equal([]);
+    expect(
+      await thirdParty?.getLoginMethodsByEmail({ email: "LM@example.com", tenantId: "tenant-a", userContext: {} }),
+    ).to.deep.equal([expected]);
+    expect(
+      await thirdParty?.getLoginMethodsByEmail({ email: "LM@example.com", tenantId: "public", userContext: {} }),
+    ).to.deep.equal([]);
     // A later sign-in whose provider no longer vouches for the email reports it unverified.
     await ThirdParty.manuallyCreateOrUpdateUser("gone", "lm-user", "LM@Example.com", false, {}, "tenant-a");
     expect(await thirdParty?.getLoginMethod({ userId: user.id, userContext: {} })).to.deep.include({ verified: false });
@@ -111,7 +161,10 @@ describe(`thirdparty: tenant scope, capabilities and typed errors (${testDbKind(
     const provider = await ThirdParty.getProvider("gone");
     let caught: unknown;
     try {
-      await provider?.getAuthorisationRedirectURL({ redirectURIOnProviderDashboard: "https://x.example/cb", userContext: {} });
+      await provider?.getAuthorisationRedirectURL({
+        redirectURIOnProviderDashboard: "https://x.example/cb",
+        userContext: {},
+      });
     } catch (err) {
       caught = err;
     }

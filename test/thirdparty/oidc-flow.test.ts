@@ -15,20 +15,30 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
   before(async () => {
     idp = await startOidcProvider();
     const provider: ProviderInput = {
-      config: { thirdPartyId: "test-oidc", name: "Test IdP", issuer: idp.issuer, clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret, scope: ["openid", "email"] }] },
+      config: {
+        thirdPartyId: "test-oidc",
+        name: "Test IdP",
+        issuer: idp.issuer,
+        clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret, scope: ["openid", "email"] }],
+      },
     };
-    app = await startSessionApp({}, {
-      extraRecipes: [ThirdParty.init({
-        signInAndUpFeature: { providers: [provider] },
-        sessionFeature: {
-          setJwtPayload: (user, context, action) => {
-            actions.push(action);
-            return { plan: "gold", action, provider: context.thirdPartyId, email: user.email };
-          },
-          setSessionData: (_user, _context, action) => ({ note: "kept in the database", action }),
-        },
-      })],
-    });
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          ThirdParty.init({
+            signInAndUpFeature: { providers: [provider] },
+            sessionFeature: {
+              setJwtPayload: (user, context, action) => {
+                actions.push(action);
+                return { plan: "gold", action, provider: context.thirdPartyId, email: user.email };
+              },
+              setSessionData: (_user, _context, action) => ({ note: "kept in the database", action }),
+            },
+          }),
+        ],
+      },
+    );
   });
   beforeEach(() => {
     app.client.defaultHeaders = { "st-auth-mode": "cookie" };
@@ -56,7 +66,12 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
     const seen = await app.client.request("GET", "/protected");
     expect(seen.status).to.equal(200);
     expect(seen.json.userId).to.equal(user.id);
-    expect(seen.json.payload).to.deep.include({ plan: "gold", action: "signup", provider: "test-oidc", email: "alice@example.com" });
+    expect(seen.json.payload).to.deep.include({
+      plan: "gold",
+      action: "signup",
+      provider: "test-oidc",
+      email: "alice@example.com",
+    });
     const handle = String(seen.json.handle);
     expect(await Session.getSessionData(handle)).to.deep.equal({ note: "kept in the database", action: "signup" });
     const accessToken = app.client.cookie("sAccessToken") as string;
@@ -68,10 +83,16 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
     expect((signIn.json.user as { id: string }).id).to.equal(user.id);
     const seenAgain = await app.client.request("GET", "/protected");
     expect(seenAgain.json.payload).to.deep.include({ action: "signin" });
-    expect(await Session.getSessionData(String(seenAgain.json.handle))).to.deep.equal({ note: "kept in the database", action: "signin" });
+    expect(await Session.getSessionData(String(seenAgain.json.handle))).to.deep.equal({
+      note: "kept in the database",
+      action: "signin",
+    });
     expect(actions).to.deep.equal(["signup", "signin"]);
     expect((await rowCounts(app, ["thirdparty_users"])).thirdparty_users).to.equal(1);
-    expect(await ThirdParty.getUserByThirdPartyInfo("test-oidc", "alice")).to.deep.include({ id: user.id, email: "alice@example.com" });
+    expect(await ThirdParty.getUserByThirdPartyInfo("test-oidc", "alice")).to.deep.include({
+      id: user.id,
+      email: "alice@example.com",
+    });
   });
 
   it("refuses a code used twice, and writes nothing the second time", async () => {
@@ -94,7 +115,10 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
     const before = await rowCounts(app, ["thirdparty_users", "sessions"]);
     const mixed = {
       ...attacker.body,
-      redirectURIInfo: { ...attacker.body.redirectURIInfo, pkceCodeVerifier: victim.body.redirectURIInfo.pkceCodeVerifier },
+      redirectURIInfo: {
+        ...attacker.body.redirectURIInfo,
+        pkceCodeVerifier: victim.body.redirectURIInfo.pkceCodeVerifier,
+      },
     };
     const reply = await app.client.request("POST", "/auth/signinup", { body: mixed });
     expect(reply.status).to.equal(200);
@@ -104,7 +128,11 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
 
   it("answers the login methods the SDK asks for", async () => {
     const reply = await app.client.request("GET", "/auth/loginmethods");
-    expect(reply.json).to.deep.include({ status: "OK", emailPassword: { enabled: false }, firstFactors: ["thirdparty"] });
+    expect(reply.json).to.deep.include({
+      status: "OK",
+      emailPassword: { enabled: false },
+      firstFactors: ["thirdparty"],
+    });
     expect(reply.json.thirdParty).to.deep.equal({ enabled: true, providers: [{ id: "test-oidc", name: "Test IdP" }] });
   });
 });

@@ -18,10 +18,17 @@ const REDIRECT = "https://shop.example/auth/callback/x";
 
 // init with only these providers, on an in-memory database: nothing here touches storage.
 function initWith(providers: ProviderInput[]): void {
-  Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), ThirdParty.init({ signInAndUpFeature: { providers } })] });
+  Latchkey.init({
+    appInfo: APP_INFO,
+    database: "sqlite::memory:",
+    recipeList: [Session.init(), ThirdParty.init({ signInAndUpFeature: { providers } })],
+  });
 }
 
-const APPLE_KEY = crypto.generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "pem", type: "pkcs8" }).toString();
+const APPLE_KEY = crypto
+  .generateKeyPairSync("ec", { namedCurve: "P-256" })
+  .privateKey.export({ format: "pem", type: "pkcs8" })
+  .toString();
 // "oops" is what the test checks the message never quotes; a PEM carries no such word otherwise.
 const RSA_KEY_WITH_OOPS = `${crypto.generateKeyPairSync("rsa", { modulusLength: 1024 }).privateKey.export({ format: "pem", type: "pkcs8" }).toString()}\noops`;
 
@@ -29,14 +36,21 @@ describe("thirdparty: built-in providers and config validation", () => {
   afterEach(() => resetForTests());
 
   it("GitHub builds its authorisation URL from its preset: PKCE, its scopes, no OpenID nonce", async () => {
-    initWith([
-      { config: { thirdPartyId: "github", clients: [{ clientId: "gh-client", clientSecret: "s" }] } },
-    ]);
+    initWith([{ config: { thirdPartyId: "github", clients: [{ clientId: "gh-client", clientSecret: "s" }] } }]);
     const github = await ThirdParty.getProvider("github");
-    const { urlWithQueryParams, pkceCodeVerifier } = await github!.getAuthorisationRedirectURL({ redirectURIOnProviderDashboard: REDIRECT, userContext: {} });
+    const { urlWithQueryParams, pkceCodeVerifier } = await github!.getAuthorisationRedirectURL({
+      redirectURIOnProviderDashboard: REDIRECT,
+      userContext: {},
+    });
     const url = new URL(urlWithQueryParams);
     expect(url.origin + url.pathname).to.equal("https://github.com/login/oauth/authorize");
-    expect(Object.fromEntries(url.searchParams)).to.deep.include({ client_id: "gh-client", redirect_uri: REDIRECT, response_type: "code", scope: "read:user user:email", code_challenge_method: "S256" });
+    expect(Object.fromEntries(url.searchParams)).to.deep.include({
+      client_id: "gh-client",
+      redirect_uri: REDIRECT,
+      response_type: "code",
+      scope: "read:user user:email",
+      code_challenge_method: "S256",
+    });
     // OAuth 2.0 only: no OpenID nonce.
     expect(url.searchParams.has("nonce")).to.equal(false);
     expect(pkceCodeVerifier).to.match(/^[A-Za-z0-9_-]{43}$/);
@@ -45,8 +59,18 @@ describe("thirdparty: built-in providers and config validation", () => {
   it("fills in names and issuers of the built-in providers", async () => {
     initWith([
       { config: { thirdPartyId: "google", clients: [{ clientId: "g" }] } },
-      { config: { thirdPartyId: "apple", clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: APPLE_KEY } }] } },
-      { config: { thirdPartyId: "microsoft", clients: [{ clientId: "m", additionalConfig: { directoryId: "contoso-tenant" } }] } },
+      {
+        config: {
+          thirdPartyId: "apple",
+          clients: [{ clientId: "a", additionalConfig: { keyId: "k", teamId: "t", privateKey: APPLE_KEY } }],
+        },
+      },
+      {
+        config: {
+          thirdPartyId: "microsoft",
+          clients: [{ clientId: "m", additionalConfig: { directoryId: "contoso-tenant" } }],
+        },
+      },
     ]);
     const google = await ThirdParty.getProvider("google");
     expect(google!.config).to.deep.include({ name: "Google", issuer: "https://accounts.google.com" });
@@ -55,29 +79,127 @@ describe("thirdparty: built-in providers and config validation", () => {
     expect(apple!.config).to.deep.include({ name: "Apple", issuer: "https://appleid.apple.com" });
     expect(apple!.config.client.forcePKCE).to.equal(false);
     const microsoft = await ThirdParty.getProvider("microsoft");
-    expect(microsoft!.config).to.deep.include({ name: "Microsoft", issuer: "https://login.microsoftonline.com/contoso-tenant/v2.0" });
+    expect(microsoft!.config).to.deep.include({
+      name: "Microsoft",
+      issuer: "https://login.microsoftonline.com/contoso-tenant/v2.0",
+    });
     expect(await ThirdParty.getProvider("facebook")).to.equal(undefined);
   });
 
   const invalid: [string, unknown, RegExp][] = [
     ["no providers key", { signInAndUpFeature: {} }, /providers: must be an array/],
-    ["providers that are not a list", { signInAndUpFeature: { providers: { google: {} } } }, /providers: must be an array/],
-    ["a provider without clients", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google" } }] } }, /clients: must be a non-empty array/],
-    ["an unknown provider without endpoints", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "acme", clients: [{ clientId: "x" }] } }] } }, /not a built-in provider/],
-    ["an http endpoint off this machine", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "acme", issuer: "http://idp.example", clients: [{ clientId: "x" }] } }] } }, /https URL/],
-    ["the same provider twice", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }, { config: { thirdPartyId: "google", clients: [{ clientId: "y" }] } }] } }, /listed twice/],
-    ["two clients without clientType", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }, { clientId: "y" }] } }] } }, /clientType/],
-    ["an unknown option", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }], clientSecret: "oops" } }] } }, /clientSecret/],
-    ["a thirdPartyId with odd characters", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "a b", clients: [{ clientId: "x" }] } }] } }, /thirdPartyId/],
-    ["an Apple privateKey that cannot sign ES256 (an RSA key)", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { keyId: "k", teamId: "t", privateKey: RSA_KEY_WITH_OOPS } }] } }] } }, /privateKey: must be the PEM/],
-    ["an Apple privateKey that is no key at all", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "apple", clients: [{ clientId: "x", additionalConfig: { privateKey: "oops-not-a-key" } }] } }] } }, /privateKey: must be the PEM/],
-    ["a sessionFeature hook that is not a function", { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] }, sessionFeature: { setJwtPayload: 1 } }, /setJwtPayload: must be a function/],
+    [
+      "providers that are not a list",
+      { signInAndUpFeature: { providers: { google: {} } } },
+      /providers: must be an array/,
+    ],
+    [
+      "a provider without clients",
+      { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google" } }] } },
+      /clients: must be a non-empty array/,
+    ],
+    [
+      "an unknown provider without endpoints",
+      { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "acme", clients: [{ clientId: "x" }] } }] } },
+      /not a built-in provider/,
+    ],
+    [
+      "an http endpoint off this machine",
+      {
+        signInAndUpFeature: {
+          providers: [{ config: { thirdPartyId: "acme", issuer: "http://idp.example", clients: [{ clientId: "x" }] } }],
+        },
+      },
+      /https URL/,
+    ],
+    [
+      "the same provider twice",
+      {
+        signInAndUpFeature: {
+          providers: [
+            { config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } },
+            { config: { thirdPartyId: "google", clients: [{ clientId: "y" }] } },
+          ],
+        },
+      },
+      /listed twice/,
+    ],
+    [
+      "two clients without clientType",
+      {
+        signInAndUpFeature: {
+          providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }, { clientId: "y" }] } }],
+        },
+      },
+      /clientType/,
+    ],
+    [
+      "an unknown option",
+      {
+        signInAndUpFeature: {
+          providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }], clientSecret: "oops" } }],
+        },
+      },
+      /clientSecret/,
+    ],
+    [
+      "a thirdPartyId with odd characters",
+      { signInAndUpFeature: { providers: [{ config: { thirdPartyId: "a b", clients: [{ clientId: "x" }] } }] } },
+      /thirdPartyId/,
+    ],
+    [
+      "an Apple privateKey that cannot sign ES256 (an RSA key)",
+      {
+        signInAndUpFeature: {
+          providers: [
+            {
+              config: {
+                thirdPartyId: "apple",
+                clients: [
+                  { clientId: "x", additionalConfig: { keyId: "k", teamId: "t", privateKey: RSA_KEY_WITH_OOPS } },
+                ],
+              },
+            },
+          ],
+        },
+      },
+      /privateKey: must be the PEM/,
+    ],
+    [
+      "an Apple privateKey that is no key at all",
+      {
+        signInAndUpFeature: {
+          providers: [
+            {
+              config: {
+                thirdPartyId: "apple",
+                clients: [{ clientId: "x", additionalConfig: { privateKey: "oops-not-a-key" } }],
+              },
+            },
+          ],
+        },
+      },
+      /privateKey: must be the PEM/,
+    ],
+    [
+      "a sessionFeature hook that is not a function",
+      {
+        signInAndUpFeature: { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] },
+        sessionFeature: { setJwtPayload: 1 },
+      },
+      /setJwtPayload: must be a function/,
+    ],
   ];
   it("refuses ThirdPartyEmailPassword beside EmailPassword or ThirdParty (it includes them)", async () => {
     const providers = { providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] };
     for (const other of [EmailPassword.init(), ThirdParty.init({ signInAndUpFeature: providers })]) {
-      expect(() => Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), other, ThirdPartyEmailPassword.init(providers)] }))
-        .to.throw(/already includes (emailpassword|thirdparty): list only one/);
+      expect(() =>
+        Latchkey.init({
+          appInfo: APP_INFO,
+          database: "sqlite::memory:",
+          recipeList: [Session.init(), other, ThirdPartyEmailPassword.init(providers)],
+        }),
+      ).to.throw(/already includes (emailpassword|thirdparty): list only one/);
       await resetForTests();
     }
   });
@@ -85,7 +207,11 @@ describe("thirdparty: built-in providers and config validation", () => {
   for (const [name, config, message] of invalid) {
     it(`refuses ${name} at init with INVALID_CONFIG`, () => {
       try {
-        Latchkey.init({ appInfo: APP_INFO, database: "sqlite::memory:", recipeList: [Session.init(), ThirdParty.init(config as never)] });
+        Latchkey.init({
+          appInfo: APP_INFO,
+          database: "sqlite::memory:",
+          recipeList: [Session.init(), ThirdParty.init(config as never)],
+        });
       } catch (err) {
         expect(Latchkey.Error.isErrorFromAuth(err)).to.equal(true);
         expect((err as InstanceType<typeof Latchkey.Error>).type).to.equal("INVALID_CONFIG");
@@ -112,13 +238,19 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
         res.setHeader("content-type", "application/json");
         if (req.url === "/login/oauth/access_token") {
           seen.token = body;
-          return res.end(JSON.stringify({ access_token: "gho_test", token_type: "bearer", scope: "read:user,user:email" }));
+          return res.end(
+            JSON.stringify({ access_token: "gho_test", token_type: "bearer", scope: "read:user,user:email" }),
+          );
         }
         if (req.url === "/applications/gh-client/token") {
           // GitHub's "check a token": authenticated as the app, answers 404 for a token of another app.
-          const ours = req.headers.authorization === `Basic ${Buffer.from("gh-client:gh-secret").toString("base64")}` && (JSON.parse(body) as { access_token?: unknown }).access_token === "gho_test";
+          const ours =
+            req.headers.authorization === `Basic ${Buffer.from("gh-client:gh-secret").toString("base64")}` &&
+            (JSON.parse(body) as { access_token?: unknown }).access_token === "gho_test";
           res.statusCode = ours ? 200 : 404;
-          return res.end(JSON.stringify(ours ? { token: "gho_test", app: { client_id: "gh-client" } } : { message: "Not Found" }));
+          return res.end(
+            JSON.stringify(ours ? { token: "gho_test", app: { client_id: "gh-client" } } : { message: "Not Found" }),
+          );
         }
         seen.auth = req.headers.authorization;
         if (req.url === "/user") return res.end(JSON.stringify({ id: 583231, login: "octocat" }));
@@ -129,21 +261,28 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
     });
     await new Promise<void>((resolve) => github.listen(0, "127.0.0.1", resolve));
     const base = `http://127.0.0.1:${(github.address() as AddressInfo).port}`;
-    app = await startSessionApp({}, {
-      extraRecipes: [ThirdParty.init({
-        signInAndUpFeature: {
-          providers: [{
-            config: {
-              thirdPartyId: "github",
-              authorizationEndpoint: `${base}/login/oauth/authorize`,
-              tokenEndpoint: `${base}/login/oauth/access_token`,
-              userInfoEndpoint: `${base}/user`,
-              clients: [{ clientId: "gh-client", clientSecret: "gh-secret" }],
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          ThirdParty.init({
+            signInAndUpFeature: {
+              providers: [
+                {
+                  config: {
+                    thirdPartyId: "github",
+                    authorizationEndpoint: `${base}/login/oauth/authorize`,
+                    tokenEndpoint: `${base}/login/oauth/access_token`,
+                    userInfoEndpoint: `${base}/user`,
+                    clients: [{ clientId: "gh-client", clientSecret: "gh-secret" }],
+                  },
+                },
+              ],
             },
-          }],
-        },
-      })],
-    });
+          }),
+        ],
+      },
+    );
     app.client.defaultHeaders = { "st-auth-mode": "cookie" };
   });
   after(async () => {
@@ -152,18 +291,37 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
   });
 
   async function signIn() {
-    const url = await app.client.request("GET", `/auth/authorisationurl?${new URLSearchParams({ thirdPartyId: "github", redirectURIOnProviderDashboard: REDIRECT })}`);
+    const url = await app.client.request(
+      "GET",
+      `/auth/authorisationurl?${new URLSearchParams({ thirdPartyId: "github", redirectURIOnProviderDashboard: REDIRECT })}`,
+    );
     return app.client.request("POST", "/auth/signinup", {
-      body: { thirdPartyId: "github", redirectURIInfo: { redirectURIOnProviderDashboard: REDIRECT, redirectURIQueryParams: { code: "gh-code", state: "s" }, pkceCodeVerifier: url.json.pkceCodeVerifier } },
+      body: {
+        thirdPartyId: "github",
+        redirectURIInfo: {
+          redirectURIOnProviderDashboard: REDIRECT,
+          redirectURIQueryParams: { code: "gh-code", state: "s" },
+          pkceCodeVerifier: url.json.pkceCodeVerifier,
+        },
+      },
     });
   }
 
   it("exchanges the code with the PKCE verifier, reads the user and their primary verified email", async () => {
     const reply = await signIn();
     expect(reply.json).to.deep.include({ status: "OK", createdNewUser: true });
-    expect(reply.json.user).to.deep.include({ email: "Octo@example.com", thirdParty: { id: "github", userId: "583231" } });
+    expect(reply.json.user).to.deep.include({
+      email: "Octo@example.com",
+      thirdParty: { id: "github", userId: "583231" },
+    });
     const form = new URLSearchParams(seen.token);
-    expect(Object.fromEntries(form)).to.deep.include({ grant_type: "authorization_code", code: "gh-code", client_id: "gh-client", client_secret: "gh-secret", redirect_uri: REDIRECT });
+    expect(Object.fromEntries(form)).to.deep.include({
+      grant_type: "authorization_code",
+      code: "gh-code",
+      client_id: "gh-client",
+      client_secret: "gh-secret",
+      redirect_uri: REDIRECT,
+    });
     expect(form.get("code_verifier")).to.match(/^[A-Za-z0-9_-]{43}$/);
     expect(seen.auth).to.equal("Bearer gho_test");
   });
@@ -171,13 +329,23 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
   it("takes a native app's access token only once GitHub says it was issued to this app", async () => {
     const before = await rowCounts(app, ["thirdparty_users", "sessions"]);
     // Any GitHub token reads its owner's profile: one from another app must not sign its owner in here.
-    for (const oAuthTokens of [{ access_token: "gho_other_app" }, { access_token: "gho_other_app", id_token: "not.checked.here" }]) {
-      const refused = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens } });
-      expect(refused.json).to.deep.equal({ status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The access token was not issued to this app" });
+    for (const oAuthTokens of [
+      { access_token: "gho_other_app" },
+      { access_token: "gho_other_app", id_token: "not.checked.here" },
+    ]) {
+      const refused = await app.client.request("POST", "/auth/signinup", {
+        body: { thirdPartyId: "github", oAuthTokens },
+      });
+      expect(refused.json).to.deep.equal({
+        status: "SIGN_IN_UP_NOT_ALLOWED",
+        reason: "The access token was not issued to this app",
+      });
       expect(refused.setCookies).to.have.length(0);
     }
     expect(await rowCounts(app, ["thirdparty_users", "sessions"])).to.deep.equal(before);
-    const ours = await app.client.request("POST", "/auth/signinup", { body: { thirdPartyId: "github", oAuthTokens: { access_token: "gho_test" } } });
+    const ours = await app.client.request("POST", "/auth/signinup", {
+      body: { thirdPartyId: "github", oAuthTokens: { access_token: "gho_test" } },
+    });
     expect(ours.json).to.deep.include({ status: "OK" });
     expect(ours.json.user).to.deep.include({ thirdParty: { id: "github", userId: "583231" } });
   });

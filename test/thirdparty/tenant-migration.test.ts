@@ -10,13 +10,23 @@ describe(`thirdparty: the tenant migration on a table with users (${testDbKind()
     const table = `${prefix}thirdparty_users`;
     try {
       await runMigrations(knex, prefix, thirdPartyMigrations.slice(0, 1));
-      const before = { third_party_id: "google", third_party_user_id: "u1", email: "a@example.com", email_verified: true, time_joined: 1 };
+      const before = {
+        third_party_id: "google",
+        third_party_user_id: "u1",
+        email: "a@example.com",
+        email_verified: true,
+        time_joined: 1,
+      };
       await knex(table).insert({ user_id: "existing", ...before });
       expect(await runMigrations(knex, prefix, thirdPartyMigrations)).to.deep.equal(["thirdparty/002_add_tenant_id"]);
-      expect(await knex(table).where({ user_id: "existing" }).first("tenant_id")).to.deep.equal({ tenant_id: "public" });
+      expect(await knex(table).where({ user_id: "existing" }).first("tenant_id")).to.deep.equal({
+        tenant_id: "public",
+      });
       // The same identity is refused again in its tenant, and welcome in another.
       let refused = false;
-      await knex(table).insert({ user_id: "again", tenant_id: "public", ...before }).catch(() => (refused = true));
+      await knex(table)
+        .insert({ user_id: "again", tenant_id: "public", ...before })
+        .catch(() => (refused = true));
       expect(refused).to.equal(true);
       await knex(table).insert({ user_id: "other-tenant", tenant_id: "tenant-b", ...before });
       expect(Number((await knex(table).count({ n: "*" }))[0]?.n)).to.equal(2);

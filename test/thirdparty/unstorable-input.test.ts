@@ -9,9 +9,17 @@ import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 describe(`thirdparty: text no database can store is never looked up or written (${testDbKind()})`, () => {
   let app: SessionTestApp;
   before(async () => {
-    app = await startSessionApp({}, {
-      extraRecipes: [ThirdPartyEmailPassword.init({ bcryptCost: 4, providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }] })],
-    });
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          ThirdPartyEmailPassword.init({
+            bcryptCost: 4,
+            providers: [{ config: { thirdPartyId: "google", clients: [{ clientId: "x" }] } }],
+          }),
+        ],
+      },
+    );
   });
   after(() => app.close());
 
@@ -30,9 +38,17 @@ describe(`thirdparty: text no database can store is never looked up or written (
     });
 
     it(`refuses to create a provider user whose email or id has ${name} (BAD_INPUT_ERROR, nothing written)`, async () => {
-      for (const [email, id] of [[value, "user-1"], ["ok@example.com", value]]) {
+      for (const [email, id] of [
+        [value, "user-1"],
+        ["ok@example.com", value],
+      ]) {
         try {
-          await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("google", id as string, email as string, true);
+          await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser(
+            "google",
+            id as string,
+            email as string,
+            true,
+          );
           expect.fail("accepted");
         } catch (err) {
           expect((err as { type?: string }).type).to.equal("BAD_INPUT_ERROR");

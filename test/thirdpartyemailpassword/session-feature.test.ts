@@ -8,7 +8,12 @@ import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc";
 import { Session, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import { providerRedirect, rowCounts } from "../helpers/thirdparty";
 
-const form = (email: string, password: string) => ({ formFields: [{ id: "email", value: email }, { id: "password", value: password }] });
+const form = (email: string, password: string) => ({
+  formFields: [
+    { id: "email", value: email },
+    { id: "password", value: password },
+  ],
+});
 
 describe(`thirdpartyemailpassword: sessionFeature and a createNewSession override reach both login methods (${testDbKind()})`, () => {
   let idp: TestOidcProvider;
@@ -37,7 +42,16 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
         extraRecipes: [
           ThirdPartyEmailPassword.init({
             bcryptCost: 4,
-            providers: [{ config: { thirdPartyId: "test-oidc", name: "Test IdP", issuer: idp.issuer, clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret }] } }],
+            providers: [
+              {
+                config: {
+                  thirdPartyId: "test-oidc",
+                  name: "Test IdP",
+                  issuer: idp.issuer,
+                  clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret }],
+                },
+              },
+            ],
             sessionFeature: {
               setJwtPayload: (user, context, action) => ({
                 plan: "gold",
@@ -82,13 +96,29 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
   it("email/password sign-up and sign-in: the override sees sessionFeature's values and its own additions win", async () => {
     const up = await app.client.request("POST", "/auth/signup", { body: form("dana@example.com", "password1") });
     expect(up.json.status).to.equal("OK");
-    expect(seenByOverride).to.deep.equal([{
-      jwtPayload: { plan: "gold", method: "emailpassword", provider: null, action: "signup", userEmail: "dana@example.com" },
-      sessionData: { note: "emailpassword/signup" },
-    }]);
+    expect(seenByOverride).to.deep.equal([
+      {
+        jwtPayload: {
+          plan: "gold",
+          method: "emailpassword",
+          provider: null,
+          action: "signup",
+          userEmail: "dana@example.com",
+        },
+        sessionData: { note: "emailpassword/signup" },
+      },
+    ]);
     const afterSignUp = await protectedPayload();
-    expect(afterSignUp.payload).to.deep.include({ plan: "set-by-override", role: "admin", method: "emailpassword", action: "signup" });
-    expect(await Session.getSessionData(afterSignUp.handle)).to.deep.equal({ note: "emailpassword/signup", secret: "x" });
+    expect(afterSignUp.payload).to.deep.include({
+      plan: "set-by-override",
+      role: "admin",
+      method: "emailpassword",
+      action: "signup",
+    });
+    expect(await Session.getSessionData(afterSignUp.handle)).to.deep.equal({
+      note: "emailpassword/signup",
+      secret: "x",
+    });
 
     app.client.jar.clear();
     const signIn = await app.client.request("POST", "/auth/signin", { body: form("dana@example.com", "password1") });
@@ -102,11 +132,22 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
     const up = await app.client.request("POST", "/auth/signinup", { body: first.body });
     expect(up.json).to.deep.include({ status: "OK", createdNewUser: true });
     expect(seenByOverride[0]).to.deep.equal({
-      jwtPayload: { plan: "gold", method: "thirdparty", provider: "test-oidc", action: "signup", userEmail: "erin@example.com" },
+      jwtPayload: {
+        plan: "gold",
+        method: "thirdparty",
+        provider: "test-oidc",
+        action: "signup",
+        userEmail: "erin@example.com",
+      },
       sessionData: { note: "thirdparty/signup" },
     });
     const afterSignUp = await protectedPayload();
-    expect(afterSignUp.payload).to.deep.include({ plan: "set-by-override", role: "admin", method: "thirdparty", provider: "test-oidc" });
+    expect(afterSignUp.payload).to.deep.include({
+      plan: "set-by-override",
+      role: "admin",
+      method: "thirdparty",
+      provider: "test-oidc",
+    });
     expect(await Session.getSessionData(afterSignUp.handle)).to.deep.equal({ note: "thirdparty/signup", secret: "x" });
     // The provider verified the email, so the email verification claim is already true.
     expect(afterSignUp.payload["st-ev"]).to.deep.include({ v: true });
@@ -121,22 +162,39 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
 
   it("keeps one view of both methods' users: the same email can be an email/password user and a provider user", async () => {
     const up = await app.client.request("POST", "/auth/signup", { body: form("frank@example.com", "password1") });
-    const viaProvider = await app.client.request("POST", "/auth/signinup", { body: (await providerRedirect(app, idp, "frank")).body });
+    const viaProvider = await app.client.request("POST", "/auth/signinup", {
+      body: (await providerRedirect(app, idp, "frank")).body,
+    });
     const users = await ThirdPartyEmailPassword.getUsersByEmail("frank@example.com");
-    expect(users.map((u) => u.id).sort()).to.deep.equal([(up.json.user as { id: string }).id, (viaProvider.json.user as { id: string }).id].sort());
-    expect(users.find((u) => u.thirdParty !== undefined)?.thirdParty).to.deep.equal({ id: "test-oidc", userId: "frank" });
+    expect(users.map((u) => u.id).sort()).to.deep.equal(
+      [(up.json.user as { id: string }).id, (viaProvider.json.user as { id: string }).id].sort(),
+    );
+    expect(users.find((u) => u.thirdParty !== undefined)?.thirdParty).to.deep.equal({
+      id: "test-oidc",
+      userId: "frank",
+    });
     const core = await Latchkey.getUser((viaProvider.json.user as { id: string }).id);
-    expect(core).to.deep.include({ recipeId: "thirdpartyemailpassword", email: "frank@example.com", thirdParty: { id: "test-oidc", userId: "frank" } });
+    // A preset's users belong to the recipe of their login method, as in current SuperTokens.
+    expect(core).to.deep.include({ emails: ["frank@example.com"], thirdParty: [{ id: "test-oidc", userId: "frank" }] });
+    expect(core?.loginMethods.map((m) => m.recipeId)).to.deep.equal(["thirdparty"]);
     // A provider user has no password to reset or sign in with.
     const providerUserId = (viaProvider.json.user as { id: string }).id;
-    expect(await ThirdPartyEmailPassword.createResetPasswordToken(providerUserId)).to.deep.equal({ status: "UNKNOWN_USER_ID_ERROR" });
+    expect(await ThirdPartyEmailPassword.createResetPasswordToken(providerUserId)).to.deep.equal({
+      status: "UNKNOWN_USER_ID_ERROR",
+    });
     expect(await EmailVerification.isEmailVerified(providerUserId, "frank@example.com")).to.equal(true);
-    expect(await EmailVerification.isEmailVerified((up.json.user as { id: string }).id, "frank@example.com")).to.equal(false);
+    expect(await EmailVerification.isEmailVerified((up.json.user as { id: string }).id, "frank@example.com")).to.equal(
+      false,
+    );
   });
 
   it("two first sign-ins of one provider user at once make one user, both signed in as them, email verified", async () => {
     const before = await rowCounts(app, ["thirdparty_users"]);
-    const results = await Promise.all(Array.from({ length: 6 }, () => ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("test-oidc", "racer", "racer@example.com", true)));
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("test-oidc", "racer", "racer@example.com", true),
+      ),
+    );
     expect(new Set(results.map((r) => r.user.id)).size).to.equal(1);
     expect(results.filter((r) => r.createdNewUser)).to.have.length(1);
     expect((await rowCounts(app, ["thirdparty_users"])).thirdparty_users).to.equal((before.thirdparty_users ?? 0) + 1);
@@ -147,7 +205,12 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
     const before = await rowCounts(app, ["thirdparty_users"]);
     let caught: unknown;
     try {
-      await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser("p".repeat(65), "someone", "someone@example.com", false);
+      await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser(
+        "p".repeat(65),
+        "someone",
+        "someone@example.com",
+        false,
+      );
     } catch (err) {
       caught = err;
     }
@@ -158,12 +221,17 @@ describe(`thirdpartyemailpassword: sessionFeature and a createNewSession overrid
 
   it("answers /loginmethods with both methods and the provider", async () => {
     const reply = await app.client.request("GET", "/auth/loginmethods");
-    expect(reply.json).to.deep.include({ emailPassword: { enabled: true }, firstFactors: ["emailpassword", "thirdparty"] });
+    expect(reply.json).to.deep.include({
+      emailPassword: { enabled: true },
+      firstFactors: ["emailpassword", "thirdparty"],
+    });
     expect(reply.json.thirdParty).to.deep.equal({ enabled: true, providers: [{ id: "test-oidc", name: "Test IdP" }] });
   });
 
   it("deletes a provider user's row with Latchkey.deleteUser", async () => {
-    const reply = await app.client.request("POST", "/auth/signinup", { body: (await providerRedirect(app, idp, "gina")).body });
+    const reply = await app.client.request("POST", "/auth/signinup", {
+      body: (await providerRedirect(app, idp, "gina")).body,
+    });
     const id = (reply.json.user as { id: string }).id;
     const before = await rowCounts(app, ["thirdparty_users"]);
     await Latchkey.deleteUser(id);

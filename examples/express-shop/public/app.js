@@ -70,8 +70,14 @@ $("auth-form").addEventListener("submit", async (event) => {
 });
 
 $("forgot").addEventListener("click", async () => {
-  const response = await supertokensEmailPassword.sendPasswordResetEmail({ formFields: [{ id: "email", value: $("email").value }] });
-  say(response.status === "OK" ? "If that email has an account, a reset link is on its way." : firstError(response) ?? response.status);
+  const response = await supertokensEmailPassword.sendPasswordResetEmail({
+    formFields: [{ id: "email", value: $("email").value }],
+  });
+  say(
+    response.status === "OK"
+      ? "If that email has an account, a reset link is on its way."
+      : (firstError(response) ?? response.status),
+  );
   $("outbox").hidden = false;
 });
 
@@ -97,7 +103,11 @@ async function finishProviderSignIn() {
     const response = await supertokensThirdParty.signInAndUp();
     document.body.dataset.callback = response.status;
     if (response.status !== "OK") {
-      say(response.status === "NO_EMAIL_GIVEN_BY_PROVIDER" ? "The provider gave no email." : response.reason ?? response.message ?? response.status);
+      say(
+        response.status === "NO_EMAIL_GIVEN_BY_PROVIDER"
+          ? "The provider gave no email."
+          : (response.reason ?? response.message ?? response.status),
+      );
       return;
     }
     history.replaceState(null, "", `/?mode=${mode}`);
@@ -119,8 +129,16 @@ $("send-verification").addEventListener("click", async () => {
 
 $("reset-form").addEventListener("submit", async (event) => {
   event.preventDefault();
-  const response = await supertokensEmailPassword.submitNewPassword({ formFields: [{ id: "password", value: $("new-password").value }] });
-  say(response.status === "OK" ? "Password changed: sign in with it." : response.status === "FIELD_ERROR" ? firstError(response) : "That reset link is invalid or used.");
+  const response = await supertokensEmailPassword.submitNewPassword({
+    formFields: [{ id: "password", value: $("new-password").value }],
+  });
+  say(
+    response.status === "OK"
+      ? "Password changed: sign in with it."
+      : response.status === "FIELD_ERROR"
+        ? firstError(response)
+        : "That reset link is invalid or used.",
+  );
   document.body.dataset.reset = response.status;
 });
 

@@ -32,7 +32,12 @@ export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, nex
 }
 
 /** express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define. */
-export function errorHandler(): (err: unknown, req: ExpressLikeRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
+export function errorHandler(): (
+  err: unknown,
+  req: ExpressLikeRequest,
+  res: ServerResponse,
+  next: NextFunction,
+) => Promise<void> {
   return async (err, req, res, next) => {
     // Once a response has started it cannot become ours: express's own handler then closes the connection,
     // where answering here would do nothing and leave the client waiting.
@@ -83,6 +88,10 @@ function bodyParserMessage(type: unknown): string {
 // decompression errors, e.g. a corrupt gzip stream, carry none).
 function isBodyParserError(err: unknown): err is { status: number; type: unknown } {
   const e = err as { status?: unknown; type?: unknown; expose?: unknown } | null;
-  if (typeof e !== "object" || e === null || typeof e.status !== "number" || e.status < 400 || e.status >= 500) return false;
-  return (typeof e.type === "string" && Object.hasOwn(BODY_PARSER_TYPES, e.type)) || (e.type === undefined && e.expose === true);
+  if (typeof e !== "object" || e === null || typeof e.status !== "number" || e.status < 400 || e.status >= 500)
+    return false;
+  return (
+    (typeof e.type === "string" && Object.hasOwn(BODY_PARSER_TYPES, e.type)) ||
+    (e.type === undefined && e.expose === true)
+  );
 }

@@ -14,7 +14,9 @@ export class ExpressResponse implements BaseResponse {
   setHeader(name: string, value: string, append = false): void {
     const existing = this.original.getHeader(name);
     if (append && existing !== undefined) {
-      const values = String(existing).split(",").map((v) => v.trim());
+      const values = String(existing)
+        .split(",")
+        .map((v) => v.trim());
       if (!values.includes(value)) this.original.setHeader(name, `${String(existing)}, ${value}`);
       return;
     }

@@ -10,7 +10,12 @@ import { readFormFields } from "./formFields";
 type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>;
 
 // The user as the SDKs receive it (FDI 1.x fields, plus the emails list of later versions).
-const userJSON = (user: EmailPasswordUser) => ({ id: user.id, email: user.email, emails: [user.email], timeJoined: user.timeJoined });
+const userJSON = (user: EmailPasswordUser) => ({
+  id: user.id,
+  email: user.email,
+  emails: [user.email],
+  timeJoined: user.timeJoined,
+});
 
 // The recipe's own names of its limited actions: they start the keys of the counters already stored, so they stay.
 type LimitedAction = "signin" | "reset";
@@ -42,7 +47,8 @@ export const signIn: Handler = async (api, options, userContext) => {
   const result = await api.signInPOST({ formFields, options, tenantId, userContext });
   // The owner got in: their mistakes so far no longer count. The per-address count stays, so an attacker cannot
   // clear it by signing in to an account of their own between guesses.
-  if (result.status === "OK" && options.config.rateLimit.signIn.perEmail !== undefined) await options.rateLimiter.forgetEmail("signin", email);
+  if (result.status === "OK" && options.config.rateLimit.signIn.perEmail !== undefined)
+    await options.rateLimiter.forgetEmail("signin", email);
   return send(options, result.status === "OK" ? { status: "OK", user: userJSON(result.user) } : result);
 };
 
@@ -60,7 +66,8 @@ export const generatePasswordResetToken: Handler = async (api, options, userCont
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(resetRequestFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
-  if (await rateLimited(options, "reset", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value)))) return true;
+  if (await rateLimited(options, "reset", normaliseEmail(String(formFields.find((f) => f.id === "email")?.value))))
+    return true;
   return send(options, await api.generatePasswordResetTokenPOST({ formFields, options, tenantId, userContext }));
 };
 
@@ -68,7 +75,8 @@ export const generatePasswordResetToken: Handler = async (api, options, userCont
 export const passwordReset: Handler = async (api, options, userContext) => {
   if (api.passwordResetPOST === undefined) return false;
   const { body, formFields } = await readFormFields(options.req);
-  if (typeof body.token !== "string" || body.token === "") throw EmailPasswordError.badInput("Please provide the password reset token");
+  if (typeof body.token !== "string" || body.token === "")
+    throw EmailPasswordError.badInput("Please provide the password reset token");
   const passwordField = options.config.signUpFormFields.filter((f) => f.id === "password");
   const invalid = await validateFormFields(passwordField, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
@@ -86,7 +94,10 @@ async function rateLimited(options: APIOptions, action: LimitedAction, email: st
   const { rateLimit } = options.config;
   const limits = action === "signin" ? rateLimit.signIn : rateLimit.passwordReset;
   const ip = clientAddress(options.req, rateLimit.trustedProxies);
-  const wait = await options.rateLimiter.hit(action, limits, { ...(email !== undefined ? { email } : {}), ...(ip !== undefined ? { ip } : {}) });
+  const wait = await options.rateLimiter.hit(action, limits, {
+    ...(email !== undefined ? { email } : {}),
+    ...(ip !== undefined ? { ip } : {}),
+  });
   if (wait === undefined) return false;
   options.res.setStatus(429);
   options.res.setHeader("Retry-After", String(wait));

@@ -14,15 +14,34 @@ const noClaims: VerifySessionOptions = { overrideGlobalClaimValidators: () => []
 const tenantId = DEFAULT_TENANT_ID;
 
 /** The request's session, if any (with `sessionRequired: false`). */
-function optionalSession(options: APIOptions, verify: VerifySessionOptions, userContext: UserContext): Promise<SessionContainerInterface | undefined> {
-  return options.sessions.getSession({ req: options.req, res: options.res, options: { ...verify, sessionRequired: false }, userContext });
+function optionalSession(
+  options: APIOptions,
+  verify: VerifySessionOptions,
+  userContext: UserContext,
+): Promise<SessionContainerInterface | undefined> {
+  return options.sessions.getSession({
+    req: options.req,
+    res: options.res,
+    options: { ...verify, sessionRequired: false },
+    userContext,
+  });
 }
 
 /** The request's session; without one the Sessions capability answers 401 itself. */
-async function requiredSession(options: APIOptions, verify: VerifySessionOptions, userContext: UserContext): Promise<SessionContainerInterface> {
-  const session = await options.sessions.getSession({ req: options.req, res: options.res, options: verify, userContext });
+async function requiredSession(
+  options: APIOptions,
+  verify: VerifySessionOptions,
+  userContext: UserContext,
+): Promise<SessionContainerInterface> {
+  const session = await options.sessions.getSession({
+    req: options.req,
+    res: options.res,
+    options: verify,
+    userContext,
+  });
   // The seam promises a session or its own error when one is required: anything else is a provider's bug.
-  if (session === undefined) throw new LatchkeyError("GENERAL_ERROR", "the Sessions provider returned no session where one is required");
+  if (session === undefined)
+    throw new LatchkeyError("GENERAL_ERROR", "the Sessions provider returned no session where one is required");
   return session;
 }
 
@@ -38,8 +57,10 @@ export const generateEmailVerifyToken: Handler = async (api, options, userContex
 export const verifyEmail: Handler = async (api, options, userContext) => {
   if (api.verifyEmailPOST === undefined) return false;
   const body = await options.req.getJSONBody();
-  if (typeof body.token !== "string" || body.token === "") throw EmailVerificationError.badInput("Please provide the email verification token");
-  if (body.method !== undefined && body.method !== "token") throw EmailVerificationError.badInput('method must be "token"');
+  if (typeof body.token !== "string" || body.token === "")
+    throw EmailVerificationError.badInput("Please provide the email verification token");
+  if (body.method !== undefined && body.method !== "token")
+    throw EmailVerificationError.badInput('method must be "token"');
   const session = await optionalSession(options, noClaims, userContext);
   options.res.sendJSON(await api.verifyEmailPOST({ token: body.token, session, options, tenantId, userContext }));
   return true;

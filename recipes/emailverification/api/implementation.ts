@@ -12,7 +12,12 @@ export function makeAPIImplementation(): APIInterface {
         await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
         return { status: "EMAIL_ALREADY_VERIFIED_ERROR" };
       }
-      const created = await options.recipeImplementation.createEmailVerificationToken({ userId, email, tenantId, userContext });
+      const created = await options.recipeImplementation.createEmailVerificationToken({
+        userId,
+        email,
+        tenantId,
+        userContext,
+      });
       if (created.status !== "OK") {
         // The token says unverified but the database says verified: bring the session up to date.
         await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
@@ -21,7 +26,13 @@ export function makeAPIImplementation(): APIInterface {
       const { websiteDomain, websiteBasePath } = options.appInfo;
       const emailVerifyLink = `${websiteDomain}${websiteBasePath}/verify-email?token=${encodeURIComponent(created.token)}&rid=emailverification`;
       sendInBackground(
-        () => options.emailDelivery.sendEmail({ type: "EMAIL_VERIFICATION", user: { id: userId, email }, emailVerifyLink, userContext }),
+        () =>
+          options.emailDelivery.sendEmail({
+            type: "EMAIL_VERIFICATION",
+            user: { id: userId, email },
+            emailVerifyLink,
+            userContext,
+          }),
         "verification",
         email,
         [emailVerifyLink, created.token],
@@ -32,7 +43,8 @@ export function makeAPIImplementation(): APIInterface {
     verifyEmailPOST: async ({ token, session, options, tenantId, userContext }) => {
       const result = await options.recipeImplementation.verifyEmailUsingToken({ token, tenantId, userContext });
       // The same session passes from this response on, without signing in again.
-      if (result.status === "OK" && session !== undefined) await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
+      if (result.status === "OK" && session !== undefined)
+        await session.fetchAndSetClaim(EmailVerificationClaim, userContext);
       return result;
     },
 

@@ -1,6 +1,11 @@
 import type { ServerResponse } from "node:http";
 import { LatchkeyError } from "../../../lib/error";
-import { type ExpressLikeRequest, ExpressRequest, makeUserContext, type NextFunction } from "../../../lib/framework/express";
+import {
+  type ExpressLikeRequest,
+  ExpressRequest,
+  makeUserContext,
+  type NextFunction,
+} from "../../../lib/framework/express";
 import { ExpressResponse } from "../../../lib/framework/express/response";
 import { Latchkey } from "../../../lib/latchkey";
 import { SessionRecipe } from "../recipe";
@@ -15,18 +20,32 @@ export type SessionRequest = ExpressLikeRequest & { session?: SessionContainer }
  * express middleware that verifies the request's session and sets `req.session`. Session errors are answered here
  * (401 try refresh token, and so on); anything else goes to `next(err)`.
  */
-export function verifySession(options?: VerifySessionOptions): (req: SessionRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
+export function verifySession(
+  options?: VerifySessionOptions,
+): (req: SessionRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     const request = new ExpressRequest(req);
     const response = new ExpressResponse(res);
     const userContext = makeUserContext(request);
     try {
       const recipe = SessionRecipe.getInstanceOrThrow();
-      req.session = await getSessionFromRequest(recipe.recipeInterfaceImpl, recipe.config, () => recipe.getContributedClaims(), request, response, options, userContext);
+      req.session = await getSessionFromRequest(
+        recipe.recipeInterfaceImpl,
+        recipe.config,
+        () => recipe.getContributedClaims(),
+        request,
+        response,
+        options,
+        userContext,
+      );
       next();
     } catch (err) {
       try {
-        if (LatchkeyError.isErrorFromAuth(err) && (await Latchkey.getInstanceOrThrow().handleError(err, request, response, userContext))) return;
+        if (
+          LatchkeyError.isErrorFromAuth(err) &&
+          (await Latchkey.getInstanceOrThrow().handleError(err, request, response, userContext))
+        )
+          return;
       } catch (handlerErr) {
         next(handlerErr);
         return;

@@ -13,14 +13,30 @@ const MAX_QUERY_PARAMS = 50;
 const tenantId = DEFAULT_TENANT_ID;
 
 // The user as the SDKs receive it (FDI 1.x: the SDK turns it into its newer shape itself).
-const userJSON = (user: ThirdPartyUser) => ({ id: user.id, email: user.email, timeJoined: user.timeJoined, thirdParty: user.thirdParty });
+const userJSON = (user: ThirdPartyUser) => ({
+  id: user.id,
+  email: user.email,
+  timeJoined: user.timeJoined,
+  thirdParty: user.thirdParty,
+});
 
 /** GET /authorisationurl?thirdPartyId=&redirectURIOnProviderDashboard= */
 export const authorisationUrl: Handler = async (api, options, userContext) => {
   if (api.authorisationUrlGET === undefined) return false;
-  const provider = await findProvider(options, options.req.getQuery("thirdPartyId"), options.req.getQuery("clientType"), userContext);
-  const redirectURIOnProviderDashboard = redirectURI(options.req.getQuery("redirectURIOnProviderDashboard"), "redirectURIOnProviderDashboard");
-  return send(options, await api.authorisationUrlGET({ provider, redirectURIOnProviderDashboard, tenantId, options, userContext }));
+  const provider = await findProvider(
+    options,
+    options.req.getQuery("thirdPartyId"),
+    options.req.getQuery("clientType"),
+    userContext,
+  );
+  const redirectURIOnProviderDashboard = redirectURI(
+    options.req.getQuery("redirectURIOnProviderDashboard"),
+    "redirectURIOnProviderDashboard",
+  );
+  return send(
+    options,
+    await api.authorisationUrlGET({ provider, redirectURIOnProviderDashboard, tenantId, options, userContext }),
+  );
 };
 
 /** POST /signinup with { thirdPartyId, clientType?, redirectURIInfo } or { thirdPartyId, clientType?, oAuthTokens } */
@@ -31,9 +47,10 @@ export const signInUp: Handler = async (api, options, userContext) => {
   if (clientType !== undefined && typeof clientType !== "string") throw badInput("clientType must be a string");
   const provider = await findProvider(options, body.thirdPartyId, clientType, userContext);
   const common = { provider, tenantId, options, userContext };
-  const result = body.redirectURIInfo !== undefined
-    ? await api.signInUpPOST({ ...common, redirectURIInfo: parseRedirectURIInfo(body.redirectURIInfo) })
-    : await api.signInUpPOST({ ...common, oAuthTokens: parseOAuthTokens(body.oAuthTokens) });
+  const result =
+    body.redirectURIInfo !== undefined
+      ? await api.signInUpPOST({ ...common, redirectURIInfo: parseRedirectURIInfo(body.redirectURIInfo) })
+      : await api.signInUpPOST({ ...common, oAuthTokens: parseOAuthTokens(body.oAuthTokens) });
   if (result.status !== "OK") return send(options, result);
   return send(options, { status: "OK", createdNewUser: result.createdNewUser, user: userJSON(result.user) });
 };
@@ -44,17 +61,28 @@ export const loginMethods: Handler = async (api, options, userContext) => {
   return send(options, await api.loginMethodsGET({ tenantId, options, userContext }));
 };
 
-async function findProvider(options: APIOptions, thirdPartyId: unknown, clientType: unknown, userContext: UserContext): Promise<TypeProvider> {
+async function findProvider(
+  options: APIOptions,
+  thirdPartyId: unknown,
+  clientType: unknown,
+  userContext: UserContext,
+): Promise<TypeProvider> {
   if (typeof thirdPartyId !== "string" || thirdPartyId === "") throw badInput("Please provide the thirdPartyId");
   const type = typeof clientType === "string" && clientType !== "" ? clientType : undefined;
-  const provider = await options.recipeImplementation.getProvider({ thirdPartyId, clientType: type, tenantId, userContext });
+  const provider = await options.recipeImplementation.getProvider({
+    thirdPartyId,
+    clientType: type,
+    tenantId,
+    userContext,
+  });
   // The id is the caller's own input, but it is not echoed: the message stays the same whatever was sent.
   if (provider === undefined) throw badInput("The thirdPartyId (with this clientType) is not a configured provider");
   return provider;
 }
 
 function redirectURI(value: unknown, field: string): string {
-  if (typeof value !== "string" || value === "" || value.length > MAX_URL_LENGTH) throw badInput(`Please provide ${field} (an absolute URL)`);
+  if (typeof value !== "string" || value === "" || value.length > MAX_URL_LENGTH)
+    throw badInput(`Please provide ${field} (an absolute URL)`);
   let url: URL;
   try {
     url = new URL(value);
@@ -66,14 +94,19 @@ function redirectURI(value: unknown, field: string): string {
 }
 
 function parseRedirectURIInfo(value: unknown): RedirectURIInfo {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badInput("redirectURIInfo must be an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw badInput("redirectURIInfo must be an object");
   const info = value as Record<string, unknown>;
   const params = info.redirectURIQueryParams;
-  if (typeof params !== "object" || params === null || Array.isArray(params)) throw badInput("redirectURIInfo.redirectURIQueryParams must be an object");
+  if (typeof params !== "object" || params === null || Array.isArray(params))
+    throw badInput("redirectURIInfo.redirectURIQueryParams must be an object");
   const entries = Object.entries(params);
   if (entries.length > MAX_QUERY_PARAMS) throw badInput("redirectURIInfo.redirectURIQueryParams has too many entries");
   return {
-    redirectURIOnProviderDashboard: redirectURI(info.redirectURIOnProviderDashboard, "redirectURIInfo.redirectURIOnProviderDashboard"),
+    redirectURIOnProviderDashboard: redirectURI(
+      info.redirectURIOnProviderDashboard,
+      "redirectURIInfo.redirectURIOnProviderDashboard",
+    ),
     // A plain copy: keys like __proto__ stay data and never reach a prototype.
     redirectURIQueryParams: Object.fromEntries(entries),
     pkceCodeVerifier: parseVerifier(info.pkceCodeVerifier),
@@ -81,7 +114,8 @@ function parseRedirectURIInfo(value: unknown): RedirectURIInfo {
 }
 
 function parseOAuthTokens(value: unknown): OAuthTokens {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw badInput("Please provide redirectURIInfo or oAuthTokens");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw badInput("Please provide redirectURIInfo or oAuthTokens");
   return Object.fromEntries(Object.entries(value));
 }
 

@@ -16,7 +16,10 @@ const FAKE_EMAIL_DOMAIN = "fakeemail.latchkey.invalid";
 export function makeAPIImplementation(capabilities: Capabilities): APIInterface {
   return {
     authorisationUrlGET: async ({ provider, redirectURIOnProviderDashboard, userContext }) => {
-      const { urlWithQueryParams, pkceCodeVerifier } = await provider.getAuthorisationRedirectURL({ redirectURIOnProviderDashboard, userContext });
+      const { urlWithQueryParams, pkceCodeVerifier } = await provider.getAuthorisationRedirectURL({
+        redirectURIOnProviderDashboard,
+        userContext,
+      });
       return { status: "OK", urlWithQueryParams, ...(pkceCodeVerifier === undefined ? {} : { pkceCodeVerifier }) };
     },
 
@@ -29,9 +32,13 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         if (input.redirectURIInfo.redirectURIQueryParams.error !== undefined) {
           return { status: "GENERAL_ERROR", message: "The login provider did not complete the sign-in" };
         }
-        oAuthTokens = await provider.exchangeAuthCodeForOAuthTokens({ redirectURIInfo: input.redirectURIInfo, userContext });
+        oAuthTokens = await provider.exchangeAuthCodeForOAuthTokens({
+          redirectURIInfo: input.redirectURIInfo,
+          userContext,
+        });
         const verifier = input.redirectURIInfo.pkceCodeVerifier;
-        expectedNonce = verifier === undefined || !provider.config.client.scope.includes("openid") ? undefined : nonceFor(verifier);
+        expectedNonce =
+          verifier === undefined || !provider.config.client.scope.includes("openid") ? undefined : nonceFor(verifier);
       }
       const tokens = oAuthTokens ?? {};
       const userInfo = await provider.getUserInfo({ oAuthTokens: tokens, expectedNonce, userContext });
@@ -39,7 +46,11 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
       // A code sent back without its flow's verifier must not skip the nonce check: a code stolen from a flow this
       // backend started (its ID token carries that flow's nonce) would otherwise sign the thief in where the
       // provider does not enforce PKCE (Apple).
-      if (input.redirectURIInfo !== undefined && input.redirectURIInfo.pkceCodeVerifier === undefined && idTokenPayload?.nonce !== undefined) {
+      if (
+        input.redirectURIInfo !== undefined &&
+        input.redirectURIInfo.pkceCodeVerifier === undefined &&
+        idTokenPayload?.nonce !== undefined
+      ) {
         return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The ID token belongs to another sign-in attempt" };
       }
       // Tokens a native app sent: an ID token proves its audience, an access token does not (any app the user
@@ -51,9 +62,17 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
       let email = userInfo.email;
       if (email === undefined) {
         if (provider.config.requireEmail) return { status: "NO_EMAIL_GIVEN_BY_PROVIDER" };
-        email = { id: `${encodeURIComponent(userInfo.thirdPartyUserId)}.${provider.id}@${FAKE_EMAIL_DOMAIN}`, isVerified: false };
+        email = {
+          id: `${encodeURIComponent(userInfo.thirdPartyUserId)}.${provider.id}@${FAKE_EMAIL_DOMAIN}`,
+          isVerified: false,
+        };
       }
-      if (email.id.length > MAX_EMAIL_LENGTH || !email.id.includes("@") || !isStorableText(email.id) || !isStorableText(userInfo.thirdPartyUserId)) {
+      if (
+        email.id.length > MAX_EMAIL_LENGTH ||
+        !email.id.includes("@") ||
+        !isStorableText(email.id) ||
+        !isStorableText(userInfo.thirdPartyUserId)
+      ) {
         return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "The login provider gave an email that cannot be used" };
       }
       const result = await options.recipeImplementation.signInUp({
@@ -64,8 +83,18 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         tenantId,
         userContext,
       });
-      const context: ThirdPartyLoginContext = { loginMethod: "thirdparty", thirdPartyId: provider.id, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
-      const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, result.user, context, result.createdNewUser ? "signup" : "signin");
+      const context: ThirdPartyLoginContext = {
+        loginMethod: "thirdparty",
+        thirdPartyId: provider.id,
+        oAuthTokens: tokens,
+        rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider,
+      };
+      const { jwtPayload, sessionData } = await sessionValues(
+        options.config.sessionFeature,
+        result.user,
+        context,
+        result.createdNewUser ? "signup" : "signin",
+      );
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
       const session = await capabilities.required(Sessions).createNewSession({
         req: options.req,
@@ -76,7 +105,14 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         tenantId,
         userContext,
       });
-      return { status: "OK", createdNewUser: result.createdNewUser, user: result.user, session, oAuthTokens: tokens, rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider };
+      return {
+        status: "OK",
+        createdNewUser: result.createdNewUser,
+        user: result.user,
+        session,
+        oAuthTokens: tokens,
+        rawUserInfoFromProvider: userInfo.rawUserInfoFromProvider,
+      };
     },
 
     loginMethodsGET: ({ options }) => {
@@ -85,7 +121,10 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         return { id: p.config.thirdPartyId, name: resolved?.name ?? p.config.thirdPartyId };
       });
       const thirdPartyEnabled = providers.length > 0;
-      const firstFactors = [...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []), ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : [])];
+      const firstFactors = [
+        ...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []),
+        ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : []),
+      ];
       return Promise.resolve({
         status: "OK",
         emailPassword: { enabled: options.emailPasswordEnabled },
@@ -98,11 +137,18 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
 }
 
 // The provider's (or the app's) check that a native app's access token was issued to this client.
-async function checkAccessToken(provider: TypeProvider, tokens: OAuthTokens, userContext: UserContext): Promise<SignInUpRefusal | undefined> {
+async function checkAccessToken(
+  provider: TypeProvider,
+  tokens: OAuthTokens,
+  userContext: UserContext,
+): Promise<SignInUpRefusal | undefined> {
   const check = provider.config.validateAccessToken;
   const accessToken = tokens.access_token;
   if (check === undefined || typeof accessToken !== "string" || accessToken === "") {
-    return { status: "SIGN_IN_UP_NOT_ALLOWED", reason: "This login provider needs an ID token from the app, not an access token alone" };
+    return {
+      status: "SIGN_IN_UP_NOT_ALLOWED",
+      reason: "This login provider needs an ID token from the app, not an access token alone",
+    };
   }
   try {
     await check({ accessToken, clientConfig: provider.config.client, userContext });

@@ -1,18 +1,43 @@
 import crypto from "node:crypto";
 import { configError } from "../../../lib/error";
 import { isLoopback } from "../../../lib/net";
-import { assertKnownKeys, assertPlainObject, optionalBoolean, optionalFunction, optionalInteger } from "../../../lib/validate";
+import {
+  assertKnownKeys,
+  assertPlainObject,
+  optionalBoolean,
+  optionalFunction,
+  optionalInteger,
+} from "../../../lib/validate";
 import type { NormalisedProviderConfig, ProviderClientConfig, ProviderConfig, ProviderInput } from "../types";
 import { PRESETS } from "./presets";
 
 const PROVIDER_KEYS = ["config", "override"];
 const CONFIG_KEYS = [
-  "thirdPartyId", "name", "clients", "issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "authorizationEndpointQueryParams",
-  "tokenEndpoint", "tokenEndpointBodyParams", "userInfoEndpoint", "jwksURI", "requireEmail", "validateIdTokenPayload", "validateAccessToken",
+  "thirdPartyId",
+  "name",
+  "clients",
+  "issuer",
+  "oidcDiscoveryEndpoint",
+  "authorizationEndpoint",
+  "authorizationEndpointQueryParams",
+  "tokenEndpoint",
+  "tokenEndpointBodyParams",
+  "userInfoEndpoint",
+  "jwksURI",
+  "requireEmail",
+  "validateIdTokenPayload",
+  "validateAccessToken",
   "requestTimeout",
 ];
 const CLIENT_KEYS = ["clientType", "clientId", "clientSecret", "scope", "forcePKCE", "additionalConfig"];
-const URL_KEYS = ["issuer", "oidcDiscoveryEndpoint", "authorizationEndpoint", "tokenEndpoint", "userInfoEndpoint", "jwksURI"] as const;
+const URL_KEYS = [
+  "issuer",
+  "oidcDiscoveryEndpoint",
+  "authorizationEndpoint",
+  "tokenEndpoint",
+  "userInfoEndpoint",
+  "jwksURI",
+] as const;
 
 /**
  * Validates `signInAndUpFeature.providers` once, at init: every mistake is an INVALID_CONFIG naming the field. An
@@ -30,10 +55,12 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     assertPlainObject(`${where}.config`, config);
     assertKnownKeys(`${where}.config`, config, CONFIG_KEYS);
     const id = config.thirdPartyId;
-    if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id)) throw configError(`${where}.config.thirdPartyId`, "must be 1 to 64 letters, digits, - or _");
+    if (typeof id !== "string" || !/^[A-Za-z0-9_-]{1,64}$/.test(id))
+      throw configError(`${where}.config.thirdPartyId`, "must be 1 to 64 letters, digits, - or _");
     if (ids.has(id)) throw configError(`${where}.config.thirdPartyId`, `"${id}" is listed twice`);
     ids.add(id);
-    if (config.name !== undefined && typeof config.name !== "string") throw configError(`${where}.config.name`, "must be a string");
+    if (config.name !== undefined && typeof config.name !== "string")
+      throw configError(`${where}.config.name`, "must be a string");
     for (const key of URL_KEYS) checkURL(`${where}.config.${key}`, config[key]);
     for (const key of ["authorizationEndpointQueryParams", "tokenEndpointBodyParams"] as const) {
       if (config[key] === undefined) continue;
@@ -44,35 +71,54 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     optionalFunction(`${where}.config.validateAccessToken`, config.validateAccessToken);
     optionalInteger(`${where}.config.requestTimeout`, config.requestTimeout, 10_000, 100, 120_000);
     validateClients(`${where}.config.clients`, config.clients);
-    if (id === "apple") (config.clients as { additionalConfig?: Record<string, unknown> }[]).forEach((c, j) => checkAppleKey(`${where}.config.clients[${j}].additionalConfig.privateKey`, c.additionalConfig?.privateKey));
+    if (id === "apple")
+      (config.clients as { additionalConfig?: Record<string, unknown> }[]).forEach((c, j) =>
+        checkAppleKey(`${where}.config.clients[${j}].additionalConfig.privateKey`, c.additionalConfig?.privateKey),
+      );
     const preset = PRESETS[id];
     const discoverable = config.issuer !== undefined || config.oidcDiscoveryEndpoint !== undefined;
-    if (preset === undefined && !discoverable && (config.authorizationEndpoint === undefined || config.tokenEndpoint === undefined)) {
-      throw configError(`${where}.config`, `"${id}" is not a built-in provider: give its issuer (OpenID Connect) or its authorizationEndpoint and tokenEndpoint`);
+    if (
+      preset === undefined &&
+      !discoverable &&
+      (config.authorizationEndpoint === undefined || config.tokenEndpoint === undefined)
+    ) {
+      throw configError(
+        `${where}.config`,
+        `"${id}" is not a built-in provider: give its issuer (OpenID Connect) or its authorizationEndpoint and tokenEndpoint`,
+      );
     }
     return provider as unknown as ProviderInput;
   });
 }
 
 function validateClients(where: string, clients: unknown): void {
-  if (!Array.isArray(clients) || clients.length === 0) throw configError(where, "must be a non-empty array of { clientId, clientSecret? }");
+  if (!Array.isArray(clients) || clients.length === 0)
+    throw configError(where, "must be a non-empty array of { clientId, clientSecret? }");
   const types = new Set<string | undefined>();
   clients.forEach((client: unknown, j) => {
     const at = `${where}[${j}]`;
     assertPlainObject(at, client);
     assertKnownKeys(at, client, CLIENT_KEYS);
-    if (typeof client.clientId !== "string" || client.clientId === "") throw configError(`${at}.clientId`, "must be a non-empty string");
-    if (client.clientSecret !== undefined && typeof client.clientSecret !== "string") throw configError(`${at}.clientSecret`, "must be a string");
-    if (client.clientType !== undefined && typeof client.clientType !== "string") throw configError(`${at}.clientType`, "must be a string");
-    if (types.has(client.clientType as string | undefined)) throw configError(`${at}.clientType`, "two clients have the same clientType");
+    if (typeof client.clientId !== "string" || client.clientId === "")
+      throw configError(`${at}.clientId`, "must be a non-empty string");
+    if (client.clientSecret !== undefined && typeof client.clientSecret !== "string")
+      throw configError(`${at}.clientSecret`, "must be a string");
+    if (client.clientType !== undefined && typeof client.clientType !== "string")
+      throw configError(`${at}.clientType`, "must be a string");
+    if (types.has(client.clientType as string | undefined))
+      throw configError(`${at}.clientType`, "two clients have the same clientType");
     types.add(client.clientType as string | undefined);
-    if (client.scope !== undefined && (!Array.isArray(client.scope) || !client.scope.every((s) => typeof s === "string"))) {
+    if (
+      client.scope !== undefined &&
+      (!Array.isArray(client.scope) || !client.scope.every((s) => typeof s === "string"))
+    ) {
       throw configError(`${at}.scope`, "must be an array of strings");
     }
     optionalBoolean(`${at}.forcePKCE`, client.forcePKCE, true);
     if (client.additionalConfig !== undefined) assertPlainObject(`${at}.additionalConfig`, client.additionalConfig);
   });
-  if (clients.length > 1 && types.has(undefined)) throw configError(where, "with several clients, each needs a clientType");
+  if (clients.length > 1 && types.has(undefined))
+    throw configError(where, "with several clients, each needs a clientType");
 }
 
 // Apple's client secret is signed at each code exchange: a key that cannot sign would fail there, as a 500. Native
@@ -82,7 +128,10 @@ function checkAppleKey(field: string, value: unknown): void {
   let ok: boolean;
   try {
     const key = crypto.createPrivateKey(String(value));
-    ok = typeof value === "string" && key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1";
+    ok =
+      typeof value === "string" &&
+      key.asymmetricKeyType === "ec" &&
+      key.asymmetricKeyDetails?.namedCurve === "prime256v1";
   } catch {
     ok = false;
   }
@@ -98,24 +147,35 @@ function checkURL(field: string, value: unknown): void {
   } catch {
     throw configError(field, "must be an absolute URL");
   }
-  if (typeof value !== "string" || !(url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname)))) {
+  if (
+    typeof value !== "string" ||
+    !(url.protocol === "https:" || (url.protocol === "http:" && isLoopback(url.hostname)))
+  ) {
     throw configError(field, "must be an https URL (http only on localhost)");
   }
 }
 
 /** The provider's config for one client (by clientType; the only client when there is one), preset applied. */
-export function resolveProviderConfig(input: ProviderInput, clientType: string | undefined): NormalisedProviderConfig | undefined {
+export function resolveProviderConfig(
+  input: ProviderInput,
+  clientType: string | undefined,
+): NormalisedProviderConfig | undefined {
   const config: ProviderConfig = input.config;
-  const client: ProviderClientConfig | undefined = clientType === undefined && config.clients.length === 1
-    ? config.clients[0]
-    : config.clients.find((c) => c.clientType === clientType);
+  const client: ProviderClientConfig | undefined =
+    clientType === undefined && config.clients.length === 1
+      ? config.clients[0]
+      : config.clients.find((c) => c.clientType === clientType);
   if (client === undefined) return undefined;
   const preset = PRESETS[config.thirdPartyId];
   const merged: Partial<ProviderConfig> = { ...preset?.defaults(client), ...definedOnly(config) };
   const normalised: NormalisedProviderConfig = {
     thirdPartyId: config.thirdPartyId,
     name: config.name ?? preset?.name ?? config.thirdPartyId,
-    client: { ...client, scope: client.scope ?? preset?.defaultScope ?? ["openid", "email"], forcePKCE: client.forcePKCE ?? preset?.defaultForcePKCE ?? true },
+    client: {
+      ...client,
+      scope: client.scope ?? preset?.defaultScope ?? ["openid", "email"],
+      forcePKCE: client.forcePKCE ?? preset?.defaultForcePKCE ?? true,
+    },
     issuer: merged.issuer,
     oidcDiscoveryEndpoint: merged.oidcDiscoveryEndpoint,
     authorizationEndpoint: merged.authorizationEndpoint,

@@ -53,7 +53,11 @@ async function fetchDiscovery(url: string, timeoutMs: number): Promise<Discovere
 }
 
 /** The signing key with this kid (or the only one, when the token names none) from the provider's JWKS. */
-export async function signingKey(jwksURI: string, kid: string | undefined, timeoutMs: number): Promise<(SigningKey) | undefined> {
+export async function signingKey(
+  jwksURI: string,
+  kid: string | undefined,
+  timeoutMs: number,
+): Promise<SigningKey | undefined> {
   let cached = keySets.get(jwksURI);
   if (cached === undefined || Date.now() - cached.at >= JWKS_TTL_MS) cached = refetch(jwksURI, timeoutMs);
   let keys = await cached.value;
@@ -65,7 +69,7 @@ export async function signingKey(jwksURI: string, kid: string | undefined, timeo
   return key;
 }
 
-function pick(keys: Map<string, SigningKey>, kid: string | undefined): (SigningKey) | undefined {
+function pick(keys: Map<string, SigningKey>, kid: string | undefined): SigningKey | undefined {
   if (kid !== undefined) return keys.get(kid);
   return keys.size === 1 ? keys.values().next().value : undefined;
 }
@@ -79,7 +83,8 @@ function refetch(jwksURI: string, timeoutMs: number): { at: number; value: Promi
 
 async function fetchKeys(jwksURI: string, timeoutMs: number): Promise<Map<string, SigningKey>> {
   const { status, body } = await providerJSON(jwksURI, { timeoutMs }, "signing keys");
-  if (status !== 200 || !Array.isArray(body.keys)) throw providerError("The login provider's signing keys are unavailable");
+  if (status !== 200 || !Array.isArray(body.keys))
+    throw providerError("The login provider's signing keys are unavailable");
   const keys = new Map<string, SigningKey>();
   body.keys.forEach((jwk: unknown, i) => {
     if (typeof jwk !== "object" || jwk === null) return;
@@ -87,7 +92,9 @@ async function fetchKeys(jwksURI: string, timeoutMs: number): Promise<Map<string
     // Encryption keys and anything carrying a private part are not signing keys for us.
     if ((use !== undefined && use !== "sig") || d !== undefined) return;
     try {
-      const key = Object.assign(crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: "jwk" }), { jwk: jwk as crypto.JsonWebKey });
+      const key = Object.assign(crypto.createPublicKey({ key: jwk as crypto.JsonWebKey, format: "jwk" }), {
+        jwk: jwk as crypto.JsonWebKey,
+      });
       keys.set(typeof kid === "string" ? kid : `#${i}`, key);
     } catch {
       // A key type node cannot read is skipped; a token signed by it fails as "unknown key".

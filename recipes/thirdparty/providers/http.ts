@@ -16,7 +16,11 @@ export interface ProviderRequest {
 }
 
 /** The JSON object a provider endpoint answered, and its status; network failures, timeouts and non-objects are errors. */
-export async function providerJSON(url: string, request: ProviderRequest, what: string): Promise<{ status: number; body: Record<string, unknown> }> {
+export async function providerJSON(
+  url: string,
+  request: ProviderRequest,
+  what: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const { status, body } = await providerAnyJSON(url, request, what);
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw providerError(`The login provider sent an unreadable answer (${what})`);
@@ -25,7 +29,11 @@ export async function providerJSON(url: string, request: ProviderRequest, what: 
 }
 
 /** Any JSON value a provider endpoint answered (GitHub's lists), and its status. */
-export async function providerAnyJSON(url: string, request: ProviderRequest, what: string): Promise<{ status: number; body: unknown }> {
+export async function providerAnyJSON(
+  url: string,
+  request: ProviderRequest,
+  what: string,
+): Promise<{ status: number; body: unknown }> {
   let response: Response;
   try {
     response = await fetch(url, {
@@ -36,7 +44,12 @@ export async function providerAnyJSON(url: string, request: ProviderRequest, wha
         ...(request.form === undefined ? {} : { "content-type": "application/x-www-form-urlencoded" }),
         ...(request.json === undefined ? {} : { "content-type": "application/json" }),
       },
-      body: request.form !== undefined ? new URLSearchParams(request.form).toString() : request.json === undefined ? undefined : JSON.stringify(request.json),
+      body:
+        request.form !== undefined
+          ? new URLSearchParams(request.form).toString()
+          : request.json === undefined
+            ? undefined
+            : JSON.stringify(request.json),
       // A provider redirecting its API elsewhere is not followed: the configured endpoints are the trusted ones.
       redirect: "error",
       signal: AbortSignal.timeout(request.timeoutMs),

@@ -6,7 +6,9 @@ import { providerAnyJSON, providerJSON } from "./http";
 /** What a built-in provider fills in, and where it differs from a plain OpenID Connect / OAuth 2.0 provider. */
 export interface ProviderPreset {
   name: string;
-  defaults: (client: { additionalConfig?: Record<string, unknown> }) => Partial<Omit<ProviderConfig, "thirdPartyId" | "clients" | "name">>;
+  defaults: (client: {
+    additionalConfig?: Record<string, unknown>;
+  }) => Partial<Omit<ProviderConfig, "thirdPartyId" | "clients" | "name">>;
   /** Issuers the ID tokens may carry besides the configured one. */
   extraIssuers?: string[];
   defaultScope: string[];
@@ -30,7 +32,11 @@ const google: ProviderPreset = {
 const microsoft: ProviderPreset = {
   name: "Microsoft",
   // additionalConfig.directoryId: a tenant id, or "common" (default), "organizations" or "consumers".
-  defaults: (client) => ({ issuer: microsoftIssuer(typeof client.additionalConfig?.directoryId === "string" ? client.additionalConfig.directoryId : "common") }),
+  defaults: (client) => ({
+    issuer: microsoftIssuer(
+      typeof client.additionalConfig?.directoryId === "string" ? client.additionalConfig.directoryId : "common",
+    ),
+  }),
   defaultScope: ["openid", "email", "profile"],
   defaultForcePKCE: true,
 };
@@ -58,7 +64,13 @@ const apple: ProviderPreset = {
 };
 
 /** The built-in providers, by thirdPartyId. */
-export const PRESETS: Readonly<Record<string, ProviderPreset>> = { google, github, apple, microsoft, "active-directory": microsoft };
+export const PRESETS: Readonly<Record<string, ProviderPreset>> = {
+  google,
+  github,
+  apple,
+  microsoft,
+  "active-directory": microsoft,
+};
 
 /** The Microsoft identity platform's issuer for a directory; multi-tenant ones name `{tenantid}`, matched per token. */
 export function microsoftIssuer(directoryId: string): string {
@@ -69,21 +81,32 @@ export function microsoftIssuer(directoryId: string): string {
 // GitHub verified it), since /user shows only a public email, if any.
 async function githubUserInfo(config: NormalisedProviderConfig, tokens: OAuthTokens): Promise<UserInfo> {
   const accessToken = tokens.access_token;
-  if (typeof accessToken !== "string" || accessToken === "") throw providerError("The login provider sent no access token");
-  const headers = { authorization: `Bearer ${accessToken}`, accept: "application/vnd.github+json", "user-agent": "latchkey" };
+  if (typeof accessToken !== "string" || accessToken === "")
+    throw providerError("The login provider sent no access token");
+  const headers = {
+    authorization: `Bearer ${accessToken}`,
+    accept: "application/vnd.github+json",
+    "user-agent": "latchkey",
+  };
   const userURL = config.userInfoEndpoint ?? "https://api.github.com/user";
   const user = await providerJSON(userURL, { headers, timeoutMs: config.requestTimeoutMs }, "user");
   if (user.status !== 200 || (typeof user.body.id !== "number" && typeof user.body.id !== "string")) {
     throw providerError("The login provider did not say who the user is");
   }
-  const emailsAnswer = await providerAnyJSON(`${userURL.replace(/\/$/, "")}/emails`, { headers, timeoutMs: config.requestTimeoutMs }, "emails");
-  const emails = emailsAnswer.status === 200 && Array.isArray(emailsAnswer.body)
-    ? emailsAnswer.body.filter((e): e is Record<string, unknown> => typeof e === "object" && e !== null)
-    : [];
+  const emailsAnswer = await providerAnyJSON(
+    `${userURL.replace(/\/$/, "")}/emails`,
+    { headers, timeoutMs: config.requestTimeoutMs },
+    "emails",
+  );
+  const emails =
+    emailsAnswer.status === 200 && Array.isArray(emailsAnswer.body)
+      ? emailsAnswer.body.filter((e): e is Record<string, unknown> => typeof e === "object" && e !== null)
+      : [];
   const primary = emails.find((e) => e.primary === true) ?? emails.find((e) => e.verified === true);
   return {
     thirdPartyUserId: String(user.body.id),
-    email: typeof primary?.email === "string" ? { id: primary.email, isVerified: primary.verified === true } : undefined,
+    email:
+      typeof primary?.email === "string" ? { id: primary.email, isVerified: primary.verified === true } : undefined,
     rawUserInfoFromProvider: { fromUserInfoAPI: { ...user.body, emails } },
   };
 }
@@ -92,14 +115,23 @@ async function githubUserInfo(config: NormalisedProviderConfig, tokens: OAuthTok
 // must be shown to belong to this client first (GitHub's "check a token" API, authenticated as the app).
 async function githubValidateAccessToken(config: NormalisedProviderConfig, accessToken: string): Promise<void> {
   const { clientId, clientSecret } = config.client;
-  if (clientSecret === undefined) throw signInRefused("GitHub access tokens cannot be checked without the client secret");
+  if (clientSecret === undefined)
+    throw signInRefused("GitHub access tokens cannot be checked without the client secret");
   const api = new URL(config.userInfoEndpoint ?? "https://api.github.com/user").origin;
-  const answer = await providerJSON(`${api}/applications/${encodeURIComponent(clientId)}/token`, {
-    method: "POST",
-    headers: { authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`, accept: "application/vnd.github+json", "user-agent": "latchkey" },
-    json: { access_token: accessToken },
-    timeoutMs: config.requestTimeoutMs,
-  }, "token check");
+  const answer = await providerJSON(
+    `${api}/applications/${encodeURIComponent(clientId)}/token`,
+    {
+      method: "POST",
+      headers: {
+        authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString("base64")}`,
+        accept: "application/vnd.github+json",
+        "user-agent": "latchkey",
+      },
+      json: { access_token: accessToken },
+      timeoutMs: config.requestTimeoutMs,
+    },
+    "token check",
+  );
   const app = answer.body.app as { client_id?: unknown } | undefined;
   if (answer.status !== 200 || typeof app !== "object" || app === null || app.client_id !== clientId) {
     throw signInRefused("The access token was not issued to this app");
@@ -108,7 +140,11 @@ async function githubValidateAccessToken(config: NormalisedProviderConfig, acces
 
 // Apple wants a client secret that is a short-lived ES256 JWT signed with the team's key.
 function appleClientSecret(config: NormalisedProviderConfig): string {
-  const { keyId, teamId, privateKey } = (config.client.additionalConfig ?? {}) as { keyId?: unknown; teamId?: unknown; privateKey?: unknown };
+  const { keyId, teamId, privateKey } = (config.client.additionalConfig ?? {}) as {
+    keyId?: unknown;
+    teamId?: unknown;
+    privateKey?: unknown;
+  };
   if (typeof keyId !== "string" || typeof teamId !== "string" || typeof privateKey !== "string") {
     throw providerError("Apple sign-in is not configured: additionalConfig needs keyId, teamId and privateKey");
   }

@@ -24,14 +24,31 @@ export function makeProvider(config: NormalisedProviderConfig, preset: ProviderP
   const usesOpenId = config.client.scope.includes("openid");
 
   async function endpoints(): Promise<Endpoints> {
-    const discoveryURL = config.oidcDiscoveryEndpoint ?? (config.issuer === undefined ? undefined : `${config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`);
-    const complete = config.authorizationEndpoint !== undefined && config.tokenEndpoint !== undefined && (config.jwksURI !== undefined || !usesOpenId);
-    const found = discoveryURL === undefined || complete ? undefined : await discover(discoveryURL, config.requestTimeoutMs);
+    const discoveryURL =
+      config.oidcDiscoveryEndpoint ??
+      (config.issuer === undefined
+        ? undefined
+        : `${config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`);
+    const complete =
+      config.authorizationEndpoint !== undefined &&
+      config.tokenEndpoint !== undefined &&
+      (config.jwksURI !== undefined || !usesOpenId);
+    const found =
+      discoveryURL === undefined || complete ? undefined : await discover(discoveryURL, config.requestTimeoutMs);
     const authorizationEndpoint = config.authorizationEndpoint ?? found?.authorizationEndpoint;
     const tokenEndpoint = config.tokenEndpoint ?? found?.tokenEndpoint;
-    if (authorizationEndpoint === undefined || tokenEndpoint === undefined) throw providerError("The login provider is not fully configured");
-    const issuers = [found?.issuer, config.issuer, ...(preset?.extraIssuers ?? [])].filter((i): i is string => i !== undefined);
-    return { issuers, authorizationEndpoint, tokenEndpoint, userInfoEndpoint: config.userInfoEndpoint ?? found?.userInfoEndpoint, jwksURI: config.jwksURI ?? found?.jwksURI };
+    if (authorizationEndpoint === undefined || tokenEndpoint === undefined)
+      throw providerError("The login provider is not fully configured");
+    const issuers = [found?.issuer, config.issuer, ...(preset?.extraIssuers ?? [])].filter(
+      (i): i is string => i !== undefined,
+    );
+    return {
+      issuers,
+      authorizationEndpoint,
+      tokenEndpoint,
+      userInfoEndpoint: config.userInfoEndpoint ?? found?.userInfoEndpoint,
+      jwksURI: config.jwksURI ?? found?.jwksURI,
+    };
   }
 
   return {
@@ -62,7 +79,8 @@ export function makeProvider(config: NormalisedProviderConfig, preset: ProviderP
 
     async exchangeAuthCodeForOAuthTokens({ redirectURIInfo }) {
       const code = redirectURIInfo.redirectURIQueryParams.code;
-      if (typeof code !== "string" || code === "" || code.length > MAX_CODE_LENGTH) throw badInput("redirectURIInfo.redirectURIQueryParams.code must be the code the provider sent");
+      if (typeof code !== "string" || code === "" || code.length > MAX_CODE_LENGTH)
+        throw badInput("redirectURIInfo.redirectURIQueryParams.code must be the code the provider sent");
       const { tokenEndpoint } = await endpoints();
       const secret = preset?.clientSecret === undefined ? config.client.clientSecret : preset.clientSecret(config);
       const form: Record<string, string> = {
@@ -71,13 +89,22 @@ export function makeProvider(config: NormalisedProviderConfig, preset: ProviderP
         redirect_uri: redirectURIInfo.redirectURIOnProviderDashboard,
         client_id: config.client.clientId,
         ...(secret === undefined ? {} : { client_secret: secret }),
-        ...(config.client.forcePKCE && redirectURIInfo.pkceCodeVerifier !== undefined ? { code_verifier: redirectURIInfo.pkceCodeVerifier } : {}),
+        ...(config.client.forcePKCE && redirectURIInfo.pkceCodeVerifier !== undefined
+          ? { code_verifier: redirectURIInfo.pkceCodeVerifier }
+          : {}),
         ...config.tokenEndpointBodyParams,
       };
-      const { status, body } = await providerJSON(tokenEndpoint, { method: "POST", form, timeoutMs: config.requestTimeoutMs }, "token");
+      const { status, body } = await providerJSON(
+        tokenEndpoint,
+        { method: "POST", form, timeoutMs: config.requestTimeoutMs },
+        "token",
+      );
       if (typeof body.error === "string") {
         // invalid_grant: a code used twice, expired, or issued to another verifier or redirect URI.
-        if (body.error === "invalid_grant") throw signInRefused("The login provider refused the code: it was used already, has expired, or belongs to another sign-in attempt");
+        if (body.error === "invalid_grant")
+          throw signInRefused(
+            "The login provider refused the code: it was used already, has expired, or belongs to another sign-in attempt",
+          );
         throw providerError("The login provider refused to exchange the code");
       }
       if (status !== 200) throw providerError("The login provider refused to exchange the code");
@@ -102,21 +129,31 @@ export function makeProvider(config: NormalisedProviderConfig, preset: ProviderP
       }
       let fromUserInfoAPI: Record<string, unknown> | undefined;
       const needsUserInfo = fromIdTokenPayload === undefined || typeof fromIdTokenPayload.email !== "string";
-      if (needsUserInfo && found.userInfoEndpoint !== undefined) fromUserInfoAPI = await userInfoAPI(found.userInfoEndpoint, oAuthTokens);
+      if (needsUserInfo && found.userInfoEndpoint !== undefined)
+        fromUserInfoAPI = await userInfoAPI(found.userInfoEndpoint, oAuthTokens);
       return toUserInfo(fromIdTokenPayload, fromUserInfoAPI);
     },
   };
 
   async function userInfoAPI(url: string, tokens: OAuthTokens): Promise<Record<string, unknown>> {
-    if (typeof tokens.access_token !== "string" || tokens.access_token === "") throw providerError("The login provider sent no access token");
-    const { status, body } = await providerJSON(url, { headers: { authorization: `Bearer ${tokens.access_token}` }, timeoutMs: config.requestTimeoutMs }, "user info");
+    if (typeof tokens.access_token !== "string" || tokens.access_token === "")
+      throw providerError("The login provider sent no access token");
+    const { status, body } = await providerJSON(
+      url,
+      { headers: { authorization: `Bearer ${tokens.access_token}` }, timeoutMs: config.requestTimeoutMs },
+      "user info",
+    );
     if (status !== 200) throw providerError("The login provider did not say who the user is");
     return body;
   }
 }
 
 // The app's own checks of the ID token: whatever they throw refuses the sign-in (without echoing it).
-async function appChecks(config: NormalisedProviderConfig, idTokenPayload: Record<string, unknown>, userContext: UserContext): Promise<void> {
+async function appChecks(
+  config: NormalisedProviderConfig,
+  idTokenPayload: Record<string, unknown>,
+  userContext: UserContext,
+): Promise<void> {
   if (config.validateIdTokenPayload === undefined) return;
   try {
     await config.validateIdTokenPayload({ idTokenPayload, clientConfig: config.client, userContext });
@@ -133,13 +170,21 @@ export function parseVerifier(value: unknown): string | undefined {
   return value;
 }
 
-function toUserInfo(idToken: Record<string, unknown> | undefined, userInfo: Record<string, unknown> | undefined): UserInfo {
+function toUserInfo(
+  idToken: Record<string, unknown> | undefined,
+  userInfo: Record<string, unknown> | undefined,
+): UserInfo {
   const idSub = idToken?.sub;
   const apiId = userInfo?.sub ?? userInfo?.id;
   // OpenID Connect Core 5.3.2: a userinfo answer about someone else must not be used.
-  if (idSub !== undefined && apiId !== undefined && String(apiId) !== idSub) throw signInRefused("The login provider's user info names another user");
+  if (idSub !== undefined && apiId !== undefined && String(apiId) !== idSub)
+    throw signInRefused("The login provider's user info names another user");
   const subject = idSub ?? apiId;
-  if ((typeof subject !== "string" && typeof subject !== "number") || String(subject) === "" || String(subject).length > 255) {
+  if (
+    (typeof subject !== "string" && typeof subject !== "number") ||
+    String(subject) === "" ||
+    String(subject).length > 255
+  ) {
     throw providerError("The login provider did not say who the user is");
   }
   // On a MySQL-family server without a NO PAD binary collation, "alice " would find the user "alice".
