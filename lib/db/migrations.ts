@@ -127,8 +127,13 @@ function migrationSource(
     getMigration: (migration) =>
       Promise.resolve({
         up: async (knex: Knex) => {
-          if (recordedIn !== undefined && (await knex(recordedIn).where({ name: migration.name }).first("name")) !== undefined) {
-            throw Object.assign(new Error(`Migration ${migration.name} was applied by another process meanwhile`), { name: "MigrationLocked" });
+          if (
+            recordedIn !== undefined &&
+            (await knex(recordedIn).where({ name: migration.name }).first("name")) !== undefined
+          ) {
+            throw Object.assign(new Error(`Migration ${migration.name} was applied by another process meanwhile`), {
+              name: "MigrationLocked",
+            });
           }
           try {
             await migration.up(knex, tables);

@@ -30,7 +30,9 @@ function init(prefix: string, options: Options): void {
     tablePrefix: prefix,
     recipeList: [
       Session.init({
-        ...(options.accessTokenSigningKeyUpdateInterval === undefined ? {} : { accessTokenSigningKeyUpdateInterval: options.accessTokenSigningKeyUpdateInterval }),
+        ...(options.accessTokenSigningKeyUpdateInterval === undefined
+          ? {}
+          : { accessTokenSigningKeyUpdateInterval: options.accessTokenSigningKeyUpdateInterval }),
         errorHandlers: {
           onTokenTheftDetected: (sessionHandle) => void thefts.push(sessionHandle),
         },
@@ -45,7 +47,10 @@ function init(prefix: string, options: Options): void {
           }),
         },
       }),
-      EmailPassword.init({ bcryptCost: 4, ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }) }),
+      EmailPassword.init({
+        bcryptCost: 4,
+        ...(options.rateLimit === undefined ? {} : { rateLimit: options.rateLimit }),
+      }),
     ],
   });
 }

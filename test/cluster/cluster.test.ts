@@ -29,9 +29,16 @@ import {
 
 const hash2 = (token: string): string =>
   crypto.createHash("sha256").update(crypto.createHash("sha256").update(token).digest("hex")).digest("hex");
-const form = (email: string, password: string) => ({ formFields: [{ id: "email", value: email }, { id: "password", value: password }] });
+const form = (email: string, password: string) => ({
+  formFields: [
+    { id: "email", value: email },
+    { id: "password", value: password },
+  ],
+});
 const fiveHundreds = (answers: Answer[]): string[] =>
-  answers.filter((a) => a.status >= 500).map((a) => `${a.step} on node ${a.node}: ${a.status} ${JSON.stringify(a.json)}`);
+  answers
+    .filter((a) => a.status >= 500)
+    .map((a) => `${a.step} on node ${a.node}: ${a.status} ${JSON.stringify(a.json)}`);
 
 /** Figures the suite prints at the end (boot time, rounds, conflicts retried). */
 const figures: string[] = [];
@@ -46,13 +53,22 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
     this.timeout(300_000);
     const t0 = Date.now();
     const out = await galera("start");
-    figures.push(`cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${/already running/.test(out) ? "already running" : "started"})`);
+    figures.push(
+      `cluster ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (${/already running/.test(out) ? "already running" : "started"})`,
+    );
     for (const n of [1, 2, 3]) {
       nodes.push(
         knexFactory({
           client: "mysql2",
           connection: nodeUrl(n),
-          pool: { min: 0, max: 2, afterCreate: (conn: { query: (sql: string, cb: (err: Error | null) => void) => void }, done: (err: Error | null, conn: unknown) => void) => conn.query("SET SESSION wsrep_sync_wait = 1", (err) => done(err, conn)) },
+          pool: {
+            min: 0,
+            max: 2,
+            afterCreate: (
+              conn: { query: (sql: string, cb: (err: Error | null) => void) => void },
+              done: (err: Error | null, conn: unknown) => void,
+            ) => conn.query("SET SESSION wsrep_sync_wait = 1", (err) => done(err, conn)),
+          },
         }),
       );
     }
@@ -74,13 +90,31 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
       } else {
         await reinit(apps, prefix);
       }
-      const first = await Promise.all(apps.map((a, i) => call(a, "signup", "POST", "/auth/signup", undefined, form(`first${round}_${i}@example.com`, "correct-horse-1"))));
-      expect(first.map((a) => `${a.status} ${String(a.json.status)}`), JSON.stringify(first.map((a) => a.json))).to.deep.equal(Array(3).fill("200 OK"));
+      const first = await Promise.all(
+        apps.map((a, i) =>
+          call(
+            a,
+            "signup",
+            "POST",
+            "/auth/signup",
+            undefined,
+            form(`first${round}_${i}@example.com`, "correct-horse-1"),
+          ),
+        ),
+      );
+      expect(
+        first.map((a) => `${a.status} ${String(a.json.status)}`),
+        JSON.stringify(first.map((a) => a.json)),
+      ).to.deep.equal(Array(3).fill("200 OK"));
       for (const node of nodes) {
         const names = ((await node(`${prefix}migrations`).select("name")) as { name: string }[]).map((r) => r.name);
         expect(names.length, names.join(", ")).to.equal(new Set(names).size);
         expect(names).to.include.members(expected);
-        expect(((await node(`${prefix}migrations_lock`).select("is_locked")) as { is_locked: number }[]).map((r) => Number(r.is_locked))).to.deep.equal([0]);
+        expect(
+          ((await node(`${prefix}migrations_lock`).select("is_locked")) as { is_locked: number }[]).map((r) =>
+            Number(r.is_locked),
+          ),
+        ).to.deep.equal([0]);
       }
     }
   });
@@ -110,7 +144,9 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
         expect(r.gaveUp).to.equal(0);
       }
     }
-    figures.push(`scenario: ${answers} answers from 3 processes in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${wrong.length} wrong, conflicts retried ${retried}`);
+    figures.push(
+      `scenario: ${answers} answers from 3 processes in ${((Date.now() - t0) / 1000).toFixed(1)} s, ${wrong.length} wrong, conflicts retried ${retried}`,
+    );
     expect(wrong).to.deep.equal([]);
   });
 
@@ -120,7 +156,14 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
     const [a1, a2, a3] = apps as [AppProcess, AppProcess, AppProcess];
     const all: Answer[] = [];
     const signedIn = async (user: string): Promise<Answer> => {
-      const up = await call(a1, "signup", "POST", "/auth/signup", undefined, form(`${user}@example.com`, "correct-horse-1"));
+      const up = await call(
+        a1,
+        "signup",
+        "POST",
+        "/auth/signup",
+        undefined,
+        form(`${user}@example.com`, "correct-horse-1"),
+      );
       expect(up.json.status).to.equal("OK");
       return up;
     };
@@ -136,10 +179,15 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
       expect([ra.status, rb.status], JSON.stringify([ra.json, rb.json])).to.deep.equal([200, 200]);
       expect(ra.refresh).to.not.equal(rb.refresh); // never one refresh token issued twice
       // Each tab uses its new access token at once, again on two nodes: the first use makes its lineage current.
-      const [ua, ub] = await Promise.all([call(a3, "verify", "GET", "/me", ra.access ?? ""), call(a1, "verify", "GET", "/me", rb.access ?? "")]);
+      const [ua, ub] = await Promise.all([
+        call(a3, "verify", "GET", "/me", ra.access ?? ""),
+        call(a1, "verify", "GET", "/me", rb.access ?? ""),
+      ]);
       all.push(ua, ub);
       expect([ua.status, ub.status]).to.deep.equal([200, 200]);
-      const row = (await nodes[1]?.(`${prefix}sessions`).where({ session_handle: String((login.refresh ?? "").split(".")[0]) }).first()) as {
+      const row = (await nodes[1]?.(`${prefix}sessions`)
+        .where({ session_handle: String((login.refresh ?? "").split(".")[0]) })
+        .first()) as {
         refresh_token_hash2: string;
         previous_refresh_token_hash2: string;
       };
@@ -166,31 +214,64 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
       expect(replay.status).to.equal(401);
       expect(replay.json).to.deep.equal({ message: "token theft detected" });
       // Whichever committed first, the session ends revoked: no refresh token of it works any more.
-      const after = await call(a3, "refresh", "POST", "/auth/session/refresh", owner.refresh ?? refreshed.refresh ?? "");
+      const after = await call(
+        a3,
+        "refresh",
+        "POST",
+        "/auth/session/refresh",
+        owner.refresh ?? refreshed.refresh ?? "",
+      );
       expect(after.status).to.equal(401);
     }
     const seen = await reports(apps);
     expect(seen[0]?.thefts).to.have.length(4); // one report per replay, on the node that saw it, none elsewhere
     expect([...(seen[1]?.thefts ?? []), ...(seen[2]?.thefts ?? [])]).to.deep.equal([]);
     expect(fiveHundreds(all)).to.deep.equal([]);
-    figures.push(`refresh race: ${SESSIONS} cross-node double refreshes and 4 concurrent replays, conflicts retried ${seen.reduce((n, r) => n + r.retried, 0)}`);
+    figures.push(
+      `refresh race: ${SESSIONS} cross-node double refreshes and 4 concurrent replays, conflicts retried ${seen.reduce((n, r) => n + r.retried, 0)}`,
+    );
   });
 
   it("rate limits are counted across nodes: 15 wrong sign-ins at once, 5 per node, with a limit of 5 per email: exactly 5 tried", async () => {
     await reinit(apps, freshPrefix(), { rateLimit: { signIn: { perEmail: 5, perIp: 1000, windowSeconds: 60 } } });
-    const up = await call(apps[0] as AppProcess, "signup", "POST", "/auth/signup", undefined, form("limited@example.com", "correct-horse-1"));
+    const up = await call(
+      apps[0] as AppProcess,
+      "signup",
+      "POST",
+      "/auth/signup",
+      undefined,
+      form("limited@example.com", "correct-horse-1"),
+    );
     expect(up.json.status).to.equal("OK");
     const tries = await Promise.all(
-      Array.from({ length: 15 }, (_, i) => call(apps[i % 3] as AppProcess, "signin", "POST", "/auth/signin", undefined, form("limited@example.com", "wrong-horse-1"))),
+      Array.from({ length: 15 }, (_, i) =>
+        call(
+          apps[i % 3] as AppProcess,
+          "signin",
+          "POST",
+          "/auth/signin",
+          undefined,
+          form("limited@example.com", "wrong-horse-1"),
+        ),
+      ),
     );
-    const tally = (answers: Answer[]) => answers.map((a) => (a.status === 429 ? "429" : `${a.status} ${String(a.json.status)}`)).sort();
+    const tally = (answers: Answer[]) =>
+      answers.map((a) => (a.status === 429 ? "429" : `${a.status} ${String(a.json.status)}`)).sort();
     expect(fiveHundreds(tries)).to.deep.equal([]);
-    expect(tally(tries)).to.deep.equal([...Array(10).fill("429"), ...Array(5).fill("200 WRONG_CREDENTIALS_ERROR")].sort());
+    expect(tally(tries)).to.deep.equal(
+      [...Array(10).fill("429"), ...Array(5).fill("200 WRONG_CREDENTIALS_ERROR")].sort(),
+    );
     // The right password is refused too until the window ends, on every node.
-    const right = await Promise.all(apps.map((a) => call(a, "signin", "POST", "/auth/signin", undefined, form("limited@example.com", "correct-horse-1"))));
+    const right = await Promise.all(
+      apps.map((a) =>
+        call(a, "signin", "POST", "/auth/signin", undefined, form("limited@example.com", "correct-horse-1")),
+      ),
+    );
     expect(right.map((a) => a.status)).to.deep.equal([429, 429, 429]);
     const seen = await reports(apps);
-    figures.push(`rate limit: 18 concurrent sign-ins over 3 nodes, conflicts retried ${seen.reduce((n, r) => n + r.retried, 0)}`);
+    figures.push(
+      `rate limit: 18 concurrent sign-ins over 3 nodes, conflicts retried ${seen.reduce((n, r) => n + r.retried, 0)}`,
+    );
   });
 
   it("signing-key rotation from processes on different nodes at the same moment: one key per slot, every process signs with it", async () => {
@@ -219,7 +300,9 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
       } finally {
         clock.restore();
       }
-      figures.push(`key rotation: 6 stores on 3 nodes, conflicts retried ${databases.reduce((n, d) => n + d.conflicts.retried, 0)}`);
+      figures.push(
+        `key rotation: 6 stores on 3 nodes, conflicts retried ${databases.reduce((n, d) => n + d.conflicts.retried, 0)}`,
+      );
     } finally {
       await Promise.all(databases.map((d) => d.close()));
     }
@@ -249,7 +332,14 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
     const killedAt = Date.now();
     await galera("kill", "3");
     // The process on the dead node answers GENERAL_ERROR (it cannot reach its database), never a wrong success.
-    const orphan = await call(a3, "signup", "POST", "/auth/signup", undefined, form("orphan@example.com", "correct-horse-1"));
+    const orphan = await call(
+      a3,
+      "signup",
+      "POST",
+      "/auth/signup",
+      undefined,
+      form("orphan@example.com", "correct-horse-1"),
+    );
     expect(orphan.status).to.equal(500);
     await new Promise((r) => setTimeout(r, 4000));
     const t0 = Date.now();
@@ -268,7 +358,9 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
       await new Promise((r) => setTimeout(r, 250));
     }
     expect(back?.json.status).to.equal("OK");
-    const counts = await Promise.all(nodes.map(async (node) => Number((await node(`${prefix}emailpassword_users`).count({ n: "*" }).first())?.n)));
+    const counts = await Promise.all(
+      nodes.map(async (node) => Number((await node(`${prefix}emailpassword_users`).count({ n: "*" }).first())?.n)),
+    );
     expect(counts).to.deep.equal([created.length, created.length, created.length]);
     figures.push(
       `kill -9: ${answers.length} answers from the 2 other processes over ${((Date.now() - killedAt) / 1000).toFixed(1)} s, none 5xx; ` +

@@ -49,14 +49,23 @@ export interface AppProcess {
 /** Starts an app process on node `node`; resolves once it listens. */
 export function startApp(node: number, prefix: string, options: AppOptions = {}): Promise<AppProcess> {
   const script = path.resolve(__dirname, "appProcess.ts");
-  const child = spawn(process.execPath, ["--require", "tsx/cjs", script, nodeUrl(node), prefix, JSON.stringify(options)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--require", "tsx/cjs", script, nodeUrl(node), prefix, JSON.stringify(options)],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   const output: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app process on node ${node} did not start: ${output.join("")}`)), 30_000);
+    const timer = setTimeout(
+      () => reject(new Error(`app process on node ${node} did not start: ${output.join("")}`)),
+      30_000,
+    );
     child.stderr?.on("data", (d: Buffer) => output.push(d.toString()));
-    child.on("exit", (code) => reject(new Error(`app process on node ${node} exited (${String(code)}): ${output.join("")}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`app process on node ${node} exited (${String(code)}): ${output.join("")}`)),
+    );
     child.stdout?.once("data", (d: Buffer) => {
       clearTimeout(timer);
       resolve({ node, baseUrl: `http://127.0.0.1:${d.toString().trim()}`, child, output });
@@ -89,7 +98,14 @@ export interface Answer {
 }
 
 /** A header-mode request to one app process. */
-export async function call(app: AppProcess, step: string, method: string, route: string, token?: string, body?: unknown): Promise<Answer> {
+export async function call(
+  app: AppProcess,
+  step: string,
+  method: string,
+  route: string,
+  token?: string,
+  body?: unknown,
+): Promise<Answer> {
   const headers: Record<string, string> = { "st-auth-mode": "header" };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
@@ -106,7 +122,14 @@ export async function call(app: AppProcess, step: string, method: string, route:
   } catch {
     json = { raw: text };
   }
-  return { status: res.status, json, access: res.headers.get("st-access-token"), refresh: res.headers.get("st-refresh-token"), node: app.node, step };
+  return {
+    status: res.status,
+    json,
+    access: res.headers.get("st-access-token"),
+    refresh: res.headers.get("st-refresh-token"),
+    node: app.node,
+    step,
+  };
 }
 
 /** Starts every app afresh on a new table prefix (as processes of a new deployment). */
@@ -139,11 +162,18 @@ export function wrongAnswer(a: Answer, user: string): string | undefined {
     afterSignout: (x) => x.status === 401,
   };
   const ok = expected[a.step];
-  return ok === undefined || ok(a) ? undefined : `${user} ${a.step} on node ${a.node}: ${a.status} ${JSON.stringify(a.json)}`;
+  return ok === undefined || ok(a)
+    ? undefined
+    : `${user} ${a.step} on node ${a.node}: ${a.status} ${JSON.stringify(a.json)}`;
 }
 
 function form(email: string, password: string): { formFields: { id: string; value: string }[] } {
-  return { formFields: [{ id: "email", value: email }, { id: "password", value: password }] };
+  return {
+    formFields: [
+      { id: "email", value: email },
+      { id: "password", value: password },
+    ],
+  };
 }
 
 /**

@@ -39,7 +39,10 @@ describe(`database: conflicts are retried (${testDbKind()})`, () => {
       },
     ]);
     await db.whenReady();
-    await db.knex(db.table("counters")).insert([{ id: "a", n: 0 }, { id: "b", n: 0 }]);
+    await db.knex(db.table("counters")).insert([
+      { id: "a", n: 0 },
+      { id: "b", n: 0 },
+    ]);
     knex = rawKnex(url);
   });
   afterEach(async () => {
@@ -48,7 +51,8 @@ describe(`database: conflicts are retried (${testDbKind()})`, () => {
     await knex.destroy();
   });
 
-  const counter = async (id: string): Promise<number> => Number((await knex(db.table("counters")).where({ id }).first("n"))?.n);
+  const counter = async (id: string): Promise<number> =>
+    Number((await knex(db.table("counters")).where({ id }).first("n"))?.n);
 
   it("recognises MySQL/MariaDB's 1213 (by code, errno or SQLSTATE 40001) and PostgreSQL's 40001 and 40P01, nothing else", () => {
     expect(isRetryableConflict(certificationConflict())).to.equal(true);
