@@ -12,7 +12,7 @@ import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
 import { findUser, type User } from "./users";
 import { assertKnownKeys, assertPlainObject } from "./validate";
 
-const TOP_LEVEL_KEYS = ["appInfo", "database", "tablePrefix", "recipeList"];
+const TOP_LEVEL_KEYS = ["appInfo", "database", "readReplica", "tablePrefix", "recipeList"];
 // Headers the frontend SDKs send on every request, whatever the recipes.
 const CORE_CORS_HEADERS = ["rid", "fdi-version"];
 
@@ -44,7 +44,23 @@ export class Latchkey {
       if (typeof build !== "function") throw configError(`recipeList[${i}]`, "must be the result of a recipe's init()");
     });
     // Resolve the database last: everything above fails without opening a connection pool.
-    this.database = new Database(resolveConnection(config.database), tablePrefix);
+    const primary = resolveConnection(config.database);
+    let replica: ReturnType<typeof resolveConnection> | undefined;
+    try {
+      replica = config.readReplica === undefined ? undefined : resolveConnection(config.readReplica);
+      const kind = (c: { description: string }) => c.description.split(" ")[0];
+      if (replica !== undefined && kind(replica) !== kind(primary)) {
+        throw configError(
+          "readReplica",
+          `must be the same kind of database as database (${kind(primary)}), not ${kind(replica)}`,
+        );
+      }
+    } catch (err) {
+      void (primary.owned ? primary.knex.destroy() : undefined);
+      void (replica?.owned === true ? replica.knex.destroy() : undefined);
+      throw err;
+    }
+    this.database = new Database(primary, tablePrefix, replica);
     try {
       const context = { appInfo: this.appInfo, database: this.database, capabilities: this.capabilities };
       this.recipes = (builders as RecipeListFunction[]).flatMap((build, i) => {

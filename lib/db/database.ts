@@ -29,6 +29,9 @@ export function normaliseTablePrefix(value: unknown): string {
   return value;
 }
 
+/** How long after a write this process reads lag-tolerant data from the primary rather than the read replica. */
+export const READ_YOUR_WRITES_MS = 3000;
+
 /** Latchkey's handle on the app's database: the knex instance, table names, and migrations applied on first use. */
 export class Database {
   readonly knex: Knex;
@@ -40,16 +43,31 @@ export class Database {
   private ready: Promise<Knex> | undefined;
   /** Conflicts this process met (deadlocks, a cluster's write conflicts) and how many were retried. */
   readonly conflicts: ConflictStats = { retried: 0, gaveUp: 0 };
+  /** Where lag-tolerant reads went: the read replica, or the primary (no replica, or this process just wrote). */
+  readonly lagTolerantReads = { replica: 0, primary: 0 };
+  private lastWriteAt = 0;
 
-  /** Wraps a resolved connection; nothing touches the database until the first query. */
+  /**
+   * Wraps a resolved connection, and optionally a read replica of it; nothing touches the database until the first
+   * query.
+   */
   constructor(
     connection: ResolvedConnection,
     readonly tablePrefix: string,
+    private readonly replica?: ResolvedConnection,
   ) {
     this.knex = connection.knex;
     this.description = connection.description;
     this.secrets = connection.secrets;
     this.owned = connection.owned;
+    if (replica !== undefined) {
+      // Any statement but a plain read (including a transaction's BEGIN) counts as a write, to err on the primary.
+      this.knex.on("query", (query: { method?: string; sql?: string }) => {
+        if (!(query.method === "select" || query.method === "first" || /^\s*select\b/i.test(query.sql ?? ""))) {
+          this.lastWriteAt = Date.now();
+        }
+      });
+    }
   }
 
   /** The full name of a table, with the deployment's prefix. */
@@ -87,6 +105,25 @@ export class Database {
       return await retryOnConflict(() => fn(knex), this.conflicts);
     } catch (err) {
       throw this.toLatchkeyError(err);
+    }
+  }
+
+  /**
+   * Runs a read that tolerates replication lag (the JWKS, listings) on the read replica when one is set, else as
+   * run(). For READ_YOUR_WRITES_MS after this process wrote anything, it reads the primary, so a process sees its own
+   * writes. Never for a read that decides something (a refresh, theft, a code, a rate limit, a sign-in).
+   */
+  async readLagTolerant<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+    if (this.replica === undefined || Date.now() - this.lastWriteAt < READ_YOUR_WRITES_MS) {
+      this.lagTolerantReads.primary++;
+      return this.run(fn);
+    }
+    await this.whenReady(); // migrations run on the primary; the replica gets them by replication
+    this.lagTolerantReads.replica++;
+    try {
+      return await fn(this.replica.knex);
+    } catch (err) {
+      throw databaseError(err, `read replica ${this.replica.description}`, this.replica.secrets);
     }
   }
 
@@ -131,5 +168,6 @@ export class Database {
   /** Closes the connection pool if Latchkey opened it; an instance the app passed in is left to the app. */
   async close(): Promise<void> {
     if (this.owned) await this.knex.destroy();
+    if (this.replica?.owned === true) await this.replica.knex.destroy();
   }
 }

@@ -95,15 +95,16 @@ export class SigningKeyStore {
   /** Every key that may still verify, as a JWKS. */
   async getJWKS(): Promise<{ keys: JsonWebKey[] }> {
     await this.warm();
-    await this.reloadIfStale();
-    return { keys: [...this.verificationKeys.values()].filter((k) => k.verifyUntil > Date.now()).map((k) => k.jwk) };
-  }
-
-  private async reloadIfStale(): Promise<void> {
-    if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) {
-      this.lastReload = Date.now();
-      await this.reload();
+    // The keys this process knows, and those the table lists (other processes' new keys). The table is read where
+    // lag is tolerated (a read replica, if set), and what it lists is published but not cached for verification.
+    const now = Date.now();
+    const keys = new Map([...this.verificationKeys].filter(([, k]) => k.verifyUntil > now));
+    for (const row of await this.table.listPublishableKeys(now)) {
+      if (keys.has(row.kid)) continue;
+      const key = toVerificationKey(row);
+      if (key !== undefined) keys.set(row.kid, key);
     }
+    return { keys: [...keys.values()].map((k) => k.jwk) };
   }
 
   private async ensureCurrentKey(now: number): Promise<void> {
@@ -160,7 +161,7 @@ export class SigningKeyStore {
 // Which key type each algorithm needs: a row whose key does not match its algorithm verifies nothing.
 const KEY_TYPES: Record<SigningAlgorithm, string> = { RS256: "rsa", ES256: "ec" };
 
-function toVerificationKey(row: KeyRow): VerificationKey | undefined {
+function toVerificationKey(row: Omit<KeyRow, "private_key">): VerificationKey | undefined {
   if (row.algorithm !== "RS256" && row.algorithm !== "ES256") return undefined;
   const publicKey = crypto.createPublicKey(row.public_key);
   if (publicKey.asymmetricKeyType !== KEY_TYPES[row.algorithm]) return undefined;

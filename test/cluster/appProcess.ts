@@ -15,6 +15,7 @@ import Session from "../../recipes/session/index";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
 interface Options {
+  readReplica?: string;
   rateLimit?: RateLimitInput;
   accessTokenSigningKeyUpdateInterval?: number;
 }
@@ -27,6 +28,7 @@ function init(prefix: string, options: Options): void {
   Latchkey.init({
     appInfo: { appName: "cluster", apiDomain: "http://127.0.0.1:3001", websiteDomain: "http://127.0.0.1:3000" },
     database: url,
+    ...(options.readReplica === undefined ? {} : { readReplica: options.readReplica }),
     tablePrefix: prefix,
     recipeList: [
       Session.init({
@@ -69,6 +71,13 @@ app.post("/__reinit", async (req, res) => {
 });
 // What this process saw since its last (re)start: theft reports, errors that reached express (their messages name
 // codes, no secrets), and the write conflicts its database layer retried or gave up on.
+// A listing (lag-tolerant: on the read replica when one is set).
+app.get("/__sessions/:userId", async (req, res) => {
+  res.json({ handles: await Session.getAllSessionHandlesForUser(req.params.userId) });
+});
+app.get("/__reads", (_req, res) => {
+  res.json(Core.getInstanceOrThrow().database.lagTolerantReads);
+});
 app.get("/__report", (_req, res) => {
   const { retried, gaveUp } = Core.getInstanceOrThrow().database.conflicts;
   res.json({ thefts, errors, retried, gaveUp });

@@ -36,6 +36,7 @@ export function freshPrefix(): string {
 export interface AppOptions {
   rateLimit?: unknown;
   accessTokenSigningKeyUpdateInterval?: number;
+  readReplica?: string;
 }
 
 /** One app process on one node. */
@@ -47,15 +48,14 @@ export interface AppProcess {
 }
 
 /** Starts an app process on node `node`; resolves once it listens. */
-export function startApp(node: number, prefix: string, options: AppOptions = {}): Promise<AppProcess> {
+export function startApp(where: number | string, prefix: string, options: AppOptions = {}): Promise<AppProcess> {
   const script = path.resolve(__dirname, "appProcess.ts");
-  const child = spawn(
-    process.execPath,
-    ["--require", "tsx/cjs", script, nodeUrl(node), prefix, JSON.stringify(options)],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
+  // A Galera node's number, or any database URL (the PostgreSQL primary of the replica tests: "node" 0).
+  const node = typeof where === "number" ? where : 0;
+  const url = typeof where === "number" ? nodeUrl(where) : where;
+  const child = spawn(process.execPath, ["--require", "tsx/cjs", script, url, prefix, JSON.stringify(options)], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
