@@ -2,6 +2,7 @@ import crypto from "node:crypto";
 import bcrypt from "bcrypt";
 import { isStorableText } from "../../lib/db/text";
 import { randomSecret, sha256 } from "../../lib/secrets";
+import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
 import { EmailPasswordError } from "./error";
 import type { EmailPasswordStore, UserChanges, UserRow } from "./store";
 import type { EmailPasswordUser, RecipeInterface, TypeNormalisedInput } from "./types";
@@ -30,6 +31,11 @@ export function makeRecipeImplementation(
     return user;
   };
 
+  // Before any query: a tenant id no column can hold is the caller's mistake (a 400), not a database error (a 500).
+  function checkTenant(tenantId: unknown): void {
+    if (!isTenantId(tenantId)) throw EmailPasswordError.badInput(TENANT_ID_RULE);
+  }
+
   function checkPassword(password: string): void {
     const problem = hardLimits("password", password);
     if (problem !== undefined) throw EmailPasswordError.badInput(problem);
@@ -37,6 +43,7 @@ export function makeRecipeImplementation(
 
   return {
     async signUp({ email, password, tenantId }) {
+      checkTenant(tenantId);
       checkPassword(password);
       const normalised = normaliseEmail(email);
       if (hardLimits("email", normalised) !== undefined) throw EmailPasswordError.badInput("Email is invalid");
@@ -56,6 +63,7 @@ export function makeRecipeImplementation(
     },
 
     async signIn({ email, password, tenantId, userContext }) {
+      checkTenant(tenantId);
       if (typeof password !== "string") throw EmailPasswordError.badInput("Password must be a string");
       const user = await self().getUserByEmail({ email, tenantId, userContext });
       let hash = user === undefined ? undefined : hashes.get(user);
@@ -75,6 +83,7 @@ export function makeRecipeImplementation(
     },
 
     async getUserByEmail({ email, tenantId }) {
+      checkTenant(tenantId);
       // An email no user could have been stored with (NUL, unpaired surrogates, too long) is not looked up at all.
       if (typeof email !== "string" || hardLimits("email", normaliseEmail(email)) !== undefined) return undefined;
       const row = await store.findUserByEmail(tenantId, normaliseEmail(email));
@@ -82,8 +91,12 @@ export function makeRecipeImplementation(
     },
 
     async createResetPasswordToken({ userId, tenantId, userContext }) {
+      checkTenant(tenantId);
       const user = await self().getUserById({ userId, tenantId, userContext });
       if (user === undefined) return { status: "UNKNOWN_USER_ID_ERROR" };
+      // Ids are unique across tenants, so getUserById finds a user of any tenant; a token for another tenant than
+      // the user's would be a reset link of that tenant setting this user's password. As SuperTokens: unknown there.
+      if ((await store.findUserById(user.id))?.tenant_id !== tenantId) return { status: "UNKNOWN_USER_ID_ERROR" };
       const token = randomSecret();
       const now = Date.now();
       await store.insertResetToken({
@@ -97,6 +110,7 @@ export function makeRecipeImplementation(
     },
 
     async resetPasswordUsingToken({ token, newPassword, tenantId }) {
+      checkTenant(tenantId);
       if (typeof token !== "string" || token === "") return { status: "RESET_PASSWORD_INVALID_TOKEN_ERROR" };
       checkPassword(newPassword);
       // Hash first: bcrypt is slow and must not hold a transaction open.

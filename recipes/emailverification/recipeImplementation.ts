@@ -1,4 +1,6 @@
 import { randomSecret, sha256 } from "../../lib/secrets";
+import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
+import { EmailVerificationError } from "./error";
 import type { EmailVerificationStore } from "./store";
 import type { RecipeInterface, TypeNormalisedInput } from "./types";
 
@@ -10,6 +12,8 @@ export function makeRecipeImplementation(
 ): RecipeInterface {
   return {
     async createEmailVerificationToken({ userId, email, tenantId, userContext }) {
+      // A tenant id no column can hold is the caller's mistake (a 400), not a database error (a 500).
+      if (!isTenantId(tenantId)) throw EmailVerificationError.badInput(TENANT_ID_RULE);
       if (await self().isEmailVerified({ userId, email, tenantId, userContext }))
         return { status: "EMAIL_ALREADY_VERIFIED_ERROR" };
       const token = randomSecret();
@@ -26,6 +30,8 @@ export function makeRecipeImplementation(
     },
 
     async verifyEmailUsingToken({ token, tenantId }) {
+      // A tenant id no column can hold is the caller's mistake (a 400), not a database error (a 500).
+      if (!isTenantId(tenantId)) throw EmailVerificationError.badInput(TENANT_ID_RULE);
       if (typeof token !== "string" || token === "" || token.length > 200)
         return { status: "EMAIL_VERIFICATION_INVALID_TOKEN_ERROR" };
       const verified = await store.consumeToken({ tokenHash: sha256(token), tenantId, now: Date.now });

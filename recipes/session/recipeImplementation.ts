@@ -3,6 +3,7 @@ import { isStorableText } from "../../lib/db/text";
 import { badInput } from "../../lib/error";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import { sameSecret, sha256 } from "../../lib/secrets";
+import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
 import type { JSONObject } from "../../lib/types";
 import type { AccessTokenCodec, AccessTokenPayload } from "./accessToken";
 import { payloadOf } from "./createSessionInput";
@@ -101,9 +102,7 @@ export function makeRecipeImplementation(
       if (typeof userId !== "string" || userId === "" || userId.length > 128 || !isStorableText(userId)) {
         throw badInput("userId must be a non-empty string of at most 128 characters, valid Unicode without NUL");
       }
-      if (typeof tenantId !== "string" || tenantId === "" || tenantId.length > 64 || !isStorableText(tenantId)) {
-        throw badInput("tenantId must be a non-empty string of at most 64 characters, valid Unicode without NUL");
-      }
+      if (!isTenantId(tenantId)) throw badInput(TENANT_ID_RULE);
       const { claims } = helpers().getContributedClaims();
       // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.
       let up = withoutProtectedKeys(jsonObject("jwtPayload", payloadOf(input)), claims);

@@ -1,3 +1,4 @@
+import { binaryCollation } from "../../lib/db/columns";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The table the thirdparty recipe owns: one row per (tenant, provider, user at the provider). */
@@ -33,6 +34,20 @@ export const thirdPartyMigrations: RecipeMigration[] = [
           indexName: tables.name("thirdparty_users_tenant_provider_uq"),
         });
         t.index(["tenant_id", "email"], tables.name("thirdparty_users_tenant_email_ix"));
+      });
+    },
+  },
+  {
+    // 002 added tenant_id with the server's default collation: on MySQL/MariaDB "acme" and "ACME" were one tenant, so
+    // a provider identity of one signed in to the other. Every other table's tenant_id compares byte for byte; this
+    // one now does too (and the provider id beside it in the unique key). SQLite and PostgreSQL already compare so.
+    name: "thirdparty/003_tenant_id_case_sensitive",
+    up: async (knex, tables) => {
+      const collation = await binaryCollation(knex);
+      if (collation === undefined) return;
+      await knex.schema.alterTable(tables.name("thirdparty_users"), (t) => {
+        t.string("tenant_id", 64).notNullable().defaultTo("public").collate(collation).alter();
+        t.string("third_party_id", 64).notNullable().collate(collation).alter();
       });
     },
   },

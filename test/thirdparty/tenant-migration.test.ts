@@ -18,7 +18,10 @@ describe(`thirdparty: the tenant migration on a table with users (${testDbKind()
         time_joined: 1,
       };
       await knex(table).insert({ user_id: "existing", ...before });
-      expect(await runMigrations(knex, prefix, thirdPartyMigrations)).to.deep.equal(["thirdparty/002_add_tenant_id"]);
+      expect(await runMigrations(knex, prefix, thirdPartyMigrations)).to.deep.equal([
+        "thirdparty/002_add_tenant_id",
+        "thirdparty/003_tenant_id_case_sensitive",
+      ]);
       expect(await knex(table).where({ user_id: "existing" }).first("tenant_id")).to.deep.equal({
         tenant_id: "public",
       });
