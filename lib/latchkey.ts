@@ -5,13 +5,14 @@ import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { RecipeListFunction, RecipeModule } from "./recipeModule";
+import { debugLog } from "./logger";
 import { findRoute } from "./router";
 import { UserDataOwners } from "./seams";
 import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
 import { findUser, type User } from "./users";
 import { assertKnownKeys, assertPlainObject } from "./validate";
 
-const TOP_LEVEL_KEYS = ["appInfo", "database", "tablePrefix", "recipeList"];
+const TOP_LEVEL_KEYS = ["appInfo", "database", "readReplica", "tablePrefix", "recipeList"];
 // Headers the frontend SDKs send on every request, whatever the recipes.
 const CORE_CORS_HEADERS = ["rid", "fdi-version"];
 
@@ -43,7 +44,23 @@ export class Latchkey {
       if (typeof build !== "function") throw configError(`recipeList[${i}]`, "must be the result of a recipe's init()");
     });
     // Resolve the database last: everything above fails without opening a connection pool.
-    this.database = new Database(resolveConnection(config.database), tablePrefix);
+    const primary = resolveConnection(config.database);
+    let replica: ReturnType<typeof resolveConnection> | undefined;
+    try {
+      replica = config.readReplica === undefined ? undefined : resolveConnection(config.readReplica);
+      const kind = (c: { description: string }) => c.description.split(" ")[0];
+      if (replica !== undefined && kind(replica) !== kind(primary)) {
+        throw configError(
+          "readReplica",
+          `must be the same kind of database as database (${kind(primary)}), not ${kind(replica)}`,
+        );
+      }
+    } catch (err) {
+      void (primary.owned ? primary.knex.destroy() : undefined);
+      void (replica?.owned === true ? replica.knex.destroy() : undefined);
+      throw err;
+    }
+    this.database = new Database(primary, tablePrefix, replica);
     try {
       const context = { appInfo: this.appInfo, database: this.database, capabilities: this.capabilities };
       this.recipes = (builders as RecipeListFunction[]).flatMap((build, i) => {
@@ -130,7 +147,9 @@ export class Latchkey {
       return true;
     }
     if (err.type === "GENERAL_ERROR") {
-      // The message may name the database; the client needs only to know it was not its fault.
+      // The message may name the database; the client needs only to know it was not its fault. The operator may
+      // read it (DEBUG=latchkey): it names the database and the driver's code, never a secret.
+      debugLog(`${req.getMethod()} ${req.getPath()}: ${err.message}`);
       res.setStatus(500);
       res.sendJSON({ status: "GENERAL_ERROR", message: "Internal error" });
       return true;

@@ -38,6 +38,11 @@ export interface TypeInput {
   appInfo: AppInfo;
   /** Omitted: an embedded SQLite file `latchkey.sqlite` in the working directory. */
   database?: DatabaseInput;
+  /**
+   * A read replica of `database` (e.g. a PostgreSQL streaming replica), for reads that tolerate lag: the JWKS and
+   * session listings. Reads that decide anything (refresh, theft, codes, rate limits, sign-in) stay on `database`.
+   */
+  readReplica?: DatabaseInput;
   /** Prefix of every table Latchkey creates; default `latchkey_`. */
   tablePrefix?: string;
   recipeList: RecipeListFunction[];

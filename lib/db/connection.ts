@@ -31,7 +31,7 @@ export function resolveConnection(input: DatabaseInput | undefined): ResolvedCon
     const described = describeKnexConfig(renamed);
     // Bindings (password hashes, token hashes) must not be inlined into error messages.
     const config: Knex.Config = { compileSqlOnError: false, log: knexLogger(described.secrets), ...renamed };
-    return { knex: createKnex(withSqliteDefaults(config)), owned: true, ...described };
+    return { knex: createKnex(withMySQLDefaults(withSqliteDefaults(config))), owned: true, ...described };
   }
   throw configError("database", "must be a URL (mysql://, postgres://, sqlite:path), a knex config or a knex instance");
 }
@@ -123,7 +123,7 @@ function fromUrl(raw: string): ResolvedConnection {
     log: knexLogger(secrets),
   };
   return {
-    knex: knexFactory(config),
+    knex: knexFactory(withMySQLDefaults(config)),
     owned: true,
     description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname || "localhost"}:${port}/${database}`,
     secrets,
@@ -204,6 +204,29 @@ function sqliteConnection(filename: string): ResolvedConnection {
     log: knexLogger([]),
   });
   return { knex: knexFactory(config), owned: true, description: `sqlite at ${filename}`, secrets: [] };
+}
+
+// On a Galera cluster a commit is certified everywhere but applied on the other nodes a moment later, so a read on
+// another node could miss it: a signing key another process just made (its tokens then fail as "try refresh token"),
+// a session just created, a user just signed up. wsrep_sync_wait = 1 makes each read on Latchkey's connections wait
+// until the node has applied every commit the cluster made before the read began. Elsewhere it is harmless (a
+// MariaDB without wsrep ignores it); MySQL has no such variable, and says so (1193), which is fine.
+const UNKNOWN_SYSTEM_VARIABLE = 1193;
+
+type MySQLConnection = { query(sql: string, callback: (err: (Error & { errno?: number }) | null) => void): void };
+type AfterCreate = (conn: unknown, done: (err: Error | null, conn: unknown) => void) => void;
+
+function withMySQLDefaults(config: Knex.Config): Knex.Config {
+  if (config.client !== "mysql2") return config;
+  const own = (config.pool as { afterCreate?: AfterCreate } | undefined)?.afterCreate;
+  const afterCreate: AfterCreate = (conn, done) => {
+    (conn as MySQLConnection).query("SET SESSION wsrep_sync_wait = 1", (err) => {
+      if (err !== null && err.errno !== UNKNOWN_SYSTEM_VARIABLE) return done(err, conn);
+      if (own !== undefined) return own(conn, done);
+      done(null, conn);
+    });
+  };
+  return { ...config, pool: { ...config.pool, afterCreate } };
 }
 
 // WAL lets readers run beside a writer; the busy timeout makes a second process wait for a lock instead of failing.

@@ -3,6 +3,7 @@ import { configError, LatchkeyError } from "../error";
 import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
 import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
+import { type ConflictStats, retryOnConflict } from "./retry";
 
 /** A transaction on Latchkey's database, as recipes' storage files receive it (knex stays behind lib/db and stores). */
 export type DbTransaction = Knex.Transaction;
@@ -28,6 +29,9 @@ export function normaliseTablePrefix(value: unknown): string {
   return value;
 }
 
+/** How long after a write this process reads lag-tolerant data from the primary rather than the read replica. */
+export const READ_YOUR_WRITES_MS = 3000;
+
 /** Latchkey's handle on the app's database: the knex instance, table names, and migrations applied on first use. */
 export class Database {
   readonly knex: Knex;
@@ -37,16 +41,33 @@ export class Database {
   private readonly owned: boolean;
   private migrations: readonly RecipeMigration[] = [];
   private ready: Promise<Knex> | undefined;
+  /** Conflicts this process met (deadlocks, a cluster's write conflicts) and how many were retried. */
+  readonly conflicts: ConflictStats = { retried: 0, gaveUp: 0 };
+  /** Where lag-tolerant reads went: the read replica, or the primary (no replica, or this process just wrote). */
+  readonly lagTolerantReads = { replica: 0, primary: 0 };
+  private lastWriteAt = 0;
 
-  /** Wraps a resolved connection; nothing touches the database until the first query. */
+  /**
+   * Wraps a resolved connection, and optionally a read replica of it; nothing touches the database until the first
+   * query.
+   */
   constructor(
     connection: ResolvedConnection,
     readonly tablePrefix: string,
+    private readonly replica?: ResolvedConnection,
   ) {
     this.knex = connection.knex;
     this.description = connection.description;
     this.secrets = connection.secrets;
     this.owned = connection.owned;
+    if (replica !== undefined) {
+      // Any statement but a plain read (including a transaction's BEGIN) counts as a write, to err on the primary.
+      this.knex.on("query", (query: { method?: string; sql?: string }) => {
+        if (!(query.method === "select" || query.method === "first" || /^\s*select\b/i.test(query.sql ?? ""))) {
+          this.lastWriteAt = Date.now();
+        }
+      });
+    }
   }
 
   /** The full name of a table, with the deployment's prefix. */
@@ -72,17 +93,45 @@ export class Database {
     return this.ready;
   }
 
-  /** Runs `fn` on the migrated database; a driver error becomes a GENERAL_ERROR that names no secret. */
+  /**
+   * Runs `fn` on the migrated database; a driver error becomes a GENERAL_ERROR that names no secret. A statement
+   * the database refused for a deadlock or a cluster's write conflict did nothing, and `fn` is run again (a bounded
+   * number of times): so each of its statements must be safe to repeat once an earlier one took effect (reads,
+   * conditional updates, insert-or-ignore); several writes that belong together go in transaction() instead.
+   */
   async run<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
     const knex = await this.whenReady();
     try {
-      return await fn(knex);
+      return await retryOnConflict(() => fn(knex), this.conflicts);
     } catch (err) {
       throw this.toLatchkeyError(err);
     }
   }
 
-  /** Runs `fn` in one transaction on the migrated database; errors as in run(). */
+  /**
+   * Runs a read that tolerates replication lag (the JWKS, listings) on the read replica when one is set, else as
+   * run(). For READ_YOUR_WRITES_MS after this process wrote anything, it reads the primary, so a process sees its own
+   * writes. Never for a read that decides something (a refresh, theft, a code, a rate limit, a sign-in).
+   */
+  async readLagTolerant<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
+    if (this.replica === undefined || Date.now() - this.lastWriteAt < READ_YOUR_WRITES_MS) {
+      this.lagTolerantReads.primary++;
+      return this.run(fn);
+    }
+    await this.whenReady(); // migrations run on the primary; the replica gets them by replication
+    this.lagTolerantReads.replica++;
+    try {
+      return await fn(this.replica.knex);
+    } catch (err) {
+      throw databaseError(err, `read replica ${this.replica.description}`, this.replica.secrets);
+    }
+  }
+
+  /**
+   * Runs `fn` in one transaction on the migrated database; errors as in run(). A transaction rolled back for a
+   * deadlock or a write conflict (on a Galera cluster: at COMMIT) is run again whole, so `fn` must do nothing outside
+   * the transaction that a second run would repeat, and must decide from what it reads in it.
+   */
   transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     return this.run((knex) => knex.transaction(fn));
   }
@@ -119,5 +168,6 @@ export class Database {
   /** Closes the connection pool if Latchkey opened it; an instance the app passed in is left to the app. */
   async close(): Promise<void> {
     if (this.owned) await this.knex.destroy();
+    if (this.replica?.owned === true) await this.replica.knex.destroy();
   }
 }

@@ -76,11 +76,18 @@ export async function runMigrations(
   for (let attempt = 0; ; attempt++) {
     try {
       await ensureBookkeepingTables(knex, tableName);
+      const mysql = /mysql/i.test(String(knex.client.config.client));
       const [, applied] = (await knex.migrate.latest({
         tableName,
-        migrationSource: migrationSource(migrations, tables),
+        migrationSource: migrationSource(migrations, tables, mysql ? tableName : undefined),
         // A recipe removed from the recipe list leaves its applied migrations behind; that is not corruption.
         disableMigrationsListValidation: true,
+        // MySQL/MariaDB commit at every DDL statement, so a transaction around migrations holds nothing together
+        // there; what it did hold was knex's lock, uncommitted, which on a Galera cluster is this node's alone: two
+        // nodes both "took" it, and the one whose COMMIT lost certification freed the winner's in its clean-up, so
+        // a third process migrated beside the winner ("table already exists"). Without it, knex takes the lock in
+        // a transaction of its own that commits (only one node's certifies) before any migration runs.
+        disableTransactions: mysql,
       })) as [number, string[]];
       return applied;
     } catch (err) {
@@ -105,9 +112,14 @@ export async function releaseMigrationLock(knex: Knex, tablePrefix: string): Pro
   if (await knex.schema.hasTable(lockTable)) await knex(lockTable).update({ is_locked: 0 });
 }
 
+// Without a transaction knex lists the pending migrations before it takes the lock and not again after, so a process
+// that listed while another was migrating would run a migration again once it gets the lock. With `recordedIn`
+// (the bookkeeping table), each migration first checks, under the lock, that no one recorded it meanwhile; if one
+// did, the run stops as contention (knex frees the lock: it is this process's) and starts over from a fresh list.
 function migrationSource(
   migrations: readonly RecipeMigration[],
   tables: MigrationTables,
+  recordedIn?: string,
 ): Knex.MigrationSource<RecipeMigration> {
   return {
     getMigrations: () => Promise.resolve([...migrations]),
@@ -115,6 +127,14 @@ function migrationSource(
     getMigration: (migration) =>
       Promise.resolve({
         up: async (knex: Knex) => {
+          if (
+            recordedIn !== undefined &&
+            (await knex(recordedIn).where({ name: migration.name }).first("name")) !== undefined
+          ) {
+            throw Object.assign(new Error(`Migration ${migration.name} was applied by another process meanwhile`), {
+              name: "MigrationLocked",
+            });
+          }
           try {
             await migration.up(knex, tables);
           } catch (err) {

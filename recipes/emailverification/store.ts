@@ -55,15 +55,17 @@ export function makeEmailVerificationStore(db: Database): EmailVerificationStore
 
   return {
     async insertToken({ tokenHash, userId, email, tenantId, expiresAt, now }) {
-      await db.run(async (knex) => {
-        await knex(tokens).insert({
+      // One transaction: a write conflict (a cluster's, at commit) reruns both statements, where two separate ones
+      // would insert the token again after the clean-up failed, and fail on its own primary key.
+      await db.transaction(async (trx) => {
+        await trx(tokens).insert({
           token_hash: tokenHash,
           user_id: userId,
           email,
           tenant_id: tenantId,
           expires_at: expiresAt,
         });
-        await knex(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
+        await trx(tokens).where({ user_id: userId }).andWhere("expires_at", "<=", now).del();
       });
     },
 

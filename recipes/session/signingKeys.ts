@@ -38,6 +38,7 @@ export class SigningKeyStore {
   private verificationKeys = new Map<string, VerificationKey>();
   private signing: SigningKey | undefined;
   private loading: Promise<void> | undefined;
+  private lookingUp: Promise<void> | undefined;
   private lastReload = 0;
   // Reloads may overlap (a rotation, a background recheck): only the one that queried last may replace the keys.
   private reloadsStarted = 0;
@@ -80,12 +81,24 @@ export class SigningKeyStore {
     return key !== undefined && key.verifyUntil > now ? key : undefined;
   }
 
-  /** Looks in the database for a key id this process has not seen (rate-limited); undefined if none. */
+  /**
+   * Looks in the database for a key id this process has not seen (rate-limited); undefined if none. Requests that
+   * arrive while a look is under way wait for it: the first tokens of a key another process (on another node) just
+   * made come in bursts, and all but the first were refused ("try refresh token") while the first found the key.
+   */
   async findUnknownKey(kid: string): Promise<VerificationKey | undefined> {
-    const now = Date.now();
-    if (now - this.lastReload < UNKNOWN_KID_RELOAD_MS) return undefined;
-    this.lastReload = now;
-    await this.reload();
+    if (this.loading !== undefined) await this.loading.catch(() => undefined);
+    if (this.lookingUp === undefined) {
+      const known = this.getVerificationKey(kid);
+      if (known !== undefined) return known;
+      const now = Date.now();
+      if (now - this.lastReload < UNKNOWN_KID_RELOAD_MS) return undefined;
+      this.lastReload = now;
+      this.lookingUp = this.reload().finally(() => {
+        this.lookingUp = undefined;
+      });
+    }
+    await this.lookingUp;
     return this.getVerificationKey(kid);
   }
 
@@ -97,15 +110,16 @@ export class SigningKeyStore {
   /** Every key that may still verify, as a JWKS. */
   async getJWKS(): Promise<{ keys: JsonWebKey[] }> {
     await this.warm();
-    await this.reloadIfStale();
-    return { keys: [...this.verificationKeys.values()].filter((k) => k.verifyUntil > Date.now()).map((k) => k.jwk) };
-  }
-
-  private async reloadIfStale(): Promise<void> {
-    if (Date.now() - this.lastReload >= UNKNOWN_KID_RELOAD_MS) {
-      this.lastReload = Date.now();
-      await this.reload();
+    // The keys this process knows, and those the table lists (other processes' new keys). The table is read where
+    // lag is tolerated (a read replica, if set), and what it lists is published but not cached for verification.
+    const now = Date.now();
+    const keys = new Map([...this.verificationKeys].filter(([, k]) => k.verifyUntil > now));
+    for (const row of await this.table.listPublishableKeys(now)) {
+      if (keys.has(row.kid)) continue;
+      const key = toVerificationKey(row);
+      if (key !== undefined) keys.set(row.kid, key);
     }
+    return { keys: [...keys.values()].map((k) => k.jwk) };
   }
 
   private async ensureCurrentKey(now: number): Promise<void> {
@@ -166,7 +180,7 @@ export class SigningKeyStore {
 // Which key type each algorithm needs: a row whose key does not match its algorithm verifies nothing.
 const KEY_TYPES: Record<SigningAlgorithm, string> = { RS256: "rsa", ES256: "ec" };
 
-function toVerificationKey(row: KeyRow): VerificationKey | undefined {
+function toVerificationKey(row: Omit<KeyRow, "private_key">): VerificationKey | undefined {
   if (row.algorithm !== "RS256" && row.algorithm !== "ES256") return undefined;
   const publicKey = crypto.createPublicKey(row.public_key);
   if (publicKey.asymmetricKeyType !== KEY_TYPES[row.algorithm]) return undefined;

@@ -212,10 +212,13 @@ export class SessionStore {
     });
   }
 
-  /** Handles of the user's live sessions (in one tenant, or in all when `tenantId` is undefined). */
+  /**
+   * Handles of the user's live sessions (in one tenant, or in all when `tenantId` is undefined). A listing, read on
+   * the read replica when one is set: it may lag behind other processes' writes, never behind this process's own.
+   */
   async listLiveHandlesOfUser(userId: string, tenantId: string | undefined, now = Date.now()): Promise<string[]> {
     const scope = tenantId === undefined ? { user_id: userId } : { user_id: userId, tenant_id: tenantId };
-    const rows = await this.db.run((knex) =>
+    const rows = await this.db.readLagTolerant((knex) =>
       knex(this.sessions)
         .where(scope)
         .andWhere("expires_at", ">", now)
@@ -272,5 +275,17 @@ export class SigningKeyTable {
   /** Every key that may still verify at `now`. */
   listVerifiableKeys(now: number): Promise<KeyRow[]> {
     return this.db.run((knex) => knex(this.keys).where("verify_until", ">", now).select<KeyRow[]>("*"));
+  }
+
+  /**
+   * The public side of every key that may still verify at `now`, for publishing (the JWKS): read on the read
+   * replica when one is set. Verification never uses this read: a lagging replica can only leave out a new key.
+   */
+  listPublishableKeys(now: number): Promise<Omit<KeyRow, "private_key">[]> {
+    return this.db.readLagTolerant((knex) =>
+      knex(this.keys)
+        .where("verify_until", ">", now)
+        .select<Omit<KeyRow, "private_key">[]>("slot", "kid", "algorithm", "public_key", "sign_until", "verify_until"),
+    );
   }
 }
