@@ -311,8 +311,8 @@ describe("cluster: Latchkey on a 3-node MariaDB Galera cluster, one app process 
   it("kill -9 of one node under load: the other processes keep serving; the node rejoins with nothing lost", async function () {
     this.timeout(240_000);
     const prefix = freshPrefix();
-    // Every sign-in comes from 127.0.0.1: the per-address limit would refuse the load.
-    await reinit(apps, prefix, { rateLimit: { signIn: { perIp: false } } });
+    // Every sign-in and sign-up comes from 127.0.0.1: the per-address limits would refuse the load.
+    await reinit(apps, prefix, { rateLimit: { signIn: { perIp: false }, signUp: { perIp: false } } });
     const [a1, a2, a3] = apps as [AppProcess, AppProcess, AppProcess];
     const survivors = [a1, a2];
     const answers: Answer[] = [];
