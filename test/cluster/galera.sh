@@ -23,9 +23,9 @@ log() { printf 'galera: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
 sql_port() { echo $((BASE + $1)); }
-gcomm_port() { echo $((BASE + 1260 + $1)); } # 4571-4573 with the default base
-ist_port() { echo $((BASE + 1270 + $1)); }
-sst_port() { echo $((BASE + 1280 + $1)); }
+gcomm_port() { echo $((BASE + 2260 + $1)); } # 5571-5573 with the default base
+ist_port() { echo $((BASE + 2270 + $1)); } # two clusters whose bases differ by 30 or more never share a port
+sst_port() { echo $((BASE + 2280 + $1)); }
 node_dir() { echo "$DIR/node$1"; }
 sock() { echo "$DIR/node$1.sock"; }
 pidfile() { echo "$DIR/node$1.pid"; }
