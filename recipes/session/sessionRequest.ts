@@ -106,7 +106,7 @@ export async function assertGlobalClaims(
   if (validators.length > 0) await session.assertClaims(validators, userContext);
 }
 
-// A session for the start-up trial of overrideGlobalClaimValidators: any use of it means the list depends on the
+// A session for the start-up trial of overrideGlobalClaimValidators: reading it at all means the list depends on the
 // session, so the trial stops and the list is checked per request instead.
 const NO_SESSION_YET = Symbol("no session yet");
 const probeSession = new Proxy({} as SessionContainerInterface, {
