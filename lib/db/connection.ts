@@ -31,7 +31,11 @@ export function resolveConnection(input: DatabaseInput | undefined): ResolvedCon
     const described = describeKnexConfig(renamed);
     // Bindings (password hashes, token hashes) must not be inlined into error messages.
     const config: Knex.Config = { compileSqlOnError: false, log: knexLogger(described.secrets), ...renamed };
-    return { knex: createKnex(withMySQLDefaults(withSqliteDefaults(config))), owned: true, ...described };
+    return {
+      knex: createKnex(withPostgresDefaults(withMySQLDefaults(withSqliteDefaults(config)))),
+      owned: true,
+      ...described,
+    };
   }
   throw configError("database", "must be a URL (mysql://, postgres://, sqlite:path), a knex config or a knex instance");
 }
@@ -123,7 +127,7 @@ function fromUrl(raw: string): ResolvedConnection {
     log: knexLogger(secrets),
   };
   return {
-    knex: knexFactory(withMySQLDefaults(config)),
+    knex: knexFactory(withPostgresDefaults(withMySQLDefaults(config))),
     owned: true,
     description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname || "localhost"}:${port}/${database}`,
     secrets,
@@ -225,6 +229,29 @@ function withMySQLDefaults(config: Knex.Config): Knex.Config {
       if (own !== undefined) return own(conn, done);
       done(null, conn);
     });
+  };
+  return { ...config, pool: { ...config.pool, afterCreate } };
+}
+
+// A server that ends a connection (pg_terminate_backend, a restart, an idle limit) first sends a FATAL message, which
+// fails the query in flight, and closes the socket a moment later. In that moment the connection is back in the pool
+// looking healthy, and the next request that takes it fails too. Marking it disposed at the FATAL message (knex's
+// own flag, checked when the pool hands a connection out) makes the pool open a new one instead.
+type PgConnection = {
+  connection?: { on(event: "errorMessage", listener: (msg: { severity?: string }) => void): void };
+  __knex__disposed?: unknown;
+};
+
+function withPostgresDefaults(config: Knex.Config): Knex.Config {
+  if (typeof config.client !== "string" || !/^(pg|postgres|postgresql)$/.test(config.client)) return config;
+  const own = (config.pool as { afterCreate?: AfterCreate } | undefined)?.afterCreate;
+  const afterCreate: AfterCreate = (conn, done) => {
+    const pg = conn as PgConnection;
+    pg.connection?.on("errorMessage", (msg) => {
+      if (msg.severity === "FATAL" || msg.severity === "PANIC") pg.__knex__disposed = "the server ended the connection";
+    });
+    if (own !== undefined) return own(conn, done);
+    done(null, conn);
   };
   return { ...config, pool: { ...config.pool, afterCreate } };
 }
