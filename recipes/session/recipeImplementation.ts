@@ -331,8 +331,15 @@ export function makeRecipeImplementation(
 function jsonObject(field: string, value: unknown): JSONObject {
   if (value === undefined || value === null) return {};
   if (typeof value !== "object" || Array.isArray(value)) throw badInput(`${field} must be a JSON object`);
-  // A round trip keeps only what JSON can hold, so what is stored is exactly what will be read back.
-  return JSON.parse(JSON.stringify(value)) as JSONObject;
+  // A round trip keeps only what JSON can hold, so what is stored is exactly what will be read back. A BigInt or a
+  // cycle cannot make that trip: the caller's mistake, so a typed error naming the field, not a TypeError (a 500).
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    throw badInput(`${field} must be serialisable as JSON (no BigInt values, no cycles)`);
+  }
+  return JSON.parse(text) as JSONObject;
 }
 
 /** A custom access token payload: a JSON object that sets none of the protected claims (refused, naming the key). */
