@@ -51,6 +51,16 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
                     clients: [{ clientId: fake.clientId, clientSecret: "s3cret-of-the-client" }],
                   },
                 },
+                // Its discovery document (the fake's) names the fake's issuer, not this one.
+                {
+                  config: {
+                    thirdPartyId: "impostor",
+                    issuer: `${fake.issuer}/impostor`,
+                    oidcDiscoveryEndpoint: `${fake.issuer}/.well-known/openid-configuration`,
+                    requestTimeout: 500,
+                    clients: [{ clientId: fake.clientId }],
+                  },
+                },
                 {
                   config: {
                     thirdPartyId: "gone",
@@ -277,6 +287,16 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     }
   });
 
+  it("answers a discovery document that names another issuer with GENERAL_ERROR (OpenID Connect Discovery 4.3)", async () => {
+    const query = new URLSearchParams({ thirdPartyId: "impostor", redirectURIOnProviderDashboard: REDIRECT });
+    const reply = await app.client.request("GET", `/auth/authorisationurl?${query}`);
+    expect(reply.status).to.equal(200);
+    expect(reply.json).to.deep.equal({
+      status: "GENERAL_ERROR",
+      message: "The login provider's discovery document names another issuer",
+    });
+  });
+
   it("signs in with a correct ID token from the same provider (the cases above fail for their one fault only)", async () => {
     const before = await rowCounts(app, TABLES);
     const reply = await signInWith(signed((c) => c));
@@ -437,7 +457,8 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
     expect(await rowCounts(app, TABLES)).to.deep.equal(before);
   });
 
-  it("refetches the JWKS for an unknown kid at most every 30 s, however many forged kids arrive", async () => {
+  // oauth4webapi's policy: an unknown kid refetches the key set only when the cached one is a minute old or more.
+  it("refetches the JWKS for an unknown kid at most once a minute, however many forged kids arrive", async () => {
     const clock = sinon.useFakeTimers({ now: Date.now(), toFake: ["Date"] });
     try {
       const idToken = (kid: string) =>
@@ -460,6 +481,11 @@ describe(`thirdparty: a hostile or broken provider gets a clear answer and write
       clock.tick(31_000);
       await app.client.request("POST", "/auth/signinup", {
         body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken("forged-4") } },
+      });
+      expect(fake.jwksFetches).to.equal(fetches);
+      clock.tick(30_000);
+      await app.client.request("POST", "/auth/signinup", {
+        body: { thirdPartyId: "fake", oAuthTokens: { id_token: idToken("forged-5") } },
       });
       expect(fake.jwksFetches).to.equal(fetches + 1);
     } finally {

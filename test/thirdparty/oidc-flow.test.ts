@@ -126,6 +126,25 @@ describe(`thirdparty: the authorisation-code flow with PKCE against a real OpenI
     expect(await rowCounts(app, ["thirdparty_users", "sessions"])).to.deep.equal(before);
   });
 
+  it("refuses a callback whose iss names another provider, or lacks the iss this one sends (RFC 9207 mix-up defence)", async () => {
+    const before = await rowCounts(app, ["thirdparty_users", "sessions"]);
+    for (const iss of ["https://evil.example", undefined]) {
+      const { body } = await providerRedirect(app, idp, "dave");
+      expect(body.redirectURIInfo.redirectURIQueryParams.iss).to.equal(idp.issuer);
+      const params: Record<string, string> = { ...body.redirectURIInfo.redirectURIQueryParams };
+      if (iss === undefined) delete params.iss;
+      else params.iss = iss;
+      const reply = await app.client.request("POST", "/auth/signinup", {
+        body: { ...body, redirectURIInfo: { ...body.redirectURIInfo, redirectURIQueryParams: params } },
+      });
+      expect(reply.json, String(iss)).to.deep.equal({
+        status: "SIGN_IN_UP_NOT_ALLOWED",
+        reason: "The login provider's answer does not belong to this provider",
+      });
+    }
+    expect(await rowCounts(app, ["thirdparty_users", "sessions"])).to.deep.equal(before);
+  });
+
   it("answers the login methods the SDK asks for", async () => {
     const reply = await app.client.request("GET", "/auth/loginmethods");
     expect(reply.json).to.deep.include({

@@ -12,6 +12,7 @@ import type { ProviderInput } from "../../recipes/thirdparty/index";
 import { APP_INFO } from "../helpers/app";
 import { testDbKind } from "../helpers/db";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
+import { signJWT, startFakeProvider, type FakeProvider } from "../helpers/fakeProvider";
 import { rowCounts } from "../helpers/thirdparty";
 
 const REDIRECT = "https://shop.example/auth/callback/x";
@@ -360,5 +361,71 @@ describe(`thirdparty: GitHub's OAuth 2.0 flow against a stand-in for its API on 
     } finally {
       emails = [{ email: "Octo@Example.com", primary: true, verified: true }];
     }
+  });
+});
+
+describe(`thirdparty: Microsoft's shared directory ({tenantid} issuer) on a stand-in discovery document (${testDbKind()})`, () => {
+  let fake: FakeProvider;
+  let directory: http.Server;
+  let app: SessionTestApp;
+
+  before(async () => {
+    fake = await startFakeProvider();
+    // What login.microsoftonline.com/common answers: a template issuer, whatever the directory asked for.
+    directory = http.createServer((_req, res) => {
+      res.setHeader("content-type", "application/json");
+      res.end(
+        JSON.stringify({
+          issuer: "https://login.microsoftonline.com/{tenantid}/v2.0",
+          authorization_endpoint: `${fake.issuer}/authorize`,
+          token_endpoint: `${fake.issuer}/token`,
+          jwks_uri: `${fake.issuer}/jwks`,
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => directory.listen(0, "127.0.0.1", resolve));
+    const base = `http://127.0.0.1:${(directory.address() as AddressInfo).port}`;
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          ThirdParty.init({
+            signInAndUpFeature: {
+              providers: [
+                {
+                  config: {
+                    thirdPartyId: "microsoft",
+                    oidcDiscoveryEndpoint: `${base}/common/v2.0/.well-known/openid-configuration`,
+                    clients: [{ clientId: fake.clientId }],
+                  },
+                },
+              ],
+            },
+          }),
+        ],
+      },
+    );
+    app.client.defaultHeaders = { "st-auth-mode": "cookie" };
+  });
+  after(async () => {
+    await app.close();
+    await fake.close();
+    await new Promise((resolve) => directory.close(resolve));
+  });
+
+  it("accepts the template document, and an ID token whose iss is its own tid's directory, not another's", async () => {
+    const token = (iss: string, tid: string, sub: string) =>
+      signJWT({ alg: "RS256", kid: "k1" }, { ...fake.claims(undefined), iss, tid, sub }, fake.key);
+    const signIn = (idToken: string) =>
+      app.client.request("POST", "/auth/signinup", {
+        body: { thirdPartyId: "microsoft", oAuthTokens: { id_token: idToken } },
+      });
+    const ok = await signIn(token("https://login.microsoftonline.com/t1/v2.0", "t1", "ms-user"));
+    expect(ok.json, JSON.stringify(ok.json)).to.deep.include({ status: "OK", createdNewRecipeUser: true });
+    const other = await signIn(token("https://login.microsoftonline.com/t1/v2.0", "t2", "ms-user-2"));
+    expect(other.json).to.deep.equal({
+      status: "SIGN_IN_UP_NOT_ALLOWED",
+      reason: "The ID token was issued by another issuer",
+    });
   });
 });

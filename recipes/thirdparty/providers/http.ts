@@ -1,15 +1,14 @@
 import { LatchkeyError } from "../../../lib/error";
+import { isLoopback } from "../../../lib/net";
 import { providerError } from "../error";
 
-/** The most a provider's answer may weigh: discovery documents and JWKS are a few kB. */
+/** The most a provider's answer may weigh: discovery documents, JWKS and token answers are a few kB. */
 const MAX_BYTES = 1024 * 1024;
 
 /** An outbound call to a provider. */
 export interface ProviderRequest {
   method?: "GET" | "POST";
   headers?: Record<string, string>;
-  /** Sent as application/x-www-form-urlencoded. */
-  form?: Record<string, string>;
   /** Sent as application/json. */
   json?: Record<string, unknown>;
   timeoutMs: number;
@@ -34,41 +33,74 @@ export async function providerAnyJSON(
   request: ProviderRequest,
   what: string,
 ): Promise<{ status: number; body: unknown }> {
-  let response: Response;
+  const init: RequestInit = {
+    method: request.method ?? "GET",
+    headers: {
+      accept: "application/json",
+      ...request.headers,
+      ...(request.json === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: request.json === undefined ? undefined : JSON.stringify(request.json),
+  };
+  const { status, bytes } = await send(url, init, request.timeoutMs, what);
   try {
-    response = await fetch(url, {
-      method: request.method ?? "GET",
-      headers: {
-        accept: "application/json",
-        ...request.headers,
-        ...(request.form === undefined ? {} : { "content-type": "application/x-www-form-urlencoded" }),
-        ...(request.json === undefined ? {} : { "content-type": "application/json" }),
-      },
-      body:
-        request.form !== undefined
-          ? new URLSearchParams(request.form).toString()
-          : request.json === undefined
-            ? undefined
-            : JSON.stringify(request.json),
-      // A provider redirecting its API elsewhere is not followed: the configured endpoints are the trusted ones.
-      redirect: "error",
-      signal: AbortSignal.timeout(request.timeoutMs),
-    });
-  } catch (err) {
-    throw providerError(`The login provider could not be reached (${what})`, err);
-  }
-  const text = await readCapped(response, request.timeoutMs, what);
-  try {
-    return { status: response.status, body: JSON.parse(text) as unknown };
+    return { status, body: JSON.parse(Buffer.from(bytes).toString("utf8")) as unknown };
   } catch {
     throw providerError(`The login provider sent an unreadable answer (${what})`);
   }
 }
 
+/**
+ * A fetch for oauth4webapi's `customFetch`: the library does the protocol, this keeps Latchkey's limits on every
+ * call it makes (timeout over the whole answer, 1 MB cap, no redirects), and turns a failure into a provider error.
+ */
+export function providerFetch(
+  what: string,
+  timeoutMs: number,
+): (url: string, init: { method: string; headers: Record<string, string>; body?: unknown }) => Promise<Response> {
+  return async (url, init) => {
+    const { status, headers, bytes } = await send(
+      url,
+      { method: init.method, headers: init.headers, body: init.body as RequestInit["body"] },
+      timeoutMs,
+      what,
+    );
+    // A status Response cannot carry a body with (1xx, 204, 304) is passed on without one.
+    const empty = status === 204 || status === 304 || status < 200;
+    return new Response(empty ? null : bytes, { status, headers });
+  };
+}
+
+async function send(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  what: string,
+): Promise<{ status: number; headers: Headers; bytes: Uint8Array<ArrayBuffer> }> {
+  // Endpoints carry the client secret and the user's tokens: https only, except on this machine. Configured URLs
+  // are checked at init; this also covers the ones a discovery document names.
+  const target = new URL(url);
+  if (!(target.protocol === "https:" || (target.protocol === "http:" && isLoopback(target.hostname))))
+    throw providerError(`The login provider's endpoint is not https (${what})`);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      ...init,
+      // A provider redirecting its API elsewhere is not followed: the configured endpoints are the trusted ones.
+      redirect: "error",
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    throw providerError(`The login provider could not be reached (${what})`, err);
+  }
+  const bytes = await readCapped(response, timeoutMs, what);
+  return { status: response.status, headers: response.headers, bytes };
+}
+
 // The body with a size cap; the request's timeout signal also covers a body that trickles in forever.
-async function readCapped(response: Response, timeoutMs: number, what: string): Promise<string> {
+async function readCapped(response: Response, timeoutMs: number, what: string): Promise<Uint8Array<ArrayBuffer>> {
   const reader = response.body?.getReader();
-  if (reader === undefined) return "";
+  if (reader === undefined) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   const deadline = Date.now() + timeoutMs;
@@ -86,5 +118,5 @@ async function readCapped(response: Response, timeoutMs: number, what: string): 
     if (LatchkeyError.isErrorFromAuth(err)) throw err;
     throw providerError(`The login provider could not be reached (${what})`, err);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return new Uint8Array(Buffer.concat(chunks));
 }

@@ -1,13 +1,14 @@
-import { randomSecret, sha256 } from "../../../lib/secrets";
+import * as oauth from "oauth4webapi";
+import { sha256 } from "../../../lib/secrets";
 
-/** A PKCE code verifier: 256 random bits, base64url (RFC 7636 allows 43 to 128 characters). */
+/** A PKCE code verifier (oauth4webapi's: 256 random bits, base64url; RFC 7636 allows 43 to 128 characters). */
 export function newCodeVerifier(): string {
-  return randomSecret(32);
+  return oauth.generateRandomCodeVerifier();
 }
 
 /** The S256 challenge of a verifier. */
-export function codeChallenge(verifier: string): string {
-  return sha256(verifier, "base64url");
+export function codeChallenge(verifier: string): Promise<string> {
+  return oauth.calculatePKCECodeChallenge(verifier);
 }
 
 /**

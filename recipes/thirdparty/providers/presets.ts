@@ -11,6 +11,8 @@ export interface ProviderPreset {
   }) => Partial<Omit<ProviderConfig, "thirdPartyId" | "clients" | "name">>;
   /** Issuers the ID tokens may carry besides the configured one. */
   extraIssuers?: string[];
+  /** The issuer the discovery document names, where it is not the configured one (Microsoft's shared directories). */
+  discoveredIssuer?: (config: NormalisedProviderConfig) => string | undefined;
   defaultScope: string[];
   defaultForcePKCE: boolean;
   /** The client secret to send to the token endpoint, when it is not a fixed string (Apple's is a signed JWT). */
@@ -29,6 +31,9 @@ const google: ProviderPreset = {
   defaultForcePKCE: true,
 };
 
+// The directory of personal Microsoft accounts, as its discovery document and ID tokens name it.
+const MICROSOFT_CONSUMERS = "9188040d-6c67-4c5b-b112-36a304b66dad";
+
 const microsoft: ProviderPreset = {
   name: "Microsoft",
   // additionalConfig.directoryId: a tenant id, or "common" (default), "organizations" or "consumers".
@@ -37,6 +42,13 @@ const microsoft: ProviderPreset = {
       typeof client.additionalConfig?.directoryId === "string" ? client.additionalConfig.directoryId : "common",
     ),
   }),
+  // The shared directories' documents name a template, or the consumers' directory by its id.
+  discoveredIssuer: (config) => {
+    const directory = config.client.additionalConfig?.directoryId;
+    if (directory === undefined || directory === "common" || directory === "organizations")
+      return "https://login.microsoftonline.com/{tenantid}/v2.0";
+    return directory === "consumers" ? microsoftIssuer(MICROSOFT_CONSUMERS) : config.issuer;
+  },
   defaultScope: ["openid", "email", "profile"],
   defaultForcePKCE: true,
 };
