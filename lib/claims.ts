@@ -1,4 +1,5 @@
 import { configError } from "./error";
+import { DEFAULT_TENANT_ID } from "./seams";
 import type { JSONObject, JSONValue, UserContext } from "./types";
 
 /** What a validator says about a payload. */
@@ -13,8 +14,15 @@ export interface SessionClaimValidator {
   validate(payload: JSONObject, userContext: UserContext): Promise<ClaimValidationResult> | ClaimValidationResult;
 }
 
-/** How a claim's value is fetched for a user (undefined: the claim does not apply to this user). */
-export type FetchValue<T> = (userId: string, userContext: UserContext) => Promise<T | undefined> | T | undefined;
+/**
+ * How a claim's value is fetched for a user in the session's tenant (undefined: the claim does not apply to this
+ * user). Claims whose value does not depend on the tenant leave the third argument out.
+ */
+export type FetchValue<T> = (
+  userId: string,
+  userContext: UserContext,
+  tenantId: string,
+) => Promise<T | undefined> | T | undefined;
 
 /**
  * A named value kept in the access token payload as `{ v: value, t: fetched-at ms }` under its key, the format
@@ -27,9 +35,13 @@ export class SessionClaim<T extends JSONValue> {
     readonly fetchValue: FetchValue<T>,
   ) {}
 
-  /** The payload entry for this user: fetches the value (one call of fetchValue). */
-  async build(userId: string, userContext: UserContext = {}): Promise<JSONObject> {
-    const value = await this.fetchValue(userId, userContext);
+  /** The payload entry for this user in the tenant: fetches the value (one call of fetchValue). */
+  async build(
+    userId: string,
+    userContext: UserContext = {},
+    tenantId: string = DEFAULT_TENANT_ID,
+  ): Promise<JSONObject> {
+    const value = await this.fetchValue(userId, userContext, tenantId);
     return value === undefined ? {} : this.addToPayload({}, value);
   }
 
@@ -163,18 +175,20 @@ export class PrimitiveArrayClaim<T extends string | number | boolean> extends Se
       }),
   };
 
-  // A missing list fails every check: "excludes" must not pass for a user whose roles were never fetched.
+  // A missing list fails every check: "excludes" must not pass for a user whose roles were never fetched. The
+  // reasons are SuperTokens' ("value does not exist" when missing, else "wrong value").
   private listValidator(
     id: string | undefined,
     maxAgeInSeconds: number | undefined,
     holds: (list: T[]) => boolean,
     expectation: JSONObject,
   ): SessionClaimValidator {
-    return this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-      value !== undefined && holds(value)
+    return this.validator(id ?? this.key, maxAgeInSeconds, (value) => {
+      if (value === undefined) return { isValid: false, reason: { message: "value does not exist", ...expectation } };
+      return holds(value)
         ? { isValid: true }
-        : { isValid: false, reason: { message: "wrong value", ...expectation, actualValue: value ?? null } },
-    );
+        : { isValid: false, reason: { message: "wrong value", ...expectation, actualValue: value } };
+    });
   }
 }
 

@@ -12,6 +12,7 @@ import Session from "../../recipes/session/index";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
 import ThirdParty from "../../recipes/thirdparty/index";
+import UserRoles, { UserRoleClaim } from "../../recipes/userroles/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -103,6 +104,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
           }),
         },
       }),
+      // Roles in the app's database and in every new session's token (st-role); "admin only" below checks them.
+      UserRoles.init(),
       Session.init({
         ...(options.accessTokenValidity !== undefined ? { accessTokenValidity: options.accessTokenValidity } : {}),
         override: {
@@ -146,6 +149,16 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       hasServerSideSecret: data.secret !== undefined,
     });
   });
+  // Admins only: the st-role claim in the token must include "admin" (a 403 "invalid claim" otherwise; no query).
+  // Make a user an admin with UserRoles.addRoleToUser("public", userId, "admin"); it shows from their next session.
+  await UserRoles.createNewRoleOrAddPermissions("admin", ["orders:write"]);
+  api.get(
+    "/api/admin",
+    verifySession({
+      overrideGlobalClaimValidators: (globals) => [...globals, UserRoleClaim.validators.includes("admin")],
+    }),
+    (req: SessionRequest, res) => void res.json({ admin: true, userId: req.session!.getUserId() }),
+  );
   api.get("/dev/outbox", (_req, res) => {
     if (websiteDomain !== apiDomain) res.setHeader("Access-Control-Allow-Origin", websiteDomain);
     res.json(outbox.slice(-5));

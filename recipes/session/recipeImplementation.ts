@@ -107,7 +107,7 @@ export function makeRecipeImplementation(
       const { claims } = helpers().getContributedClaims();
       // Keys of recipe-managed claims cannot come from the caller; the claims' own values are built here.
       let up = withoutProtectedKeys(userPayload("jwtPayload", payloadOf(input)), claims);
-      for (const claim of claims) up = { ...up, ...(await claim.build(userId, userContext)) };
+      for (const claim of claims) up = { ...up, ...(await claim.build(userId, userContext, tenantId)) };
       const data = jsonObject("sessionData", sessionData);
       const now = Date.now();
       const row: SessionRow = {

@@ -158,7 +158,7 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
 
   /** Fetches the claim's value now and sets it in the session. */
   async fetchAndSetClaim<T extends JSONValue>(claim: SessionClaim<T>, userContext: UserContext = {}): Promise<void> {
-    const value = await claim.fetchValue(this.getUserId(), userContext);
+    const value = await claim.fetchValue(this.getUserId(), userContext, this.getTenantId());
     await this.replacePayload(
       value === undefined
         ? claim.removeFromPayload(this.getJWTPayload())
@@ -177,7 +177,7 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
     let changed = false;
     for (const validator of validators) {
       if (!validator.shouldRefetch(payload, userContext)) continue;
-      const value = await validator.claim.fetchValue(this.getUserId(), userContext);
+      const value = await validator.claim.fetchValue(this.getUserId(), userContext, this.getTenantId());
       payload =
         value === undefined ? validator.claim.removeFromPayload(payload) : validator.claim.addToPayload(payload, value);
       changed = true;

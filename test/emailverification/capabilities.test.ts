@@ -125,7 +125,7 @@ describe(`emailverification: capabilities, tenant scope and typed errors (${test
     });
     expect((await client.request("GET", "/verified-only")).status).to.equal(200);
     // A user no login method knows has no email: the claim counts them as verified.
-    expect(await EmailVerificationClaim.fetchValue("nobody-knows-me", {})).to.equal(true);
+    expect(await EmailVerificationClaim.fetchValue("nobody-knows-me", {}, "public")).to.equal(true);
   });
 
   it("UserDataOwners deletes the user's tokens and verifications; bad input is an EmailVerification.Error", async () => {

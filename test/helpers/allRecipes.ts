@@ -36,7 +36,9 @@ const CONFIGS: Record<string, unknown> = {
     bcryptCost: 4,
     providers: [UNREACHABLE_PROVIDER],
     emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
-  },
+  }, // No routes (as in SuperTokens); listed so the suites run with their claims in every session.
+  usermetadata: {},
+  userroles: {},
 };
 
 /** The recipe folders under recipes/, in a stable order (session first: the others depend on it). */

@@ -82,6 +82,23 @@ const SUBPATHS: Record<string, string[]> = {
     "Error",
     "default",
   ],
+  "latchkey/recipe/userroles": [
+    "init",
+    "addRoleToUser",
+    "getRolesForUser",
+    "UserRoleClaim",
+    "PermissionClaim",
+    "Error",
+    "default",
+  ],
+  "latchkey/recipe/usermetadata": [
+    "init",
+    "getUserMetadata",
+    "updateUserMetadata",
+    "clearUserMetadata",
+    "Error",
+    "default",
+  ],
 };
 
 // Types are reachable as named imports under every compiler setting, and as Latchkey.X with esModuleInterop.

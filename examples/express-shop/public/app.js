@@ -50,6 +50,8 @@ async function render() {
     $("role").textContent = payload.role ?? "(none)";
     // The email verification claim, as Latchkey keeps it in the payload: { v: verified, t: when it was read }.
     $("verified").textContent = payload["st-ev"]?.v === true ? "yes" : "no";
+    // The UserRoles claim, the same { v, t } shape: { v: ["admin"], t: ... }.
+    $("roles").textContent = (payload["st-role"]?.v ?? []).join(", ") || "(none)";
   }
   document.body.dataset.state = exists ? "signed-in" : "signed-out";
 }
@@ -149,6 +151,13 @@ $("call-api").addEventListener("click", async () => {
   document.body.dataset.api = String(res.status);
   if (res.status === 401) say("Your session has ended: sign in again.");
   await render();
+});
+
+$("admin-api").addEventListener("click", async () => {
+  // 403 { message: "invalid claim", claimValidationErrors } unless the session's st-role includes "admin".
+  const res = await fetch(`${apiDomain}/api/admin`, { credentials: "include" });
+  $("api-result").textContent = `${res.status} ${await res.text()}`;
+  document.body.dataset.admin = String(res.status);
 });
 
 $("sign-out").addEventListener("click", async () => {

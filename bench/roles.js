@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// UserRoles (issue 15). 1. Session verification (Session.getSessionWithoutRequestResponse) with and without a
+// UserRoleClaim.includes("admin") validator, interleaved rounds, min/median/max ops/s, and the queries the validator
+// costs (counted through knex's query event: 0 expected, the roles are in the token). 2. getRolesForUser for a user
+// with 50 roles out of 10,000 (20,000 other assignments): queries per call (1 expected) and the database's plan of it.
+// Usage: node bench/roles.js [sqlite,mysql,postgres] [--quick]
+"use strict";
+require("tsx/cjs");
+const Session = require("../recipes/session/index").default;
+const UserRoles = require("../recipes/userroles/index").default;
+const { UserRoleClaim } = require("../recipes/userroles/index");
+const { Latchkey } = require("../lib/latchkey");
+const c = require("./common");
+
+const ROLE_COUNT = 10_000;
+const USER_ROLES = 50;
+const OTHER_USERS = 2_000;
+const ROLES_PER_OTHER_USER = 10;
+
+function stats(xs) {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const round = (x) => Math.round(x);
+  return { min: round(sorted[0]), median: round(c.median(sorted)), max: round(sorted[sorted.length - 1]) };
+}
+
+/** Counts the statements knex sends while `fn` runs. */
+async function countQueries(knex, fn) {
+  let n = 0;
+  const count = () => void n++;
+  knex.on("query", count);
+  try {
+    await fn();
+  } finally {
+    knex.removeListener("query", count);
+  }
+  return n;
+}
+
+async function verification(knex) {
+  await UserRoles.createNewRoleOrAddPermissions("admin", ["orders:write"]);
+  await UserRoles.addRoleToUser("public", "bench-admin", "admin");
+  const session = await Session.createNewSessionWithoutRequestResponse("bench-admin", {});
+  const token = session.getAccessToken();
+  const withRole = {
+    overrideGlobalClaimValidators: (globals) => [...globals, UserRoleClaim.validators.includes("admin")],
+  };
+  const plain = () => Session.getSessionWithoutRequestResponse(token, undefined, {});
+  const checked = () => Session.getSessionWithoutRequestResponse(token, undefined, withRole);
+  await plain();
+  await checked();
+  const queriesPerCheckedVerify = (await countQueries(knex, () => checked())) / 1;
+  const samples = { plain: [], includes: [] };
+  const runs = c.LENGTHS.runs * 2;
+  for (let r = 0; r < runs + 1; r++) {
+    const order = r % 2 === 0 ? ["plain", "includes"] : ["includes", "plain"];
+    for (const name of order) {
+      const opsPerSecond = await c.timed(name === "plain" ? plain : checked, c.LENGTHS.verifyMs);
+      if (r > 0) samples[name].push(opsPerSecond); // round 0 warms up
+    }
+  }
+  const plainStats = stats(samples.plain);
+  const includesStats = stats(samples.includes);
+  return {
+    opsPerSecond: { plain: plainStats, withUserRoleClaimIncludes: includesStats },
+    medianRatio: c.ratio(includesStats.median, plainStats.median),
+    queriesPerVerifyWithIncludes: queriesPerCheckedVerify,
+  };
+}
+
+async function explain(knex, kind, builder) {
+  const sql = builder.toQuery();
+  if (kind === "sqlite") return (await knex.raw(`EXPLAIN QUERY PLAN ${sql}`)).map((r) => r.detail);
+  if (kind === "mysql") {
+    const [rows] = await knex.raw(`EXPLAIN ${sql}`);
+    return rows.map((r) => ({ table: r.table, type: r.type, key: r.key, rows: r.rows, Extra: r.Extra }));
+  }
+  return (await knex.raw(`EXPLAIN ${sql}`)).rows.map((r) => r["QUERY PLAN"]);
+}
+
+async function rolesForUser(knex, kind, prefix) {
+  const roles = Array.from({ length: ROLE_COUNT }, (_, i) => ({ role: `role-${String(i).padStart(5, "0")}` }));
+  await knex.batchInsert(`${prefix}userroles_roles`, roles, 500);
+  const assignments = [];
+  for (let i = 0; i < USER_ROLES; i++) {
+    assignments.push({ tenant_id: "public", user_id: "user-50", role: roles[i * 199].role });
+  }
+  for (let u = 0; u < OTHER_USERS; u++) {
+    for (let j = 0; j < ROLES_PER_OTHER_USER; j++) {
+      assignments.push({ tenant_id: "public", user_id: `other-${u}`, role: roles[(u * 7 + j * 13) % ROLE_COUNT].role });
+    }
+  }
+  await knex.batchInsert(`${prefix}userroles_user_roles`, assignments, 500);
+  if (kind === "postgres") await knex.raw(`ANALYZE ${prefix}userroles_user_roles`);
+  else if (kind === "mysql") await knex.raw(`ANALYZE TABLE ${prefix}userroles_user_roles`);
+  else await knex.raw("ANALYZE");
+  await UserRoles.getRolesForUser("public", "user-50");
+  let roleCount = 0;
+  const queries = await countQueries(knex, async () => {
+    roleCount = (await UserRoles.getRolesForUser("public", "user-50")).roles.length;
+  });
+  // The statement the store sends (recipes/userroles/store.ts rolesOfUser), planned by the database.
+  const builder = knex(`${prefix}userroles_user_roles`)
+    .where({ tenant_id: "public", user_id: "user-50" })
+    .select("role")
+    .orderBy("role");
+  const opsPerSecond = await c.timed(() => UserRoles.getRolesForUser("public", "user-50"), c.LENGTHS.verifyMs);
+  return {
+    roles: ROLE_COUNT,
+    assignments: assignments.length,
+    rolesReturned: roleCount,
+    queriesPerCall: queries,
+    plan: await explain(knex, kind, builder),
+    opsPerSecond: Math.round(opsPerSecond),
+  };
+}
+
+async function main() {
+  const dir = c.tempDir();
+  const results = {};
+  for (const kind of c.kinds()) {
+    const prefix = c.uniquePrefix("lkr");
+    c.initLatchkey(c.databaseUrl(kind, dir), prefix, {}, [UserRoles.init()]);
+    const knex = Latchkey.getInstanceOrThrow().database.knex;
+    try {
+      results[kind] = {
+        verifySession: await verification(knex),
+        getRolesForUser: await rolesForUser(knex, kind, prefix),
+      };
+    } finally {
+      for (const t of ["userroles_user_roles", "userroles_permissions", "userroles_roles"]) {
+        await knex.schema.dropTableIfExists(prefix + t);
+      }
+      await c.teardownLatchkey(prefix);
+    }
+  }
+  c.emit({ benchmark: "roles", machine: c.machine(), results });
+}
+
+c.run(main);

@@ -1,0 +1,6 @@
+import type { APIInterface } from "../types";
+
+/** The original APIInterface: empty. SuperTokens' userroles recipe serves no frontend route either. */
+export function makeAPIImplementation(): APIInterface {
+  return {};
+}
