@@ -279,7 +279,6 @@ describe("passwordless: sign-in/up over the FDI routes", () => {
   });
 
   it("seed 004: Session's createNewSession override reaches passwordless users (payload in the front-token, data stored)", async () => {
-    let seenData: unknown;
     app = await startPasswordlessApp(
       {},
       {
@@ -306,7 +305,7 @@ describe("passwordless: sign-in/up over the FDI routes", () => {
     expect(res.json.status).to.equal("OK");
     expect(customClaims(decodeFrontToken(res.headers.get("front-token")).up)).to.deep.equal({ someKey: "someValue" });
     const me = await app.client.request("GET", "/protected");
-    seenData = await Session.getSessionData(me.json.handle as string);
+    const seenData = await Session.getSessionData(me.json.handle as string);
     expect(seenData).to.deep.equal({ someKey: "someValue" });
   });
 
