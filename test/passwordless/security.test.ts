@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import Latchkey from "../../lib/index";
+import EmailVerification from "../../recipes/emailverification/index";
 import Passwordless from "../../recipes/passwordless/index";
 import { rawKnex } from "../helpers/db";
 import { startPasswordlessApp, type PasswordlessTestApp } from "./app";
@@ -160,6 +161,29 @@ describe("passwordless: single use, attempt limit under races, hashes only, user
     }
     expect((refused as { type?: string }).type).to.equal("BAD_INPUT_ERROR");
     expect((await Passwordless.getUserByEmail({ email: "a@example.com" }))?.id).to.equal(a.user.id);
+  });
+
+  it("with EmailVerification listed, a consumed email code marks the email verified (getUser says so)", async () => {
+    app = await startPasswordlessApp(
+      {},
+      {
+        extraRecipes: [
+          EmailVerification.init({
+            mode: "OPTIONAL",
+            emailDelivery: { override: (o) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+          }),
+        ],
+      },
+    );
+    const code = await Passwordless.createCode({ email: "ev@example.com" });
+    const res = await app.post("/signinup/code/consume", {
+      userInputCode: code.userInputCode,
+      deviceId: code.deviceId,
+      preAuthSessionId: code.preAuthSessionId,
+    });
+    const user = res.json.user as { id: string; loginMethods: { verified: boolean }[] };
+    expect(user.loginMethods[0]?.verified).to.equal(true);
+    expect((await Latchkey.getUser(user.id))?.loginMethods[0]?.verified).to.equal(true);
   });
 
   it("an override of consumeCode is what the route uses (overrides reach the API)", async () => {
