@@ -2,6 +2,7 @@ import { expect } from "chai";
 import Latchkey from "../../lib/index";
 import EmailVerification from "../../recipes/emailverification/index";
 import Passwordless from "../../recipes/passwordless/index";
+import ThirdParty from "../../recipes/thirdparty/index";
 import { rawKnex } from "../helpers/db";
 import { startPasswordlessApp, type PasswordlessTestApp } from "./app";
 
@@ -184,6 +185,26 @@ describe("passwordless: single use, attempt limit under races, hashes only, user
     const user = res.json.user as { id: string; loginMethods: { verified: boolean }[] };
     expect(user.loginMethods[0]?.verified).to.equal(true);
     expect((await Latchkey.getUser(user.id))?.loginMethods[0]?.verified).to.equal(true);
+  });
+
+  it("GET /loginmethods (ThirdParty's) says passwordless is enabled and lists its factors as first factors", async () => {
+    app = await startPasswordlessApp(
+      { contactMethod: "EMAIL", flowType: "USER_INPUT_CODE_AND_MAGIC_LINK" },
+      {
+        extraRecipes: [
+          ThirdParty.init({
+            signInAndUpFeature: {
+              providers: [
+                { config: { thirdPartyId: "idp", issuer: "http://127.0.0.1:9", clients: [{ clientId: "c" }] } },
+              ],
+            },
+          }),
+        ],
+      },
+    );
+    const res = await app.client.request("GET", "/auth/loginmethods", { headers: { rid: "thirdparty" } });
+    expect(res.json.passwordless).to.deep.equal({ enabled: true });
+    expect(res.json.firstFactors).to.deep.equal(["thirdparty", "otp-email", "link-email"]);
   });
 
   it("an override of consumeCode is what the route uses (overrides reach the API)", async () => {
