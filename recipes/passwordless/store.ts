@@ -114,7 +114,10 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
       )
       .orderBy("created_at")
       .select<CodeRow[]>();
-    return rows.map((device) => ({ device, codes: all.filter((c) => c.device_id_hash === device.device_id_hash) }));
+    // Grouped through a map: the hashes are looked up, never compared one by one.
+    const byDevice = new Map<string, CodeRow[]>(rows.map((r) => [r.device_id_hash, []]));
+    for (const code of all) byDevice.get(code.device_id_hash)?.push(code);
+    return rows.map((device) => ({ device, codes: byDevice.get(device.device_id_hash) ?? [] }));
   }
 
   // The device's rows go in one statement each; the device's own delete is the compare-and-set of single use.

@@ -1,4 +1,5 @@
 import { sendInBackground } from "../../../lib/email/delivery";
+import { sameSecret } from "../../../lib/secrets";
 import type { UserContext } from "../../../lib/types";
 import { magicLink } from "../recipeImplementation";
 import type { APIInterface, APIOptions, CreatedCode } from "../types";
@@ -63,7 +64,8 @@ export function makeAPIImplementation(): APIInterface {
 
     resendCodePOST: async ({ deviceId, preAuthSessionId, options, tenantId, userContext }) => {
       const device = await options.recipeImplementation.listCodesByDeviceId({ deviceId, tenantId, userContext });
-      if (device === undefined || device.preAuthSessionId !== preAuthSessionId) return { status: "RESTART_FLOW_ERROR" };
+      if (device === undefined || !sameSecret(device.preAuthSessionId, preAuthSessionId))
+        return { status: "RESTART_FLOW_ERROR" };
       // A custom code generator may repeat itself: a few tries, then an error the SDK shows.
       for (let attempt = 0; attempt < 3; attempt++) {
         const code = await options.recipeImplementation.createNewCodeForDevice({ deviceId, tenantId, userContext });
