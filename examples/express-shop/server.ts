@@ -13,6 +13,7 @@ import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
 import ThirdParty from "../../recipes/thirdparty/index";
 import UserRoles, { UserRoleClaim } from "../../recipes/userroles/index";
+import Passwordless from "../../recipes/passwordless/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -37,7 +38,7 @@ export interface RunningShop {
   apiDomain: string;
   websiteDomain: string;
   /** Reset and verification links "sent" in development, newest last (the example has no SMTP server). */
-  outbox: { to: string; link: string; kind: "reset-password" | "verify-email" }[];
+  outbox: { to: string; link: string; kind: "reset-password" | "verify-email" | "sign-in-code"; code?: string }[];
   /** The demo OpenID provider's address. */
   demoIssuer: string;
   close(): Promise<void>;
@@ -71,6 +72,25 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
             ...original,
             sendEmail: async (input) => {
               outbox.push({ to: input.user.email, link: input.passwordResetLink, kind: "reset-password" });
+              await original.sendEmail(input);
+            },
+          }),
+        },
+      }),
+      // "Sign in with a code": a 6-digit code and a magic link by email, kept in the outbox in development.
+      Passwordless.init({
+        contactMethod: "EMAIL",
+        flowType: "USER_INPUT_CODE_AND_MAGIC_LINK",
+        emailDelivery: {
+          override: (original) => ({
+            ...original,
+            sendEmail: async (input) => {
+              outbox.push({
+                to: input.email,
+                link: input.urlWithLinkCode ?? "",
+                kind: "sign-in-code",
+                ...(input.userInputCode !== undefined ? { code: input.userInputCode } : {}),
+              });
               await original.sendEmail(input);
             },
           }),
@@ -176,7 +196,7 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       if (file === undefined) return void res.status(404).end();
       res.sendFile(path.join(SDK_DIR, "bundle", file));
     });
-    app.get(["/auth/reset-password", "/auth/verify-email", CALLBACK_PATH], (_req, res) =>
+    app.get(["/auth/reset-password", "/auth/verify-email", "/auth/verify", CALLBACK_PATH], (_req, res) =>
       res.sendFile(path.join(PUBLIC, "index.html")),
     );
     app.use(express.static(PUBLIC));

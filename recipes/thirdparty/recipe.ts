@@ -20,6 +20,13 @@ import { makeRecipeImplementation } from "./recipeImplementation";
 import { makeStore, type StoredUser, type ThirdPartyStore } from "./store";
 import type { APIInterface, APIOptions, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
 
+const PASSWORDLESS_FACTORS: readonly string[] = [
+  FactorIds.OTP_EMAIL,
+  FactorIds.OTP_PHONE,
+  FactorIds.LINK_EMAIL,
+  FactorIds.LINK_PHONE,
+];
+
 /** The thirdparty routes. */
 const ROUTES: RecipeRoute<APIInterface, APIOptions>[] = [
   { method: "get", path: "/authorisationurl", id: "authorisationUrlGET", handler: handlers.authorisationUrl },
@@ -115,6 +122,10 @@ export class ThirdPartyRecipe extends RecipeModule {
       recipeImplementation: this.recipeInterfaceImpl,
       config: this.config,
       emailPasswordEnabled,
+      passwordlessFactors: this.context.capabilities
+        .all(LoginMethods)
+        .flatMap((m) => m.factorIds)
+        .filter((f) => PASSWORDLESS_FACTORS.includes(f)),
       userForResponse: (user, tenantId, context) =>
         userForResponse(
           this.context.capabilities,

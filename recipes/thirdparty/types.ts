@@ -187,6 +187,8 @@ export interface APIOptions {
   config: TypeNormalisedInput;
   /** Whether a recipe of the list offers email/password login (the emailpassword factor), for GET /loginmethods. */
   emailPasswordEnabled: boolean;
+  /** The passwordless factors (otp-email, link-phone, ...) some login method in the list proves. */
+  passwordlessFactors: string[];
   /** The user as /signinup sends it (FDI 3.x: the core's user, with every login method). */
   userForResponse: (user: ThirdPartyUser, tenantId: string, userContext: UserContext) => Promise<User>;
   req: BaseRequest;

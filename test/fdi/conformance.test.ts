@@ -1,6 +1,7 @@
 import { expect } from "chai";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
+import Passwordless from "../../recipes/passwordless/index";
 import ThirdParty from "../../recipes/thirdparty/index";
 import { testDbKind } from "../helpers/db";
 import { signJWT, startFakeProvider, type FakeProvider } from "../helpers/fakeProvider";
@@ -17,6 +18,7 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
   let fake: FakeProvider;
   let app: SessionTestApp;
   const links: string[] = [];
+  const passwordlessCodes = new Map<string, string>();
   before(async () => {
     fake = await startFakeProvider();
     const capture = (o: object) => ({
@@ -32,6 +34,20 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
         extraRecipes: [
           EmailPassword.init({ bcryptCost: 4, emailDelivery: { override: capture } } as never),
           EmailVerification.init({ mode: "OPTIONAL", emailDelivery: { override: capture } } as never),
+          Passwordless.init({
+            contactMethod: "EMAIL_OR_PHONE",
+            flowType: "USER_INPUT_CODE_AND_MAGIC_LINK",
+            emailDelivery: {
+              override: (o) => ({
+                ...o,
+                sendEmail: (input) => {
+                  passwordlessCodes.set(input.preAuthSessionId, input.userInputCode ?? "");
+                  return Promise.resolve();
+                },
+              }),
+            },
+            smsDelivery: { service: { sendSms: () => Promise.resolve() } },
+          }),
           ThirdParty.init({
             signInAndUpFeature: {
               providers: [
@@ -214,6 +230,41 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
         expect(reply.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
         expect(reply.json.user).to.deep.include({ thirdParty: [{ id: "fake", userId: `tp-${mode}` }] });
         expect(reply.json).to.not.have.property("createdNewUser");
+      });
+
+      it("passwordless: create code, consume (INCORRECT, OK with the user), resend (RESTART_FLOW_ERROR), exists", async () => {
+        const started = await call(`${T}/signinup/code`, "post", "/auth/public/signinup/code", {
+          body: { email: `pl-${email}` },
+        });
+        expect(started.json.status).to.equal("OK");
+        const preAuthSessionId = started.json.preAuthSessionId as string;
+        const deviceId = started.json.deviceId as string;
+        const deadline = Date.now() + 5000;
+        while (!passwordlessCodes.has(preAuthSessionId) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 10));
+        const code = passwordlessCodes.get(preAuthSessionId) ?? "";
+        const wrong = await call(`${T}/signinup/code/consume`, "post", "/auth/signinup/code/consume", {
+          body: { userInputCode: code === "000000" ? "111111" : "000000", deviceId, preAuthSessionId },
+        });
+        expect(wrong.json.status).to.equal("INCORRECT_USER_INPUT_CODE_ERROR");
+        const ok = await call(`${T}/signinup/code/consume`, "post", "/auth/signinup/code/consume", {
+          body: { userInputCode: code, deviceId, preAuthSessionId },
+          sessionHeaders: true,
+        });
+        expect(ok.json).to.deep.include({ status: "OK", createdNewRecipeUser: true });
+        const resend = await call(`${T}/signinup/code/resend`, "post", "/auth/signinup/code/resend", {
+          body: { deviceId, preAuthSessionId },
+        });
+        expect(resend.json).to.deep.equal({ status: "RESTART_FLOW_ERROR" });
+        const q = `?email=${encodeURIComponent(`pl-${email}`)}`;
+        const exists = await call(`${T}/passwordless/email/exists`, "get", `/auth/passwordless/email/exists${q}`);
+        expect(exists.json).to.deep.equal({ status: "OK", exists: true });
+        const phone = await call(
+          `${T}/passwordless/phoneNumber/exists`,
+          "get",
+          "/auth/passwordless/phonenumber/exists?phoneNumber=%2B33612345678",
+        );
+        expect(phone.json).to.deep.equal({ status: "OK", exists: false });
       });
 
       it("session: refresh, JWKS, sign-out", async () => {

@@ -30,6 +30,12 @@ const CONFIGS: Record<string, unknown> = {
     mode: "OPTIONAL",
     emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
   },
+  passwordless: {
+    contactMethod: "EMAIL_OR_PHONE",
+    flowType: "USER_INPUT_CODE_AND_MAGIC_LINK",
+    emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
+    smsDelivery: { service: { sendSms: () => Promise.resolve() } },
+  },
   // A provider nobody answers for (port 9, discard): a well-formed sign-in reaches it and gets GENERAL_ERROR fast.
   thirdparty: { signInAndUpFeature: { providers: [UNREACHABLE_PROVIDER] } },
   thirdpartyemailpassword: {

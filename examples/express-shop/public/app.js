@@ -1,4 +1,4 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensPasswordless */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
@@ -13,6 +13,7 @@ supertokens.init({
     supertokensEmailPassword.init(),
     supertokensEmailVerification.init({ mode: "OPTIONAL" }),
     supertokensThirdParty.init(),
+    supertokensPasswordless.init(),
   ],
 });
 
@@ -28,6 +29,7 @@ async function render() {
   const onReset = location.pathname.endsWith("/reset-password");
   const onVerify = location.pathname.endsWith("/verify-email");
   const onCallback = location.pathname.endsWith("/callback/demo");
+  if (location.pathname.endsWith("/auth/verify")) return finishCodeSignIn();
   $("reset").hidden = !onReset;
   $("verify").hidden = !onVerify;
   $("callback").hidden = !onCallback;
@@ -167,3 +169,42 @@ $("sign-out").addEventListener("click", async () => {
 });
 
 window.shopReady = render();
+
+// "Sign in with a code": the SDK keeps the flow's deviceId in this browser; the email carries a code and a link.
+$("code-start").addEventListener("click", async () => {
+  try {
+    const response = await supertokensPasswordless.createCode({ email: $("email").value });
+    say(response.status === "OK" ? "A code and a link are on their way." : (response.message ?? response.status));
+    $("outbox").hidden = false;
+    document.body.dataset.code = response.status;
+  } catch (err) {
+    say(err.message ?? "Something went wrong.");
+  }
+});
+
+$("code-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  void finishCodeSignIn($("code").value);
+});
+
+async function finishCodeSignIn(userInputCode) {
+  // Without a typed code the SDK reads the magic link (preAuthSessionId in the query, the link code in the hash).
+  const response = await supertokensPasswordless.consumeCode(
+    userInputCode === undefined ? undefined : { userInputCode },
+  );
+  document.body.dataset.consume = response.status;
+  if (userInputCode === undefined) history.replaceState(null, "", `/?mode=${mode}`);
+  if (response.status === "OK") {
+    await supertokensPasswordless.clearLoginAttemptInfo();
+    say(response.createdNewRecipeUser ? "Signed up with a code." : "Signed in with a code.");
+  } else if (response.status === "INCORRECT_USER_INPUT_CODE_ERROR") {
+    say(`Wrong code (${response.failedCodeInputAttemptCount} of ${response.maximumCodeInputAttempts} tries).`);
+  } else {
+    say(
+      response.status === "RESTART_FLOW_ERROR"
+        ? "That code or link is no longer valid: ask for a new one."
+        : response.status,
+    );
+  }
+  await render();
+}

@@ -119,12 +119,13 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
       const firstFactors = [
         ...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []),
         ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : []),
+        ...options.passwordlessFactors,
       ];
       return Promise.resolve({
         status: "OK",
         emailPassword: { enabled: options.emailPasswordEnabled },
         thirdParty: { enabled: thirdPartyEnabled, providers },
-        passwordless: { enabled: false },
+        passwordless: { enabled: options.passwordlessFactors.length > 0 },
         firstFactors,
       });
     },
