@@ -17,8 +17,7 @@ const Session = require("../recipes/session/index").default;
 const EmailPassword = require("../recipes/emailpassword/index").default;
 const { middleware, errorHandler } = require("../lib/framework/express");
 const { verifySession } = require("../recipes/session/framework/express");
-const { resetForTests } = require("../lib/testing");
-const { databaseUrl, dropTables } = require("./common");
+const { databaseUrl, teardownLatchkey } = require("./common");
 
 function parseArgs(argv) {
   const options = { seconds: 60, db: "sqlite", workers: 8, bcryptCost: 10 };
@@ -160,8 +159,7 @@ async function main() {
   const knex = require("../lib/latchkey").Latchkey.getInstanceOrThrow().database.knex;
   const [{ n: sessionsLeft }] = await knex(`${prefix}sessions`).count({ n: "*" });
   await new Promise((resolve) => server.close(resolve));
-  await dropTables(prefix);
-  await resetForTests();
+  await teardownLatchkey(prefix);
   fs.rmSync(dir, { recursive: true, force: true });
 
   const operations = Object.fromEntries(
