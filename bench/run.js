@@ -40,6 +40,7 @@ async function main() {
   }
   const only = option("only")?.split(",");
   const out = option("out") ?? (c.QUICK ? fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-bench-quick-")) : __dirname);
+  fs.mkdirSync(out, { recursive: true });
   const passThrough = process.argv
     .slice(2)
     .filter((a) => !a.startsWith("--only=") && !a.startsWith("--out=") && a !== "--merge");
