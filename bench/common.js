@@ -19,6 +19,7 @@ const LENGTHS = QUICK
       runs: 3,
       verifyMs: 200,
       ops: 60,
+      roundMs: 200,
       httpSeconds: 2,
       httpRuns: 1,
       bcryptOps: 8,
@@ -31,6 +32,7 @@ const LENGTHS = QUICK
       runs: 5,
       verifyMs: 500,
       ops: 150,
+      roundMs: 1000,
       httpSeconds: 10,
       httpRuns: 3,
       bcryptOps: 12,
@@ -95,14 +97,26 @@ async function counted(fn, count, concurrency = 1) {
  * load on this machine hit every figure alike. `measure(fn)` returns ops/s of one run.
  */
 async function interleaved(fns, measure, runs = LENGTHS.runs) {
+  const samples = await interleavedRounds(fns, measure, runs);
+  return Object.fromEntries(Object.keys(fns).map((n) => [n, Math.round(median(samples[n]) * 100) / 100]));
+}
+
+/** As interleaved(), but every round's ops/s of each function: { name: [round 1, round 2, ...] }. */
+async function interleavedRounds(fns, measure, runs = LENGTHS.runs) {
   const names = Object.keys(fns);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   for (const n of names) await measure(fns[n]); // warm-up run, discarded
   for (let r = 0; r < runs; r++) {
     for (const n of names) samples[n].push(await measure(fns[n]));
   }
-  return Object.fromEntries(names.map((n) => [n, Math.round(median(samples[n]) * 100) / 100]));
+  return samples;
 }
+
+/** [min, median, max] of a list, rounded to three places. */
+const spread = (xs) => [Math.min(...xs), median(xs), Math.max(...xs)].map((v) => +v.toFixed(3));
+
+/** [min, median, max] over rounds of a / b, each round's ratio taken from that round's own figures. */
+const ratioSpread = (as, bs) => spread(as.map((a, i) => a / bs[i]));
 
 /** Initialises Latchkey with the session recipe (and more recipes if given) on `url` under `prefix`. */
 function initLatchkey(url, prefix, sessionConfig = {}, moreRecipes = []) {
@@ -206,7 +220,7 @@ function emit(result) {
 /** Runs a benchmark's main, printing any failure to stderr with a non-zero exit. */
 function run(main) {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (err) => {
       process.stderr.write(`${err && err.stack ? err.stack : err}\n`);
       process.exit(1);
@@ -223,12 +237,15 @@ module.exports = {
   emit,
   initLatchkey,
   interleaved,
+  interleavedRounds,
   kinds,
   machine,
   median,
   ratio,
+  ratioSpread,
   rawConnection,
   run,
+  spread,
   teardownLatchkey,
   tempDir,
   timed,

@@ -3,6 +3,7 @@ import { configError, LatchkeyError } from "../error";
 import { type ResolvedConnection } from "./connection";
 import { databaseError } from "./errors";
 import { MigrationFailedError, type RecipeMigration, runMigrations } from "./migrations";
+import { type PreparedResult, quoteIdentifier, runPrepared, type SqlValue } from "./prepared";
 import { type ConflictStats, retryOnConflict } from "./retry";
 
 /** A transaction on Latchkey's database, as recipes' storage files receive it (knex stays behind lib/db and stores). */
@@ -41,6 +42,8 @@ export class Database {
   private readonly owned: boolean;
   private migrations: readonly RecipeMigration[] = [];
   private ready: Promise<Knex> | undefined;
+  // Set once migrations are applied, so a query is built and sent at once rather than after an await.
+  private migrated: Knex | undefined;
   /** Conflicts this process met (deadlocks, a cluster's write conflicts) and how many were retried. */
   readonly conflicts: ConflictStats = { retried: 0, gaveUp: 0 };
   /** Where lag-tolerant reads went: the read replica, or the primary (no replica, or this process just wrote). */
@@ -79,12 +82,13 @@ export class Database {
   setMigrations(migrations: readonly RecipeMigration[]): void {
     this.migrations = migrations;
     this.ready = undefined;
+    this.migrated = undefined;
   }
 
   /** The knex instance once migrations have been applied; a failure is not remembered, so the next call retries. */
   whenReady(): Promise<Knex> {
     this.ready ??= this.migrate().then(
-      () => this.knex,
+      () => (this.migrated = this.knex),
       (err: unknown) => {
         this.ready = undefined;
         throw err;
@@ -100,12 +104,31 @@ export class Database {
    * conditional updates, insert-or-ignore); several writes that belong together go in transaction() instead.
    */
   async run<T>(fn: (knex: Knex) => Promise<T>): Promise<T> {
-    const knex = await this.whenReady();
+    const knex = this.migrated ?? (await this.whenReady());
     try {
       return await retryOnConflict(() => fn(knex), this.conflicts);
     } catch (err) {
       throw this.toLatchkeyError(err);
     }
+  }
+
+  /**
+   * Runs one of a store's hot statements (SQL with `?` placeholders, tables named by quotedTable()) as a prepared
+   * statement, prepared once per pooled connection; errors and conflict retries as in run(). Only for statements
+   * whose SQL is fixed: the text is the cache key. `sent` is called once the statement is on its way (see prepared.ts).
+   */
+  prepared<Row>(
+    sql: string,
+    params: readonly SqlValue[],
+    method: "select" | "insert" | "update" | "del",
+    sent?: () => void,
+  ): Promise<PreparedResult<Row>> {
+    return this.run((knex) => runPrepared<Row>(knex, sql, params, method, sent));
+  }
+
+  /** A table's full name, quoted for SQL written by hand (prepared()). */
+  quotedTable(name: string): string {
+    return quoteIdentifier(this.knex, this.table(name));
   }
 
   /**

@@ -70,16 +70,16 @@ export class AccessTokenCodec {
 
   /** Signs a payload with the current key. */
   async sign(payload: AccessTokenPayload): Promise<string> {
-    return signWith(await this.keys.getSigningKey(), payload);
+    return signWithAsync(await this.keys.getSigningKey(), payload);
   }
 
   /**
-   * A synchronous signer over the current key, so a caller can sign while its database write is in flight (the
-   * signature is CPU, the write is a round trip: overlapping them is most of what a refresh can save).
+   * A signer over the current key that signs on libuv's thread pool (node's asynchronous crypto.sign), so a caller
+   * sends its database write first and the signature is made while the write is in flight, the main thread free.
    */
-  async signer(): Promise<(payload: AccessTokenPayload) => string> {
+  async signer(): Promise<(payload: AccessTokenPayload) => Promise<string>> {
     const key = await this.keys.getSigningKey();
-    return (payload) => signWith(key, payload);
+    return (payload) => signWithAsync(key, payload);
   }
 
   /**
@@ -163,11 +163,29 @@ export class AccessTokenCodec {
   }
 }
 
+type KeyToSignWith = Pick<SigningKey, "kid" | "privateKey"> & { algorithm?: SigningAlgorithm };
+
 /** Signs a payload with a given key (exported for the benchmark and tests of foreign keys). */
-export function signWith(
-  key: Pick<SigningKey, "kid" | "privateKey"> & { algorithm?: SigningAlgorithm },
+export function signWith(key: KeyToSignWith, payload: AccessTokenPayload): string {
+  const { signingInput, signingKey } = toSign(key, payload);
+  return `${signingInput}.${crypto.sign("sha256", Buffer.from(signingInput), signingKey).toString("base64url")}`;
+}
+
+/** As signWith, the signature made on libuv's thread pool. */
+export function signWithAsync(key: KeyToSignWith, payload: AccessTokenPayload): Promise<string> {
+  const { signingInput, signingKey } = toSign(key, payload);
+  return new Promise((resolve, reject) => {
+    crypto.sign("sha256", Buffer.from(signingInput), signingKey, (err, signature) => {
+      if (err !== null) reject(err);
+      else resolve(`${signingInput}.${signature.toString("base64url")}`);
+    });
+  });
+}
+
+function toSign(
+  key: KeyToSignWith,
   payload: AccessTokenPayload,
-): string {
+): { signingInput: string; signingKey: crypto.SignKeyObjectInput | crypto.KeyObject } {
   const algorithm = key.algorithm ?? "RS256";
   const header = Buffer.from(
     JSON.stringify({ alg: algorithm, typ: "JWT", version: TOKEN_VERSION, kid: key.kid }),
@@ -176,8 +194,7 @@ export function signWith(
   // JWS wants ES256 signatures as r||s (IEEE P1363), not node's default DER.
   const signingKey =
     algorithm === "ES256" ? { key: key.privateKey, dsaEncoding: "ieee-p1363" as const } : key.privateKey;
-  const signature = crypto.sign("sha256", Buffer.from(`${header}.${body}`), signingKey).toString("base64url");
-  return `${header}.${body}.${signature}`;
+  return { signingInput: `${header}.${body}`, signingKey };
 }
 
 /**

@@ -1,12 +1,13 @@
-// Access tokens from a refresh whose lineage this process already recorded, with their renewed replacement: a
-// client that keeps sending the old one costs no query and no signature. Bounded, oldest dropped first.
+// Lineages this process already recorded: an access token from a refresh keeps its lineage claims (prh, rth) for its
+// whole life, and only its first use in a process needs the database. Bounded, oldest dropped first; a lineage that
+// was dropped costs one more compare-and-set (which misses) and a read, never a wrong answer.
 const PROMOTED_CACHE_LIMIT = 10_000;
 
-/** The renewed access token of each (session, issued refresh token) this process has promoted. */
-export class PromotedTokenCache {
-  private readonly tokens = new Map<string, string>();
+/** The (session, issued refresh token) pairs whose first use this process has recorded. */
+export class PromotedLineages {
+  private readonly lineages = new Set<string>();
 
-  /** A cache of at most `limit` entries. */
+  /** A set of at most `limit` entries. */
   constructor(private readonly limit = PROMOTED_CACHE_LIMIT) {}
 
   /** The key of one promoted lineage. */
@@ -14,18 +15,18 @@ export class PromotedTokenCache {
     return `${sessionHandle}:${rth}`;
   }
 
-  /** The renewed token for this key, if this process made one. */
-  get(key: string): string | undefined {
-    return this.tokens.get(key);
+  /** True once this process has recorded the lineage. */
+  has(key: string): boolean {
+    return this.lineages.has(key);
   }
 
-  /** Records the renewed token; the first one recorded for a key stays. */
-  remember(key: string, token: string): void {
-    if (this.tokens.has(key)) return;
-    if (this.tokens.size >= this.limit) {
-      const oldest = this.tokens.keys().next();
-      if (oldest.done !== true) this.tokens.delete(oldest.value);
+  /** Records a lineage. */
+  remember(key: string): void {
+    if (this.lineages.has(key)) return;
+    if (this.lineages.size >= this.limit) {
+      const oldest = this.lineages.values().next();
+      if (oldest.done !== true) this.lineages.delete(oldest.value);
     }
-    this.tokens.set(key, token);
+    this.lineages.add(key);
   }
 }

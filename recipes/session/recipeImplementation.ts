@@ -9,7 +9,7 @@ import { type AccessTokenCodec, type AccessTokenPayload, assertNoProtectedClaim 
 import { payloadOf } from "./createSessionInput";
 import { tokenTheftDetected, tryRefreshToken, unauthorised } from "./error";
 import { ExpiredSessionSweep } from "./expiredSessionSweep";
-import { PromotedTokenCache } from "./promotedTokens";
+import { PromotedLineages } from "./promotedTokens";
 import {
   decidePromotion,
   decideRefresh,
@@ -46,7 +46,7 @@ export function makeRecipeImplementation(
   helpers: () => SessionHelpers,
 ): RecipeInterface {
   const sweep = new ExpiredSessionSweep((now) => store.deleteExpiredSessions(now));
-  const promoted = new PromotedTokenCache();
+  const promoted = new PromotedLineages();
 
   async function requireLive(sessionHandle: string): Promise<void> {
     if (!(await store.isLive(sessionHandle))) throw unauthorised("Session has been revoked", true);
@@ -129,11 +129,12 @@ export function makeRecipeImplementation(
       row.refresh_token_hash2 = hash2(refreshToken);
       const payload = accessPayload(row, up);
       const sign = await codec.signer();
-      // The signature (CPU) is made while the insert (a round trip) is in flight; the token is only handed out once
-      // the row is written. sign() is synchronous, so a failed insert is awaited before its rejection could go unseen.
-      const inserting = store.insertSession(row);
-      const accessToken = sign(payload);
-      await inserting;
+      // The insert is sent first and the signature made on the thread pool while it is in flight; the token is only
+      // handed out once the row is written (a failed insert or signature fails the whole call).
+      const [, accessToken] = await writeThenSign(
+        (sent) => store.insertSession(row, sent),
+        () => sign(payload),
+      );
       await sweep.maybeSweep(now);
       return new SessionContainer(
         helpers(),
@@ -164,25 +165,23 @@ export function makeRecipeImplementation(
           throw tryRefreshToken("anti-csrf check failed");
         }
       }
-      let token = accessToken;
-      let pending: "access" | "none" = "none";
       if (payload.prh !== undefined && payload.rth !== undefined) {
-        const cacheKey = PromotedTokenCache.key(payload.sessionHandle, payload.rth);
-        const cached = promoted.get(cacheKey);
-        if (cached === undefined) {
+        // An access token from a refresh keeps its lineage claims and is not signed again: its first use in this
+        // process makes the refresh token it came with current (one compare-and-set) and is remembered, so later
+        // uses cost neither a query nor a signature.
+        const lineageKey = PromotedLineages.key(payload.sessionHandle, payload.rth);
+        if (!promoted.has(lineageKey)) {
           await promoteLineage(payload.sessionHandle, { prh: payload.prh, rth: payload.rth });
+          promoted.remember(lineageKey);
         } else if (config.enableBlacklisting) {
           await requireLive(payload.sessionHandle);
         }
         const { prh: _p, rth: _r, ...rest } = payload;
         payload = rest;
-        token = cached ?? (await codec.sign(payload));
-        promoted.remember(cacheKey, token);
-        pending = "access";
       } else if (config.enableBlacklisting) {
         await requireLive(payload.sessionHandle);
       }
-      return new SessionContainer(helpers(), { accessToken: token, payload }, pending);
+      return new SessionContainer(helpers(), { accessToken, payload }, "none");
     },
 
     async refreshSession({ refreshToken, antiCsrfToken, disableAntiCsrf }) {
@@ -202,24 +201,25 @@ export function makeRecipeImplementation(
         decideRefresh(row === undefined ? undefined : lineageOf(row), attempt);
       const expiresAt = now + config.refreshTokenValidityMs;
       /**
-       * Writes an "ok" decision with `update` (which resolves with the rows it changed) and signs the new access
-       * token while that write is in flight; the token leaves only if the write changed the row.
+       * Writes an "ok" decision with `update` (which resolves with the rows it changed), sent first, and signs the
+       * new access token on the thread pool while that write is in flight; the token leaves only if the write
+       * changed the row.
        */
       const apply = async (
         row: SessionRow,
         changes: LineageChanges,
-        update: (changes: LineageChanges, expiresAt: number) => PromiseLike<number>,
+        update: (changes: LineageChanges, expiresAt: number, sent: () => void) => Promise<number>,
       ): Promise<RefreshOutcome | undefined> => {
-        const updating = Promise.resolve(update(changes, expiresAt));
         const newRefreshToken = createRefreshToken(row.session_handle, refreshToken, row.refresh_token_secret);
         const payload = accessPayload(row, parseStored(row.jwt_payload), {
           prh: presentedHash2,
           rth: hash2(newRefreshToken),
         });
-        const accessToken = sign(payload);
-        return (await updating) === 1
-          ? { kind: "ok", row, payload, accessToken, newRefreshToken, expiresAt }
-          : undefined;
+        const [changed, accessToken] = await writeThenSign(
+          (sent) => update(changes, expiresAt, sent),
+          () => sign(payload),
+        );
+        return changed === 1 ? { kind: "ok", row, payload, accessToken, newRefreshToken, expiresAt } : undefined;
       };
 
       // Fast path, two statements and no transaction: read the row, then write it only if it is still exactly as
@@ -231,8 +231,8 @@ export function makeRecipeImplementation(
       if (first.kind === "gone" || first.kind === "forged" || first.kind === "csrf") {
         outcome = first; // nothing to write; the secret and anti-CSRF value of a session never change
       } else if (first.kind === "ok" && seen !== undefined) {
-        outcome = await apply(seen, first.changes, (changes, expiry) =>
-          store.compareAndSetRefresh(seen, changes, expiry),
+        outcome = await apply(seen, first.changes, (changes, expiry, sent) =>
+          store.compareAndSetRefresh(seen, changes, expiry, sent),
         );
       }
       outcome ??= await store.withLockedSession(parsed.sessionHandle, async (locked): Promise<RefreshOutcome> => {
@@ -244,7 +244,11 @@ export function makeRecipeImplementation(
           await locked.revoke();
           return { kind: "theft", userId: row.user_id };
         }
-        const applied = await apply(row, d.changes, (changes, expiry) => locked.update(changes, expiry).then(() => 1));
+        const applied = await apply(row, d.changes, (changes, expiry, sent) => {
+          const updating = locked.update(changes, expiry).then(() => 1);
+          sent(); // knex sends it once the transaction's connection is free: sign beside it
+          return updating;
+        });
         return applied ?? { kind: "gone" }; // unreachable: apply only returns undefined on a count other than 1
       });
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
@@ -326,6 +330,21 @@ export function makeRecipeImplementation(
       };
     },
   };
+}
+
+/**
+ * Runs `write`, starting `sign` the moment the write is on its way (its `sent` callback) or, if the write never
+ * says so, once it is done; resolves with both results, and fails if either fails (no token without its row).
+ */
+async function writeThenSign<W>(
+  write: (sent: () => void) => Promise<W>,
+  sign: () => Promise<string>,
+): Promise<[W, string]> {
+  let signing: Promise<string> | undefined;
+  const start = (): Promise<string> => (signing ??= sign());
+  // A signature started while a failing write was in flight must not surface as an unhandled rejection.
+  const written = await write(() => void start().catch(() => undefined));
+  return [written, await start()];
 }
 
 function jsonObject(field: string, value: unknown): JSONObject {

@@ -65,8 +65,54 @@ export interface LockedSession {
   revoke(): Promise<void>;
 }
 
+// The columns of a session row, in the order the prepared insert binds them.
+const SESSION_COLUMNS = [
+  "session_handle",
+  "user_id",
+  "tenant_id",
+  "refresh_token_hash2",
+  "previous_refresh_token_hash2",
+  "refresh_token_updated_at",
+  "refresh_token_secret",
+  "session_data",
+  "jwt_payload",
+  "anti_csrf_token",
+  "created_at",
+  "expires_at",
+] as const satisfies readonly (keyof SessionRow)[];
+
+// A lineage write: each column given a value, or left as it is (null: coalesce keeps the column).
+const SET_LINEAGE =
+  "refresh_token_hash2 = coalesce(?, refresh_token_hash2), " +
+  "previous_refresh_token_hash2 = coalesce(?, previous_refresh_token_hash2), " +
+  "refresh_token_updated_at = coalesce(?, refresh_token_updated_at)";
+
+function lineageParams(changes: LineageChanges): (string | number | null)[] {
+  return [
+    changes.refreshTokenHash2 ?? null,
+    changes.previousRefreshTokenHash2 ?? null,
+    changes.refreshTokenUpdatedAt ?? null,
+  ];
+}
+
+/** The hot statements (refresh, first use, blacklisting check, creation), as SQL prepared once per connection. */
+function hotStatements(sessions: string) {
+  return {
+    insert: `insert into ${sessions} (${SESSION_COLUMNS.join(", ")}) values (${SESSION_COLUMNS.map(() => "?").join(", ")})`,
+    findForRefresh: `select * from ${sessions} where session_handle = ?`,
+    isLive: `select session_handle from ${sessions} where session_handle = ? and expires_at > ?`,
+    // Compare-and-set on every column a refresh decision read; two texts, as "= null" never matches.
+    compareAndSet: (previousIsNull: boolean) =>
+      `update ${sessions} set ${SET_LINEAGE}, expires_at = ? where session_handle = ? and refresh_token_hash2 = ? ` +
+      `and refresh_token_updated_at = ? and expires_at = ? and previous_refresh_token_hash2 ${previousIsNull ? "is null" : "= ?"}`,
+    promote: `update ${sessions} set ${SET_LINEAGE} where session_handle = ? and expires_at > ? and refresh_token_hash2 = ?`,
+  };
+}
+
 /** Named queries over the session recipe's tables. */
 export class SessionStore {
+  private hot: ReturnType<typeof hotStatements> | undefined;
+
   /** A store on the app's database (table names carry its prefix). */
   constructor(private readonly db: Database) {}
 
@@ -74,14 +120,23 @@ export class SessionStore {
     return this.db.table("sessions");
   }
 
+  private get sql(): ReturnType<typeof hotStatements> {
+    return (this.hot ??= hotStatements(this.db.quotedTable("sessions")));
+  }
+
   // The session's row while it has not run out: every read and write of one live session goes through this.
   private live(knex: Knex, sessionHandle: string, now: number) {
     return knex(this.sessions).where({ session_handle: sessionHandle }).andWhere("expires_at", ">", now);
   }
 
-  /** Inserts a new session. */
-  async insertSession(row: SessionRow): Promise<void> {
-    await this.db.run((knex) => knex(this.sessions).insert(row));
+  /** Inserts a new session; `sent` is called once the insert is on its way to the database. */
+  async insertSession(row: SessionRow, sent?: () => void): Promise<void> {
+    await this.db.prepared(
+      this.sql.insert,
+      SESSION_COLUMNS.map((column) => row[column]),
+      "insert",
+      sent,
+    );
   }
 
   /** The session's row while it has not run out. */
@@ -91,7 +146,7 @@ export class SessionStore {
 
   /** True while the session exists and has not run out (one indexed read). */
   async isLive(sessionHandle: string, now = Date.now()): Promise<boolean> {
-    return (await this.db.run((knex) => this.live(knex, sessionHandle, now).first("session_handle"))) !== undefined;
+    return (await this.db.prepared(this.sql.isLive, [sessionHandle, now], "select")).rows.length > 0;
   }
 
   /** Replaces a live session's private data; the number of rows changed. */
@@ -105,30 +160,31 @@ export class SessionStore {
   }
 
   /** The session's row whatever its expiry (the refresh rules decide about expiry themselves). */
-  findSessionForRefresh(sessionHandle: string): Promise<SessionRow | undefined> {
-    return this.db.run((knex) =>
-      knex(this.sessions).where({ session_handle: sessionHandle }).first<SessionRow | undefined>(),
-    );
+  async findSessionForRefresh(sessionHandle: string): Promise<SessionRow | undefined> {
+    return (await this.db.prepared<SessionRow>(this.sql.findForRefresh, [sessionHandle], "select")).rows[0];
   }
 
   /**
    * Writes a refresh's lineage change only if the row is still exactly as `seen` (every column the decision looked
    * at); the number of rows changed (0: the row moved on, decide again under a lock).
    */
-  compareAndSetRefresh(seen: SessionRow, changes: LineageChanges, expiresAt: number): Promise<number> {
-    return this.db.run((knex) => {
-      const q = knex(this.sessions).where({
-        session_handle: seen.session_handle,
-        refresh_token_hash2: seen.refresh_token_hash2,
-        refresh_token_updated_at: seen.refresh_token_updated_at,
-        expires_at: seen.expires_at,
-      });
-      const unchanged =
-        seen.previous_refresh_token_hash2 === null
-          ? q.whereNull("previous_refresh_token_hash2")
-          : q.andWhere({ previous_refresh_token_hash2: seen.previous_refresh_token_hash2 });
-      return unchanged.update(lineageColumns(changes, expiresAt));
-    });
+  async compareAndSetRefresh(
+    seen: SessionRow,
+    changes: LineageChanges,
+    expiresAt: number,
+    sent?: () => void,
+  ): Promise<number> {
+    const previous = seen.previous_refresh_token_hash2;
+    const params = [
+      ...lineageParams(changes),
+      expiresAt,
+      seen.session_handle,
+      seen.refresh_token_hash2,
+      seen.refresh_token_updated_at,
+      seen.expires_at,
+      ...(previous === null ? [] : [previous]),
+    ];
+    return (await this.db.prepared(this.sql.compareAndSet(previous === null), params, "update", sent)).changed;
   }
 
   /** Runs `fn` in a transaction holding the session's row lock (SQLite: the transaction itself serialises). */
@@ -157,12 +213,8 @@ export class SessionStore {
     changes: LineageChanges,
     now: number,
   ): Promise<boolean> {
-    const moved = await this.db.run((knex) =>
-      this.live(knex, sessionHandle, now)
-        .andWhere({ refresh_token_hash2: whenCurrentIs })
-        .update(lineageColumns(changes)),
-    );
-    return moved === 1;
+    const params = [...lineageParams(changes), sessionHandle, now, whenCurrentIs];
+    return (await this.db.prepared(this.sql.promote, params, "update")).changed === 1;
   }
 
   /** The lineage columns of a live session. */
