@@ -12,6 +12,7 @@ import Session from "../../recipes/session/index";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
 import ThirdParty from "../../recipes/thirdparty/index";
+import TOTP from "../../recipes/totp/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -103,6 +104,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
           }),
         },
       }),
+      // Authenticator-app codes. A real app reads the key from its secrets (at least 32 characters, never in the database).
+      TOTP.init({ secretEncryptionKey: process.env.TOTP_KEY ?? "example-shop-only-totp-key-do-not-reuse" }),
       Session.init({
         ...(options.accessTokenValidity !== undefined ? { accessTokenValidity: options.accessTokenValidity } : {}),
         override: {

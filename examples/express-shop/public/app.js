@@ -1,4 +1,4 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensTOTP */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
@@ -13,6 +13,7 @@ supertokens.init({
     supertokensEmailPassword.init(),
     supertokensEmailVerification.init({ mode: "OPTIONAL" }),
     supertokensThirdParty.init(),
+    supertokensTOTP.init(),
   ],
 });
 
