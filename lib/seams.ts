@@ -152,3 +152,62 @@ export const Sessions = new Capability<SessionService>(
   "Sessions",
   "the session recipe: add Session.init() to recipeList",
 );
+
+/**
+ * A recipe that offers second factors (TOTP today; Passwordless's otp-email / otp-phone / link-email when it is in
+ * the list): MultiFactorAuth asks every provider which factors a user has set up, for `/mfa/info` and the
+ * requirements of the MFA claim.
+ */
+export interface SecondFactorProvider {
+  /** The factors this recipe can complete (see FactorIds). */
+  readonly factorIds: readonly string[];
+  /** Those of `factorIds` the user has set up and could complete now (e.g. a verified TOTP device). */
+  getFactorsSetUpForUser(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<string[]>;
+}
+
+/** What a factor recipe needs of MultiFactorAuth; provided by the multifactorauth recipe. */
+export interface MultiFactorAuthService {
+  /**
+   * Throws INVALID_CLAIMS (a 403) unless this session may set up `factorId` now: it has completed what is required of
+   * it, or `factorId` is the one it still has to set up and no factor it has already set up is outstanding.
+   */
+  assertAllowedToSetupFactor(input: {
+    session: SessionContainerInterface;
+    factorId: string;
+    userContext: UserContext;
+  }): Promise<void>;
+  /** Records `factorId` completed now in the session's MFA claim: the same session, a new access token. */
+  markFactorAsCompleteInSession(input: {
+    session: SessionContainerInterface;
+    factorId: string;
+    userContext: UserContext;
+  }): Promise<void>;
+  /** Throws INVALID_CLAIMS (a 403) unless the session has completed every factor required of it. */
+  assertMFACompleted(input: { session: SessionContainerInterface; userContext: UserContext }): Promise<void>;
+}
+
+/** Second factors (TOTP, Passwordless's OTPs and links) for MultiFactorAuth. */
+export const SecondFactors = new Capability<SecondFactorProvider>(
+  "SecondFactors",
+  "a recipe that offers second factors (e.g. TOTP.init()) in recipeList",
+);
+/** MultiFactorAuth, for factor recipes: whether a factor may be set up, and completing one in a session. */
+export const MultiFactorAuthServices = new Capability<MultiFactorAuthService>(
+  "MultiFactorAuthServices",
+  "the multifactorauth recipe: add MultiFactorAuth.init() to recipeList",
+);
+
+// A login recipe whose sign-in can complete one of several factors (Passwordless: otp-email, link-email, ...) names
+// the one it completed in the request's userContext before creating the session; a recipe with one factor need not.
+const FIRST_FACTOR_KEY = "latchkey.completedFirstFactor";
+
+/** Records in the request's userContext which factor this sign-in completed (read by MultiFactorAuth's claim). */
+export function setCompletedFirstFactor(userContext: UserContext, factorId: string): void {
+  userContext[FIRST_FACTOR_KEY] = factorId;
+}
+
+/** The factor this request's sign-in completed, if the login recipe named one. */
+export function completedFirstFactor(userContext: UserContext): string | undefined {
+  const value = userContext[FIRST_FACTOR_KEY];
+  return typeof value === "string" ? value : undefined;
+}

@@ -14,6 +14,7 @@ import EmailVerification from "../../recipes/emailverification/index";
 import ThirdParty from "../../recipes/thirdparty/index";
 import UserRoles, { UserRoleClaim } from "../../recipes/userroles/index";
 import Passwordless from "../../recipes/passwordless/index";
+import TOTP from "../../recipes/totp/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -126,6 +127,8 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       }),
       // Roles in the app's database and in every new session's token (st-role); "admin only" below checks them.
       UserRoles.init(),
+      // Authenticator-app codes. A real app reads the key from its secrets (at least 32 characters, never in the database).
+      TOTP.init({ secretEncryptionKey: process.env.TOTP_KEY ?? "example-shop-only-totp-key-do-not-reuse" }),
       Session.init({
         ...(options.accessTokenValidity !== undefined ? { accessTokenValidity: options.accessTokenValidity } : {}),
         override: {

@@ -74,6 +74,7 @@ const SUBPATHS: Record<string, string[]> = {
     "Error",
     "default",
   ],
+  "latchkey/recipe/totp": ["init", "createDevice", "verifyDevice", "verifyTOTP", "listDevices", "Error", "default"],
   "latchkey/recipe/thirdpartyemailpassword": [
     "init",
     "emailPasswordSignUp",

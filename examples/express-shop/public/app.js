@@ -1,4 +1,4 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensPasswordless */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensPasswordless, supertokensTOTP */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
@@ -14,6 +14,7 @@ supertokens.init({
     supertokensEmailVerification.init({ mode: "OPTIONAL" }),
     supertokensThirdParty.init(),
     supertokensPasswordless.init(),
+    supertokensTOTP.init(),
   ],
 });
 

@@ -1,0 +1,62 @@
+import { LatchkeyError } from "../../../lib/error";
+import { FactorIds } from "../../../lib/seams";
+import type { APIInterface } from "../types";
+
+/** The original implementation of the TOTP HTTP APIs. */
+export function makeAPIImplementation(): APIInterface {
+  return {
+    createDevicePOST: async ({ session, options, deviceName, userContext }) => {
+      // With MultiFactorAuth: a session that has not completed what is required of it cannot add a device (so a
+      // password alone cannot enrol an attacker's authenticator on an account that already has one).
+      await options.mfa?.assertAllowedToSetupFactor({ session, factorId: FactorIds.TOTP, userContext });
+      const userId = session.getUserId();
+      const info = await options.recipeImplementation.getUserIdentifierInfoForUserId({ userId, userContext });
+      const created = await options.recipeImplementation.createDevice({
+        userId,
+        userIdentifierInfo: info.status === "OK" ? info.info : userId,
+        ...(deviceName !== undefined ? { deviceName } : {}),
+        userContext,
+      });
+      // Only an override that ignores userIdentifierInfo could answer this; it is its bug, not the caller's.
+      if (created.status === "UNKNOWN_USER_ID_ERROR")
+        throw new LatchkeyError("GENERAL_ERROR", "createDevice answered UNKNOWN_USER_ID_ERROR for a session's user");
+      return created;
+    },
+
+    listDevicesGET: ({ session, options, userContext }) =>
+      options.recipeImplementation.listDevices({ userId: session.getUserId(), userContext }),
+
+    removeDevicePOST: async ({ session, options, deviceName, userContext }) => {
+      // Removing a second factor is as sensitive as adding one: only a session that completed its factors may.
+      await options.mfa?.assertMFACompleted({ session, userContext });
+      return options.recipeImplementation.removeDevice({ userId: session.getUserId(), deviceName, userContext });
+    },
+
+    verifyDevicePOST: async ({ session, options, deviceName, totp, userContext }) => {
+      await options.mfa?.assertAllowedToSetupFactor({ session, factorId: FactorIds.TOTP, userContext });
+      const result = await options.recipeImplementation.verifyDevice({
+        tenantId: session.getTenantId(),
+        userId: session.getUserId(),
+        deviceName,
+        totp,
+        userContext,
+      });
+      // The code just proved possession of the device: the same session now counts the factor as completed.
+      if (result.status === "OK")
+        await options.mfa?.markFactorAsCompleteInSession({ session, factorId: FactorIds.TOTP, userContext });
+      return result;
+    },
+
+    verifyTOTPPOST: async ({ session, options, totp, userContext }) => {
+      const result = await options.recipeImplementation.verifyTOTP({
+        tenantId: session.getTenantId(),
+        userId: session.getUserId(),
+        totp,
+        userContext,
+      });
+      if (result.status === "OK")
+        await options.mfa?.markFactorAsCompleteInSession({ session, factorId: FactorIds.TOTP, userContext });
+      return result;
+    },
+  };
+}
