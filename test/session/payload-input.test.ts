@@ -26,7 +26,9 @@ describe("session: payloads JSON cannot hold", () => {
       ["sessionData", {}, cyclic],
     ];
     for (const [field, jwtPayload, sessionData] of cases) {
-      const err = await rejection(Session.createNewSessionWithoutRequestResponse("u1", jwtPayload, sessionData));
+      const err = await rejection(
+        Session.createNewSessionWithoutRequestResponse("u1", jwtPayload as never, sessionData as never),
+      );
       expect(err?.type, field).to.equal("BAD_INPUT_ERROR");
       expect(err?.message).to.contain(field);
     }
