@@ -7,6 +7,7 @@ import Latchkey from "../../lib/index";
 import type { RecipeListFunction } from "../../lib/recipeModule";
 import type { AppInfo } from "../../lib/types";
 import { dropTablesWithPrefix, rawKnex, testDatabaseUrl, uniquePrefix } from "./db";
+import { type AppRoute, startFrameworkApp, testFramework } from "./frameworks";
 
 /** The appInfo most tests use. */
 export const APP_INFO: AppInfo = {
@@ -49,10 +50,19 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Starts an express app with Latchkey's middleware and error handler around `addRoutes`. */
+/**
+ * Starts an express app with Latchkey's middleware and error handler around `addRoutes`. Without `addRoutes`, on
+ * the framework LATCHKEY_TEST_FRAMEWORK names (express by default), with `routes` (written once for every framework).
+ */
 export async function startApp(
-  options: { jsonParserFirst?: boolean; addRoutes?: (app: express.Express) => void } = {},
+  options: { jsonParserFirst?: boolean; addRoutes?: (app: express.Express) => void; routes?: AppRoute[] } = {},
 ): Promise<TestServer> {
+  const framework = testFramework();
+  if (options.addRoutes === undefined && (framework !== "express" || options.routes !== undefined)) {
+    return startFrameworkApp(framework, options.routes ?? [], options);
+  }
+  // express routes cannot run elsewhere: such a test is express's own, and must not pass for another framework.
+  if (framework !== "express") throw new Error(`this test adds express routes; it cannot run on ${framework}`);
   const app = express();
   if (options.jsonParserFirst === true) app.use(express.json());
   app.use(middleware());

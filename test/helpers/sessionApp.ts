@@ -7,6 +7,7 @@ import type { TypeInput } from "../../recipes/session/types";
 import type { RecipeListFunction } from "../../lib/recipeModule";
 import { APP_INFO, initLatchkey, startApp, type TestLatchkey, type TestServer } from "./app";
 import { HttpClient } from "./http";
+import { type AppRoute, testFramework } from "./frameworks";
 
 /** A Latchkey with the session recipe and an express app with routes that log in and check sessions. */
 export interface SessionTestApp {
@@ -26,7 +27,60 @@ export async function startSessionApp(
   } = {},
 ): Promise<SessionTestApp> {
   const lk = initLatchkey([Session.init(sessionConfig), ...(options.extraRecipes ?? [])], options.appInfo ?? APP_INFO);
-  const server = await startApp({
+  const server = await (options.addRoutes === undefined && testFramework() !== "express"
+    ? startApp({ routes: SESSION_ROUTES })
+    : startExpressSessionApp(options.addRoutes));
+  // Tables exist from the start, so tests can count rows before the first request.
+  await Core.getInstanceOrThrow().database.whenReady();
+  const client = new HttpClient(server.baseUrl);
+  return {
+    lk,
+    server,
+    client,
+    close: async () => {
+      await server.close();
+      await lk.cleanup();
+    },
+  };
+}
+
+/** The routes of startSessionApp, for any framework. */
+export const SESSION_ROUTES: AppRoute[] = [
+  {
+    method: "POST",
+    path: "/login",
+    handle: async ({ body, req, res }) => {
+      const input = body as { userId: string; jwtPayload?: Record<string, never>; sessionData?: Record<string, never> };
+      const session = await Session.createNewSession(
+        req,
+        res,
+        input.userId,
+        input.jwtPayload ?? {},
+        input.sessionData ?? {},
+      );
+      return { handle: session.getHandle() };
+    },
+  },
+  ...(["GET", "POST"] as const).map((method): AppRoute => ({
+    method,
+    path: "/protected",
+    verify: {},
+    handle: ({ session }) => ({
+      userId: session?.getUserId(),
+      payload: session?.getJWTPayload(),
+      handle: session?.getHandle(),
+    }),
+  })),
+  {
+    method: "GET",
+    path: "/optional",
+    verify: { sessionRequired: false },
+    handle: ({ session }) => ({ userId: session?.getUserId() ?? null }),
+  },
+];
+
+function startExpressSessionApp(addRoutes: ((app: express.Express) => void) | undefined): Promise<TestServer> {
+  return startApp({
     jsonParserFirst: true,
     addRoutes: (app) => {
       app.post("/login", async (req, res, next) => {
@@ -60,21 +114,9 @@ export async function startSessionApp(
       app.get("/optional", verifySession({ sessionRequired: false }), (req: SessionRequest, res) => {
         res.json({ userId: req.session?.getUserId() ?? null });
       });
-      options.addRoutes?.(app);
+      addRoutes?.(app);
     },
   });
-  // Tables exist from the start, so tests can count rows before the first request.
-  await Core.getInstanceOrThrow().database.whenReady();
-  const client = new HttpClient(server.baseUrl);
-  return {
-    lk,
-    server,
-    client,
-    close: async () => {
-      await server.close();
-      await lk.cleanup();
-    },
-  };
 }
 
 export { Latchkey, Session };

@@ -39,6 +39,8 @@ const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const SUBPATHS: Record<string, string[]> = {
   latchkey: ["init", "getUser", "deleteUser", "getAllCORSHeaders", "Error"],
   "latchkey/framework/express": ["middleware", "errorHandler"],
+  // The fetch core needs no framework; the other adapters' subpaths need their framework (an optional peer).
+  "latchkey/framework/fetch": ["handler", "getSession", "errorToResponse"],
   "latchkey/testing": ["resetForTests"],
   // DESIGN §3's module functions, whole, and today's SuperTokens names beside them.
   "latchkey/recipe/session": [
@@ -64,6 +66,7 @@ const SUBPATHS: Record<string, string[]> = {
     "default",
   ],
   "latchkey/recipe/session/framework/express": ["verifySession"],
+  "latchkey/recipe/session/framework/fetch": ["getSession"],
   "latchkey/recipe/emailpassword": ["init", "signUp", "signIn", "getUserByEmail", "Error", "default"],
   "latchkey/recipe/emailverification": ["init", "EmailVerificationClaim", "isEmailVerified", "Error", "default"],
   "latchkey/recipe/thirdparty": [

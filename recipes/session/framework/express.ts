@@ -1,17 +1,9 @@
 import type { ServerResponse } from "node:http";
-import { LatchkeyError } from "../../../lib/error";
-import {
-  type ExpressLikeRequest,
-  ExpressRequest,
-  makeUserContext,
-  type NextFunction,
-} from "../../../lib/framework/express";
+import { type ExpressLikeRequest, ExpressRequest, type NextFunction } from "../../../lib/framework/express";
 import { ExpressResponse } from "../../../lib/framework/express/response";
-import { Latchkey } from "../../../lib/latchkey";
-import { SessionRecipe } from "../recipe";
 import type { SessionContainer } from "../sessionContainer";
-import { checkVerifySessionOptions, getSessionFromRequest } from "../sessionRequest";
 import type { VerifySessionOptions } from "../types";
+import { sessionVerifier } from "./verify";
 
 /** An express request after verifySession(): `req.session` is set (undefined only with sessionRequired: false). */
 export type SessionRequest = ExpressLikeRequest & { session?: SessionContainer };
@@ -23,42 +15,17 @@ export type SessionRequest = ExpressLikeRequest & { session?: SessionContainer }
 export function verifySession(
   options?: VerifySessionOptions,
 ): (req: SessionRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
-  // A wrong option or validator is INVALID_CONFIG here, when the route is set up, not a failure on every request.
-  checkVerifySessionOptions("verifySession", options, () => {
-    try {
-      return SessionRecipe.getInstanceOrThrow().getContributedClaims().validators;
-    } catch {
-      return undefined; // before Latchkey.init(): the validators are checked per request
-    }
-  });
+  const verify = sessionVerifier(options);
   return async (req, res, next) => {
-    const request = new ExpressRequest(req);
-    const response = new ExpressResponse(res);
-    const userContext = makeUserContext(request);
+    let outcome;
     try {
-      const recipe = SessionRecipe.getInstanceOrThrow();
-      req.session = await getSessionFromRequest(
-        recipe.recipeInterfaceImpl,
-        recipe.config,
-        () => recipe.getContributedClaims(),
-        request,
-        response,
-        options,
-        userContext,
-      );
-      next();
+      outcome = await verify(new ExpressRequest(req), new ExpressResponse(res));
     } catch (err) {
-      try {
-        if (
-          LatchkeyError.isErrorFromAuth(err) &&
-          (await Latchkey.getInstanceOrThrow().handleError(err, request, response, userContext))
-        )
-          return;
-      } catch (handlerErr) {
-        next(handlerErr);
-        return;
-      }
       next(err);
+      return;
     }
+    if (outcome.answered) return;
+    req.session = outcome.session;
+    next();
   };
 }

@@ -1,0 +1,51 @@
+import type { Context } from "koa";
+import { serialiseCookie } from "../cookies";
+import type { BaseResponse, CookieOptions } from "../request";
+
+/** Adapts a Koa context's response to BaseResponse: writes go through `ctx`, so Koa sends them. */
+export class KoaResponse implements BaseResponse {
+  /** Wraps the framework's context. */
+  constructor(readonly original: Context) {}
+
+  setStatus(status: number): void {
+    this.original.status = status;
+  }
+
+  setHeader(name: string, value: string, append = false): void {
+    const existing = this.original.response.get(name);
+    if (append && existing !== "" && existing !== undefined) {
+      const values = String(existing)
+        .split(",")
+        .map((v) => v.trim());
+      if (!values.includes(value)) this.original.set(name, `${String(existing)}, ${value}`);
+      return;
+    }
+    this.original.set(name, value);
+  }
+
+  setCookie(name: string, value: string, options: CookieOptions): void {
+    const cookie = serialiseCookie(name, value, options);
+    const existing: unknown = this.original.response.get("set-cookie");
+    const list = Array.isArray(existing)
+      ? existing.map(String)
+      : existing === undefined || existing === ""
+        ? []
+        : [String(existing)];
+    // Setting the same cookie twice in one response keeps only the last value.
+    this.original.set("set-cookie", [...list.filter((c) => !c.startsWith(`${name}=`)), cookie]);
+  }
+
+  sendJSON(body: unknown): void {
+    if (this.isSent()) return;
+    // Setting the body after the status keeps the status (Koa sets 200 only while the status is still its default 404).
+    this.original.type = "application/json; charset=utf-8";
+    this.original.body = JSON.stringify(body);
+    this.sent = true;
+  }
+
+  isSent(): boolean {
+    return this.sent || this.original.headerSent;
+  }
+
+  private sent = false;
+}
