@@ -44,6 +44,8 @@ declare namespace Latchkey {
   export type DatabaseInput = Types.DatabaseInput;
   export type JSONObject = Types.JSONObject;
   export type JSONValue = Types.JSONValue;
+  export type LoggerInput = Types.LoggerInput;
+  export type LogLevel = Types.LogLevel;
   export type TypeInput = Types.TypeInput;
   export type User = Types.User;
   export type UserContext = Types.UserContext;

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { LatchkeyError } from "../../lib/error";
+import { LatchkeyError, rethrowWithErrorHandlerHint } from "../../lib/error";
 import type { ExpressLikeRequest } from "../../lib/framework/express/request";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { toBaseRequest, toBaseResponse } from "../../lib/framework/wrap";
@@ -177,7 +177,7 @@ export async function getSession<P extends JSONObject = JSONObject>(
     toBaseResponse(resOrAntiCsrf),
     options,
     userContext,
-  );
+  ).catch(rethrowWithErrorHandlerHint);
   return session === undefined ? undefined : typed<P>(session);
 }
 
@@ -214,7 +214,7 @@ export function refreshSession(
     toBaseRequest(req),
     toBaseResponse(res),
     userContext,
-  );
+  ).catch(rethrowWithErrorHandlerHint);
 }
 
 /** Rotates a refresh token you carried yourself. */

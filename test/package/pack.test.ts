@@ -299,7 +299,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     });
   }
 
-  it("ships no tests, fixtures, examples, databases, keys or env files", async () => {
+  it("ships no tests, benchmarks, fixtures, examples, databases, keys or env files", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout
       .trim()
@@ -311,7 +311,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     expect(
       files.filter(
         (f) =>
-          /test|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) &&
+          /test|bench|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) &&
           !f.endsWith(".d.ts") &&
           f !== "dist/lib/testing.js",
       ),
