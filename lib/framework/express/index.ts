@@ -17,7 +17,15 @@ export function makeUserContext(request: ExpressRequest): UserContext {
   return { _default: { request } };
 }
 
-/** express middleware that serves every Latchkey route under apiBasePath and calls `next()` for the rest. */
+/**
+ * express middleware that serves every Latchkey route under apiBasePath and calls `next()` for the rest.
+ *
+ * @example
+ * ```ts
+ * app.use(express.json());
+ * app.use(middleware()); // before your routes: POST /auth/signin, /auth/session/refresh, ...
+ * ```
+ */
 export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     const request = new ExpressRequest(req);
@@ -31,7 +39,15 @@ export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, nex
   };
 }
 
-/** express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define. */
+/**
+ * express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define.
+ *
+ * @example
+ * ```ts
+ * // ... your routes ...
+ * app.use(errorHandler()); // after them: a refused session is a 401, not express's 500
+ * ```
+ */
 export function errorHandler(): (
   err: unknown,
   req: ExpressLikeRequest,
