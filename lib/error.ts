@@ -56,3 +56,23 @@ export function configError(field: string, problem: string): LatchkeyError {
 export function badInput(message: string): LatchkeyError {
   return new LatchkeyError("BAD_INPUT_ERROR", message);
 }
+
+/** The line a request-bound error's stack starts with, so that a framework's default 500 page names the fix. */
+export const ERROR_HANDLER_HINT =
+  "(If this became a 500: add app.use(errorHandler()) from latchkey/framework/express after your routes; it answers Latchkey's errors with their own status, such as 401.)";
+
+/**
+ * Rethrows `err`. A Latchkey error first gets ERROR_HANDLER_HINT in its stack: called from the app's own route,
+ * without errorHandler() it reaches the framework's default handler, which answers 500 and prints the stack.
+ * Only the stack changes: the message, which handlers and answers use, stays as it was.
+ */
+export function rethrowWithErrorHandlerHint(err: unknown): never {
+  if (LatchkeyError.isErrorFromAuth(err) && err.stack !== undefined && !err.stack.includes(ERROR_HANDLER_HINT)) {
+    const end = err.stack.indexOf("\n    at ");
+    err.stack =
+      end === -1
+        ? `${err.stack} ${ERROR_HANDLER_HINT}`
+        : `${err.stack.slice(0, end)} ${ERROR_HANDLER_HINT}${err.stack.slice(end)}`;
+  }
+  throw err;
+}

@@ -14,23 +14,57 @@ class Latchkey {
   /** The module itself, so that a default import and a require are the same object. */
   static default: typeof Latchkey;
 
-  /** Initialises Latchkey once per process: app info, database and the recipe list. */
+  /**
+   * Initialises Latchkey once per process: app info, database and the recipe list.
+   *
+   * @example
+   * ```ts
+   * Latchkey.init({
+   *   appInfo: { appName: "Shop", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
+   *   database: "postgres://app@127.0.0.1/shop", // omitted: ./latchkey.sqlite
+   *   recipeList: [EmailPassword.init(), Session.init()],
+   * });
+   * ```
+   */
   static init(config: Types.TypeInput): void {
     Core.init(config);
   }
 
-  /** The user with this id, from whichever recipe knows them, or undefined. */
+  /**
+   * The user with this id, from whichever recipe knows them, or undefined.
+   *
+   * @example
+   * ```ts
+   * const user = await Latchkey.getUser(session.getUserId());
+   * console.log(user?.emails, user?.loginMethods.map((m) => m.recipeId));
+   * ```
+   */
   static getUser(userId: string, userContext: Types.UserContext = {}): Promise<Types.User | undefined> {
     return Core.getInstanceOrThrow().getUser(userId, userContext);
   }
 
-  /** Deletes the user and everything every recipe keeps about them (sessions included), in one transaction. */
+  /**
+   * Deletes the user and everything every recipe keeps about them (sessions included), in one transaction.
+   *
+   * @example
+   * ```ts
+   * await Latchkey.deleteUser(userId);
+   * ```
+   */
   static async deleteUser(userId: string, userContext: Types.UserContext = {}): Promise<{ status: "OK" }> {
     await Core.getInstanceOrThrow().deleteUser(userId, userContext);
     return { status: "OK" };
   }
 
-  /** The request headers to list in your CORS `allowedHeaders` so the frontend SDKs can talk to the API. */
+  /**
+   * The request headers to list in your CORS `allowedHeaders` so the frontend SDKs can talk to the API.
+   *
+   * @example
+   * ```ts
+   * app.use(cors({ origin: websiteDomain, credentials: true,
+   *   allowedHeaders: ["content-type", ...Latchkey.getAllCORSHeaders()] }));
+   * ```
+   */
   static getAllCORSHeaders(): string[] {
     return Core.getInstanceOrThrow().getAllCORSHeaders();
   }
@@ -44,6 +78,8 @@ declare namespace Latchkey {
   export type DatabaseInput = Types.DatabaseInput;
   export type JSONObject = Types.JSONObject;
   export type JSONValue = Types.JSONValue;
+  export type LoggerInput = Types.LoggerInput;
+  export type LogLevel = Types.LogLevel;
   export type TypeInput = Types.TypeInput;
   export type User = Types.User;
   export type UserContext = Types.UserContext;

@@ -5,14 +5,14 @@ import { Database, normaliseTablePrefix } from "./db/database";
 import { configError, LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { RecipeListFunction, RecipeModule } from "./recipeModule";
-import { debugLog } from "./logger";
+import { configureLogging, type LoggingConfig, logServerError, normaliseLogging, resetLogging } from "./logger";
 import { findRoute } from "./router";
 import { UserDataOwners } from "./seams";
 import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
 import { findUser, type User } from "./users";
 import { assertKnownKeys, assertPlainObject } from "./validate";
 
-const TOP_LEVEL_KEYS = ["appInfo", "database", "readReplica", "tablePrefix", "recipeList"];
+const TOP_LEVEL_KEYS = ["appInfo", "database", "readReplica", "tablePrefix", "recipeList", "logger", "debug"];
 // Headers the frontend SDKs send on every request, whatever the recipes.
 const CORE_CORS_HEADERS = ["rid", "fdi-version"];
 
@@ -29,11 +29,13 @@ export class Latchkey {
   readonly database: Database;
   readonly recipes: readonly RecipeModule[];
   readonly capabilities = new CapabilityRegistry();
+  private readonly logging: LoggingConfig;
 
   private constructor(config: TypeInput) {
     assertPlainObject("config", config);
     assertKnownKeys("config", config as unknown as Record<string, unknown>, TOP_LEVEL_KEYS);
     this.appInfo = normaliseAppInfo(config.appInfo);
+    this.logging = normaliseLogging(config.logger, config.debug);
     const tablePrefix = normaliseTablePrefix(config.tablePrefix);
     if (!Array.isArray(config.recipeList) || config.recipeList.length === 0) {
       throw configError("recipeList", "must be a non-empty array of Recipe.init(...) results");
@@ -83,6 +85,7 @@ export class Latchkey {
       throw new LatchkeyError("INVALID_CONFIG", "Latchkey.init() was already called; call it once per process");
     }
     Latchkey.instance = new Latchkey(config);
+    configureLogging(Latchkey.instance.logging);
   }
 
   /** The singleton, or a NOT_INITIALISED error that says what to do. */
@@ -102,6 +105,7 @@ export class Latchkey {
   static async reset(): Promise<void> {
     const instance = Latchkey.instance;
     Latchkey.instance = undefined;
+    resetLogging();
     if (instance !== undefined) await instance.database.close();
   }
 
@@ -147,9 +151,9 @@ export class Latchkey {
       return true;
     }
     if (err.type === "GENERAL_ERROR") {
-      // The message may name the database; the client needs only to know it was not its fault. The operator may
-      // read it (DEBUG=latchkey): it names the database and the driver's code, never a secret.
-      debugLog(`${req.getMethod()} ${req.getPath()}: ${err.message}`);
+      // The client needs only to know it was not its fault; the operator reads the cause in the log (the message
+      // names the database and the driver's code, never a secret), once per burst.
+      logServerError(err.message, `500 on ${req.getMethod().toUpperCase()} ${req.getPath()}`);
       res.setStatus(500);
       res.sendJSON({ status: "GENERAL_ERROR", message: "Internal error" });
       return true;

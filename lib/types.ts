@@ -1,4 +1,5 @@
 import type { Knex } from "knex";
+import type { LoggerInput } from "./logger";
 import type { RecipeListFunction } from "./recipeModule";
 
 /** A per-call bag that flows through every overridable function; `{}` unless the caller passes one. */
@@ -46,6 +47,18 @@ export interface TypeInput {
   /** Prefix of every table Latchkey creates; default `latchkey_`. */
   tablePrefix?: string;
   recipeList: RecipeListFunction[];
+  /**
+   * Where Latchkey's log lines go: a function `(message, level) => void`, or an object with `debug`, `info`, `warn`
+   * and `error` (pino, winston, console). Default: stderr, prefixed `[latchkey]`. Lines never carry a token,
+   * password, code or secret.
+   */
+  logger?: LoggerInput;
+  /**
+   * Logs why each auth decision went the way it did (expired token, bad signature, failed claim, ...) at debug level.
+   * Default: on when the environment has DEBUG=latchkey (or LATCHKEY_DEBUG=1).
+   */
+  debug?: boolean;
 }
 
 export type { User } from "./users";
+export type { LogFunction, LoggerInput, LoggerObject, LogLevel } from "./logger";

@@ -135,7 +135,9 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
           functions: (original) => ({
             ...original,
             createNewSession: async (input) => {
-              input.jwtPayload = { ...input.jwtPayload, role: "admin" }; // visible to the frontend
+              // Visible to the frontend: the page shows the role and the email.
+              const email = (await Latchkey.getUser(input.userId, input.userContext))?.emails[0];
+              input.jwtPayload = { ...input.jwtPayload, role: "admin", ...(email !== undefined ? { email } : {}) };
               input.sessionData = { ...input.sessionData, secret: "x" }; // stays in the database
               return original.createNewSession(input);
             },
@@ -182,9 +184,13 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
     }),
     (req: SessionRequest, res) => void res.json({ admin: true, userId: req.session!.getUserId() }),
   );
-  api.get("/dev/outbox", (_req, res) => {
+  api.get("/dev/outbox.json", (_req, res) => {
     if (websiteDomain !== apiDomain) res.setHeader("Access-Control-Allow-Origin", websiteDomain);
     res.json(outbox.slice(-5));
+  });
+  // The development outbox as a page: the newest five emails, each link one click away.
+  api.get("/dev/outbox", (_req, res) => {
+    res.type("html").send(outboxPage(outbox.slice(-5).reverse(), websiteDomain));
   });
   api.use(errorHandler());
 
@@ -221,19 +227,45 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
 
 function listen(app: express.Express, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, "localhost", () => resolve(server));
-    server.on("error", reject);
+    // express 5 calls back with the error too (a port in use): the server then has no address.
+    const server = app.listen(port, "localhost", (err?: Error) => (err ? reject(err) : resolve(server)));
   });
 }
 
+const escapeHtml = (text: string): string =>
+  text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
+
+function outboxPage(mails: RunningShop["outbox"], websiteDomain: string): string {
+  const rows = mails
+    .map(
+      (m) =>
+        `<tr><td>${escapeHtml(m.to)}</td><td>${m.kind === "verify-email" ? "Verify your email" : "Reset your password"}</td><td><a href="${escapeHtml(m.link)}">Open the link</a></td></tr>`,
+    )
+    .join("");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Dev outbox: Shop</title><link rel="stylesheet" href="${escapeHtml(websiteDomain)}/style.css"></head><body><main><h1>Development outbox</h1><p class="sub">Emails the shop would have sent (the newest five, newest first). <a href="${escapeHtml(websiteDomain)}/">Back to the shop</a></p>${
+    mails.length === 0
+      ? `<p id="outbox-empty">No email yet: use "Forgot password?" or "Send verification email".</p>`
+      : `<table id="outbox-mails"><thead><tr><th>To</th><th>Email</th><th>Link</th></tr></thead><tbody>${rows}</tbody></table>`
+  }</main></body></html>`;
+}
+
+/** What `npm run example` prints when it cannot start: a port in use is named, with the way out. */
+export function startupFailure(err: unknown, port: number): string {
+  if ((err as { code?: unknown } | null)?.code === "EADDRINUSE") {
+    return `Port ${port} is already in use (is another \`npm run example\` running?). Stop it, or run this one on another port: PORT=${port + 1} npm run example`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
 if (require.main === module) {
-  startShop({ port: Number(process.env.PORT ?? 3001) }).then(
+  const port = Number(process.env.PORT ?? 3001);
+  startShop({ port }).then(
     (shop) =>
       console.log(
         `Shop: open ${shop.websiteDomain} (API ${shop.apiDomain}, database ./latchkey.sqlite, demo OpenID provider ${shop.demoIssuer})`,
       ),
     (err: unknown) => {
-      console.error(err instanceof Error ? err.message : err);
+      console.error(startupFailure(err, port));
       process.exit(1);
     },
   );

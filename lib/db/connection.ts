@@ -14,6 +14,9 @@ export interface ResolvedConnection {
   secrets: string[];
 }
 
+/** The database drivers Latchkey supports, each an optional peer dependency. */
+const DRIVERS = ["better-sqlite3", "mysql2", "pg"];
+
 /** The SQLite file used when `database` is omitted. */
 export const DEFAULT_SQLITE_FILE = "latchkey.sqlite";
 
@@ -41,6 +44,7 @@ export function resolveConnection(input: DatabaseInput | undefined): ResolvedCon
 }
 
 // knex throws plain Errors for an unknown client or a missing driver; the message names the client, not the connection.
+// The drivers are optional peer dependencies: the app installs the one its database needs.
 function createKnex(config: Knex.Config): Knex {
   try {
     return knexFactory(config);
@@ -48,6 +52,13 @@ function createKnex(config: Knex.Config): Knex {
     const client = typeof config.client === "string" ? config.client : "custom";
     const message = err instanceof Error ? err.message : String(err);
     const missing = /Cannot find module '([^']+)'/.exec(message);
+    if (missing !== null && DRIVERS.includes(missing[1] ?? "")) {
+      const driver = missing[1] ?? "";
+      throw configError(
+        "database",
+        `the ${driver} driver is not installed: run \`npm install ${driver}\` in your app (Latchkey lists the drivers as optional peer dependencies, so an app installs only the one its database needs)`,
+      );
+    }
     const reason = missing ? `its driver ${missing[1]} is not installed` : (message.split("\n", 1)[0] ?? "");
     throw configError(
       "database",
@@ -127,7 +138,7 @@ function fromUrl(raw: string): ResolvedConnection {
     log: knexLogger(secrets),
   };
   return {
-    knex: knexFactory(withPostgresDefaults(withMySQLDefaults(config))),
+    knex: createKnex(withPostgresDefaults(withMySQLDefaults(config))),
     owned: true,
     description: `${client === "pg" ? "postgres" : "mysql"} at ${parsed.hostname || "localhost"}:${port}/${database}`,
     secrets,
@@ -207,7 +218,7 @@ function sqliteConnection(filename: string): ResolvedConnection {
     compileSqlOnError: false,
     log: knexLogger([]),
   });
-  return { knex: knexFactory(config), owned: true, description: `sqlite at ${filename}`, secrets: [] };
+  return { knex: createKnex(config), owned: true, description: `sqlite at ${filename}`, secrets: [] };
 }
 
 // On a Galera cluster a commit is certified everywhere but applied on the other nodes a moment later, so a read on

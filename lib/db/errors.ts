@@ -29,7 +29,8 @@ export function isConnectionError(err: unknown): boolean {
   if (typeof e.code === "string" && CONNECTION_CODES.has(e.code)) return true;
   return (
     e.name === "KnexTimeoutError" ||
-    (typeof e.message === "string" && /Connection terminated|connect ECONNREFUSED/.test(e.message))
+    (typeof e.message === "string" &&
+      /Connection terminated|connect ECONNREFUSED|^Cannot open database because/.test(e.message))
   );
 }
 

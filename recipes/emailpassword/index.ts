@@ -34,7 +34,15 @@ export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new EmailPasswordRecipe(context, config);
 }
 
-/** Creates a user in the tenant (default "public"; no session): OK with the user, or EMAIL_ALREADY_EXISTS_ERROR. */
+/**
+ * Creates a user in the tenant (default "public"; no session): OK with the user, or EMAIL_ALREADY_EXISTS_ERROR.
+ *
+ * @example
+ * ```ts
+ * const result = await EmailPassword.signUp("ada@example.com", "s3cret-pass");
+ * if (result.status === "OK") console.log(result.user.id);
+ * ```
+ */
 export function signUp(
   email: string,
   password: string,
@@ -44,7 +52,15 @@ export function signUp(
   return impl().signUp({ email, password, tenantId, userContext });
 }
 
-/** Checks credentials in the tenant (no session): OK with the user, or WRONG_CREDENTIALS_ERROR. */
+/**
+ * Checks credentials in the tenant (no session): OK with the user, or WRONG_CREDENTIALS_ERROR.
+ *
+ * @example
+ * ```ts
+ * const result = await EmailPassword.signIn("ada@example.com", "s3cret-pass");
+ * if (result.status === "WRONG_CREDENTIALS_ERROR") throw new Error("wrong email or password");
+ * ```
+ */
 export function signIn(
   email: string,
   password: string,

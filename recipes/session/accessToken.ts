@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { authDecision } from "../../lib/logger";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import type { JSONObject } from "../../lib/types";
 import { protectedClaimInPayload, type SessionError, tryRefreshToken } from "./error";
@@ -112,7 +113,7 @@ export class AccessTokenCodec {
       throw invalid("the access token's signature is not valid");
     const payload = parsePayload(token.slice(firstDot + 1, secondDot));
     const now = Date.now();
-    if (payload.exp * 1000 <= now) throw invalid("the access token has expired");
+    if (payload.exp * 1000 <= now) throw invalid("the access token has expired", payload);
     // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
     if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
     const nbf = payload.up.nbf;
@@ -247,6 +248,8 @@ export function tenantOf(payload: Pick<AccessTokenPayload, "tId">): string {
   return payload.tId ?? DEFAULT_TENANT_ID;
 }
 
-function invalid(message: string): SessionError<"TRY_REFRESH_TOKEN"> {
+// Every refusal of an access token is logged (debug) with its reason; the session only once the signature held.
+function invalid(message: string, payload?: AccessTokenPayload): SessionError<"TRY_REFRESH_TOKEN"> {
+  authDecision(`try refresh token: ${message}`, { sessionHandle: payload?.sessionHandle, userId: payload?.sub });
   return tryRefreshToken(message);
 }

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from "node:crypto";
 import type { ServerResponse } from "node:http";
-import { LatchkeyError } from "../../lib/error";
+import { LatchkeyError, rethrowWithErrorHandlerHint } from "../../lib/error";
 import type { ExpressLikeRequest } from "../../lib/framework/express/request";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { toBaseRequest, toBaseResponse } from "../../lib/framework/wrap";
@@ -48,12 +48,30 @@ function impl() {
   return SessionRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds the session recipe to `Latchkey.init`'s recipe list. */
+/**
+ * Adds the session recipe to `Latchkey.init`'s recipe list.
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [Session.init({ cookieSameSite: "lax" })] });
+ * ```
+ */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new SessionRecipe(context, config);
 }
 
-/** Creates a session for the user and writes its tokens to the response (the seeds' form; tenant "public"). */
+/**
+ * Creates a session for the user and writes its tokens to the response (the seeds' form; tenant "public").
+ *
+ * @example
+ * ```ts
+ * app.post("/login", async (req, res) => {
+ *   // ... check the user's credentials ...
+ *   await Session.createNewSession(req, res, userId, { role: "admin" }, { cart: [] });
+ *   res.json({ ok: true });
+ * });
+ * ```
+ */
 export function createNewSession(
   req: AnyRequest,
   res: AnyResponse,
@@ -134,7 +152,21 @@ function typed<P extends JSONObject>(session: SessionContainer): SessionContaine
   return session as unknown as SessionContainer<P>;
 }
 
-/** Verifies the request's session; with `sessionRequired: false` a request without one gives undefined. */
+/**
+ * Verifies the request's session; with `sessionRequired: false` a request without one gives undefined.
+ *
+ * @example
+ * ```ts
+ * app.get("/me", async (req, res, next) => {
+ *   try {
+ *     const session = await Session.getSession(req, res, { sessionRequired: false });
+ *     res.json({ userId: session?.getUserId() });
+ *   } catch (err) {
+ *     next(err); // with app.use(errorHandler()) after the routes, a refused session is a 401
+ *   }
+ * });
+ * ```
+ */
 export function getSession<P extends JSONObject = JSONObject>(
   req: AnyRequest,
   res: AnyResponse,
@@ -177,7 +209,7 @@ export async function getSession<P extends JSONObject = JSONObject>(
     toBaseResponse(resOrAntiCsrf),
     options,
     userContext,
-  );
+  ).catch(rethrowWithErrorHandlerHint);
   return session === undefined ? undefined : typed<P>(session);
 }
 
@@ -214,7 +246,7 @@ export function refreshSession(
     toBaseRequest(req),
     toBaseResponse(res),
     userContext,
-  );
+  ).catch(rethrowWithErrorHandlerHint);
 }
 
 /** Rotates a refresh token you carried yourself. */
@@ -232,7 +264,14 @@ export function revokeSession(sessionHandle: string, userContext: UserContext = 
   return impl().revokeSession({ sessionHandle, userContext });
 }
 
-/** Deletes every session of the user (in `tenantId`, or in every tenant when it is left out); returns their handles. */
+/**
+ * Deletes every session of the user (in `tenantId`, or in every tenant when it is left out); returns their handles.
+ *
+ * @example
+ * ```ts
+ * const revoked = await Session.revokeAllSessionsForUser(userId); // e.g. after a password change
+ * ```
+ */
 export function revokeAllSessionsForUser(
   userId: string,
   userContext: UserContext = {},
@@ -260,7 +299,14 @@ export function getSessionData(sessionHandle: string, userContext: UserContext =
   return impl().getSessionData({ sessionHandle, userContext });
 }
 
-/** Replaces the session's private data (one query; last write wins). */
+/**
+ * Replaces the session's private data (one query; last write wins).
+ *
+ * @example
+ * ```ts
+ * await Session.updateSessionData(session.getHandle(), { cart: ["sku-1"] });
+ * ```
+ */
 export function updateSessionData(
   sessionHandle: string,
   newSessionData: JSONObject,

@@ -1,6 +1,7 @@
 import crypto from "node:crypto";
 import { isStorableText } from "../../lib/db/text";
 import { badInput } from "../../lib/error";
+import { authDecision } from "../../lib/logger";
 import { DEFAULT_TENANT_ID } from "../../lib/seams";
 import { sameSecret, sha256 } from "../../lib/secrets";
 import { isTenantId, TENANT_ID_RULE } from "../../lib/tenant";
@@ -49,7 +50,9 @@ export function makeRecipeImplementation(
   const promoted = new PromotedLineages();
 
   async function requireLive(sessionHandle: string): Promise<void> {
-    if (!(await store.isLive(sessionHandle))) throw unauthorised("Session has been revoked", true);
+    if (await store.isLive(sessionHandle)) return;
+    authDecision("unauthorised: the session was revoked (blacklisting)", { sessionHandle });
+    throw unauthorised("Session has been revoked", true);
   }
 
   /**
@@ -61,7 +64,10 @@ export function makeRecipeImplementation(
     const { whenCurrentIs, changes } = firstUseChanges(lineage, now);
     if (await store.promoteIfCurrent(sessionHandle, whenCurrentIs, changes, now)) return;
     const decision = decidePromotion(await store.findLiveLineage(sessionHandle, now), lineage, now);
-    if (decision === "gone") throw unauthorised("Session has been revoked", true);
+    if (decision === "gone") {
+      authDecision("unauthorised: the session was revoked", { sessionHandle });
+      throw unauthorised("Session has been revoked", true);
+    }
     if (decision === "settle-sibling") await store.settleSibling(sessionHandle, lineage.prh, lineage.rth, now);
   }
 
@@ -150,8 +156,10 @@ export function makeRecipeImplementation(
 
     async getSession({ accessToken, antiCsrfToken, options }) {
       if (accessToken === undefined) {
-        if (options.sessionRequired)
+        if (options.sessionRequired) {
+          authDecision("unauthorised: no access token in the request");
           throw unauthorised("Session does not exist: no access token in the request", false);
+        }
         return undefined;
       }
       let payload = await codec.verify(accessToken);
@@ -162,6 +170,10 @@ export function makeRecipeImplementation(
           antiCsrfToken === undefined ||
           !sameSecret(sha256(antiCsrfToken), sha256(payload.antiCsrfToken))
         ) {
+          authDecision("try refresh token: anti-CSRF token missing or wrong", {
+            sessionHandle: payload.sessionHandle,
+            userId: payload.sub,
+          });
           throw tryRefreshToken("anti-csrf check failed");
         }
       }
@@ -186,7 +198,10 @@ export function makeRecipeImplementation(
 
     async refreshSession({ refreshToken, antiCsrfToken, disableAntiCsrf }) {
       const parsed = parseRefreshToken(refreshToken);
-      if (parsed === undefined) throw unauthorised("The refresh token is not valid", true);
+      if (parsed === undefined) {
+        authDecision(`unauthorised: ${REFRESH_REFUSALS.forged}`);
+        throw unauthorised("The refresh token is not valid", true);
+      }
       const presentedHash2 = hash2(refreshToken);
       const now = Date.now();
       const sign = await codec.signer();
@@ -251,6 +266,7 @@ export function makeRecipeImplementation(
         });
         return applied ?? { kind: "gone" }; // unreachable: apply only returns undefined on a count other than 1
       });
+      if (outcome.kind !== "ok") logRefreshRefusal(outcome, parsed.sessionHandle);
       if (outcome.kind === "gone") throw unauthorised("Session does not exist or has expired", true);
       if (outcome.kind === "forged") throw unauthorised("The refresh token is not valid", true);
       if (outcome.kind === "csrf") throw unauthorised("anti-csrf check failed", false);
@@ -370,4 +386,21 @@ function userPayload(field: string, value: unknown): JSONObject {
 
 function parseStored(text: string): JSONObject {
   return JSON.parse(text) as JSONObject;
+}
+
+// Why a refresh was refused, as the debug log says it (theft is also a warning: someone replayed a token).
+const REFRESH_REFUSALS = {
+  gone: "refresh: the session does not exist, has expired or was revoked",
+  forged: "refresh: the refresh token is not one this session issued",
+  csrf: "refresh: anti-CSRF token missing or wrong",
+  theft: "refresh token reused after it was replaced: token theft, the session is revoked",
+} as const;
+
+function logRefreshRefusal(outcome: { kind: keyof typeof REFRESH_REFUSALS; userId?: string }, sessionHandle: string) {
+  const theft = outcome.kind === "theft";
+  authDecision(
+    `unauthorised: ${REFRESH_REFUSALS[outcome.kind]}`,
+    { sessionHandle, userId: outcome.userId },
+    theft ? "warn" : "debug",
+  );
 }

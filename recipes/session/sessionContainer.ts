@@ -1,5 +1,6 @@
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { assertValidatorList } from "../../lib/claims";
+import { authDecision } from "../../lib/logger";
 import type { SessionClaimSource, SessionContainerInterface } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
 import type { SessionClaim, SessionClaimValidator } from "../../lib/claims";
@@ -188,7 +189,11 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
       const result = await validator.validate(payload, userContext);
       if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
     }
-    if (failures.length > 0) throw invalidClaims(failures);
+    if (failures.length > 0) {
+      const ids = failures.map((f) => f.id).join(", ");
+      authDecision(`invalid claims: ${ids} failed`, { sessionHandle: this.getHandle(), userId: this.getUserId() });
+      throw invalidClaims(failures);
+    }
   }
 
   private async replacePayload(up: JSONObject, userContext: UserContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { assertValidatorList } from "../../lib/claims";
 import { configError, LatchkeyError } from "../../lib/error";
+import { authDecision } from "../../lib/logger";
 import type { SessionContainerInterface } from "../../lib/seams";
 import { assertKnownKeys, assertPlainObject } from "../../lib/validate";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -46,6 +47,7 @@ function findToken(
 /** Cookies are sent by the browser on cross-site requests too; VIA_CUSTOM_HEADER asks for a header a form cannot set. */
 function checkCustomHeader(req: BaseRequest, config: TypeNormalisedInput, method: TokenTransferMethod): void {
   if (method === "cookie" && config.antiCsrf === "VIA_CUSTOM_HEADER" && req.getHeader("rid") === undefined) {
+    authDecision("unauthorised: anti-CSRF rid header missing on a cookie request");
     throw unauthorised("anti-csrf check failed: send the rid header with cookie-based requests", false);
   }
 }
@@ -168,6 +170,7 @@ export async function refreshSessionFromRequest(
   const found = findToken(req, config, userContext, readRefreshToken);
   if (found === undefined) {
     // Not clearing: the refresh cookie may simply not have been sent to this path; clearing would log the user out.
+    authDecision("unauthorised: refresh without a refresh token (is it sent to this path?)");
     throw unauthorised("Refresh token not found: is the refresh token sent to this route?", false);
   }
   // Either duplicate refuses the refresh: a second refresh cookie could rotate into the planter's session, and a

@@ -34,6 +34,7 @@ async function withPackLock<T>(fn: () => Promise<T>): Promise<T> {
 }
 const ROOT = path.resolve(__dirname, "../..");
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
+const DRIVERS = ["better-sqlite3", "mysql2", "pg"];
 
 // Every subpath that package.json exports (besides ./package.json), and what each must provide.
 const SUBPATHS: Record<string, string[]> = {
@@ -191,6 +192,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
   let work: string;
   let consumer: string;
   let tarball: string;
+  let driversInstalledByNpm: string[] = [];
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
@@ -201,14 +203,19 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     consumer = path.join(work, "consumer");
     fs.mkdirSync(consumer);
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-    // Install scripts are skipped: compiling better-sqlite3 again would take a minute; the build this machine
-    // already made is linked in below instead.
     await run("npm", ["install", tarball, "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"], {
       cwd: consumer,
     });
-    const nativeModule = path.join(consumer, "node_modules/better-sqlite3");
-    fs.rmSync(nativeModule, { recursive: true, force: true });
-    fs.symlinkSync(path.join(ROOT, "node_modules/better-sqlite3"), nativeModule, "dir");
+    // The drivers are optional peer dependencies: npm installs none of them (an app names the one it needs, as the
+    // README's install line does). This machine's builds are linked in for the tests below.
+    driversInstalledByNpm = DRIVERS.filter((d) => fs.existsSync(path.join(consumer, "node_modules", d)));
+    for (const driver of DRIVERS) {
+      fs.symlinkSync(path.join(ROOT, "node_modules", driver), path.join(consumer, "node_modules", driver), "dir");
+    }
+  });
+
+  it("installs no database driver by itself (optional peers), so a MySQL app compiles no SQLite", () => {
+    expect(driversInstalledByNpm).to.deep.equal([]);
   });
   after(() => fs.rmSync(work, { recursive: true, force: true }));
 
@@ -320,7 +327,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     });
   }
 
-  it("ships no tests, fixtures, examples, databases, keys or env files", async () => {
+  it("ships no tests, benchmarks, fixtures, examples, databases, keys or env files", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);
     const files = stdout
       .trim()
@@ -332,7 +339,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
     expect(
       files.filter(
         (f) =>
-          /test|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) &&
+          /test|bench|fixture|example|\.sqlite|\.pem$|\.key$|\.env|\.map$|\.ts$/.test(f) &&
           !f.endsWith(".d.ts") &&
           f !== "dist/lib/testing.js",
       ),

@@ -273,6 +273,11 @@ describe(`security: no secret in logs or error responses (${testDbKind()})`, () 
     // The capture worked: the failed deliveries were logged (by recipient, without their links).
     expect(logs).to.contain("password reset email to owner@b.co failed");
     expect(logs).to.contain("verification email to owner@b.co failed");
+    // The server error and the auth decisions were logged (issue 22), so the scan below covers their lines too.
+    expect(logs).to.match(/\[latchkey\] error: 500 on POST \/auth\/signup: Database error on .* \[ER_DATA_TOO_LONG\]/);
+    expect(logs).to.match(/\[latchkey\] warn: auth: unauthorised: refresh token reused after it was replaced/);
+    expect(logs).to.contain("auth: try refresh token: the access token's signature is not valid");
+    expect(logs).to.contain("auth: rate limited: sign-in refused with 429");
 
     // Every secret the run involved.
     const knex = rawKnex(lk.url);

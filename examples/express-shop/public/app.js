@@ -5,6 +5,7 @@ const mode = params.get("mode") === "header" ? "header" : "cookie";
 const { apiDomain, websiteDomain } = window.SHOP_CONFIG;
 document.getElementById("mode").textContent = mode;
 document.getElementById("outbox-link").href = `${apiDomain}/dev/outbox`;
+for (const back of document.querySelectorAll("a.back")) back.href = `/?mode=${mode}`;
 
 supertokens.init({
   appInfo: { appName: "Shop", apiDomain, apiBasePath: "/auth" },
@@ -25,6 +26,14 @@ const fields = () => [
   { id: "password", value: $("password").value },
 ];
 const firstError = (response) => response.formFields?.map((f) => `${f.id}: ${f.error}`).join("; ");
+// The SDK throws the raw response for any status >= 300; a 429 carries Retry-After in seconds.
+const explain = (err) => {
+  if (err?.status === 429) {
+    const minutes = Math.max(1, Math.ceil(Number(err.headers?.get("Retry-After") ?? 60) / 60));
+    return `Too many attempts: try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+  }
+  return err?.message ?? "Something went wrong.";
+};
 
 async function render() {
   const onReset = location.pathname.endsWith("/reset-password");
@@ -51,8 +60,11 @@ async function render() {
     $("user-id").textContent = await supertokensSession.getUserId();
     const payload = await supertokensSession.getAccessTokenPayloadSecurely();
     $("role").textContent = payload.role ?? "(none)";
+    $("user-email").textContent = payload.email ?? "(none)";
     // The email verification claim, as Latchkey keeps it in the payload: { v: verified, t: when it was read }.
-    $("verified").textContent = payload["st-ev"]?.v === true ? "yes" : "no";
+    const verified = payload["st-ev"]?.v === true;
+    $("verified").textContent = verified ? "yes" : "no";
+    $("send-verification").hidden = verified;
     // The UserRoles claim, the same { v, t } shape: { v: ["admin"], t: ... }.
     $("roles").textContent = (payload["st-role"]?.v ?? []).join(", ") || "(none)";
   }
@@ -69,15 +81,21 @@ $("auth-form").addEventListener("submit", async (event) => {
     else if (response.status === "WRONG_CREDENTIALS_ERROR") say("Wrong email or password.");
     else say(response.status);
   } catch (err) {
-    say(err.message ?? "Something went wrong.");
+    say(explain(err));
   }
   await render();
 });
 
 $("forgot").addEventListener("click", async () => {
-  const response = await supertokensEmailPassword.sendPasswordResetEmail({
-    formFields: [{ id: "email", value: $("email").value }],
-  });
+  let response;
+  try {
+    response = await supertokensEmailPassword.sendPasswordResetEmail({
+      formFields: [{ id: "email", value: $("email").value }],
+    });
+  } catch (err) {
+    say(explain(err));
+    return;
+  }
   say(
     response.status === "OK"
       ? "If that email has an account, a reset link is on its way."
@@ -127,7 +145,13 @@ async function finishProviderSignIn() {
 }
 
 $("send-verification").addEventListener("click", async () => {
-  const response = await supertokensEmailVerification.sendVerificationEmail();
+  let response;
+  try {
+    response = await supertokensEmailVerification.sendVerificationEmail();
+  } catch (err) {
+    say(explain(err));
+    return;
+  }
   say(response.status === "OK" ? "Verification email sent." : response.status);
   $("outbox").hidden = false;
 });

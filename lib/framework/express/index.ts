@@ -9,7 +9,15 @@ export type { ExpressLikeRequest };
 /** express's `next`. */
 export type NextFunction = (err?: unknown) => void;
 
-/** express middleware that serves every Latchkey route under apiBasePath and calls `next()` for the rest. */
+/**
+ * express middleware that serves every Latchkey route under apiBasePath and calls `next()` for the rest.
+ *
+ * @example
+ * ```ts
+ * app.use(express.json());
+ * app.use(middleware()); // before your routes: POST /auth/signin, /auth/session/refresh, ...
+ * ```
+ */
 export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, next: NextFunction) => Promise<void> {
   return async (req, res, next) => {
     try {
@@ -20,7 +28,15 @@ export function middleware(): (req: ExpressLikeRequest, res: ServerResponse, nex
   };
 }
 
-/** express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define. */
+/**
+ * express error handler: answers LatchkeyErrors (from verifySession, your routes, ...) as the recipes define.
+ *
+ * @example
+ * ```ts
+ * // ... your routes ...
+ * app.use(errorHandler()); // after them: a refused session is a 401, not express's 500
+ * ```
+ */
 export function errorHandler(): (
   err: unknown,
   req: ExpressLikeRequest,

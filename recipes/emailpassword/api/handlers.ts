@@ -105,7 +105,11 @@ async function rateLimited(options: APIOptions, action: LimitedAction, email: st
     ...(ip !== undefined ? { ip } : {}),
   });
   if (wait === undefined) return false;
-  answerTooManyRequests(options.res, wait);
+  answerTooManyRequests(
+    options.res,
+    wait,
+    action === "reset" ? "password reset" : action === "signin" ? "sign-in" : "sign-up",
+  );
   return true;
 }
 

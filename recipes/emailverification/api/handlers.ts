@@ -60,7 +60,7 @@ export const generateEmailVerifyToken: Handler = async (api, options, userContex
     ...(email !== undefined ? { email: normaliseEmail(email) } : {}),
   });
   if (wait !== undefined) {
-    answerTooManyRequests(options.res, wait);
+    answerTooManyRequests(options.res, wait, "verification email");
     return true;
   }
   options.res.sendJSON(await api.generateEmailVerifyTokenPOST({ session, options, tenantId, userContext }));

@@ -11,6 +11,14 @@ export type SessionRequest = ExpressLikeRequest & { session?: SessionContainer }
 /**
  * express middleware that verifies the request's session and sets `req.session`. Session errors are answered here
  * (401 try refresh token, and so on); anything else goes to `next(err)`.
+ *
+ * @example
+ * ```ts
+ * app.get("/me", verifySession(), (req: SessionRequest, res) => {
+ *   res.json({ userId: req.session!.getUserId() });
+ * });
+ * app.get("/admin", verifySession({ overrideGlobalClaimValidators: (v) => [...v, isAdmin.validators.isTrue()] }), handler);
+ * ```
  */
 export function verifySession(
   options?: VerifySessionOptions,
