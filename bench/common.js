@@ -16,13 +16,13 @@ const QUICK = process.argv.includes("--quick") || process.env.LATCHKEY_BENCH_QUI
 /** Run lengths: a full run for the report, or --quick to check that every benchmark still works. */
 const LENGTHS = QUICK
   ? {
-      runs: 3,
+      runs: 2,
       verifyMs: 200,
       ops: 60,
-      roundMs: 200,
+      roundMs: 150,
       httpSeconds: 2,
       httpRuns: 1,
-      bcryptOps: 8,
+      bcryptOps: 4,
       memoryVerifications: 20_000,
       memorySessions: 2_000,
       scaleMaxRows: 100_000,
