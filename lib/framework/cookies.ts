@@ -41,3 +41,21 @@ export function serialiseCookie(name: string, value: string, options: CookieOpti
   parts.push(`SameSite=${options.sameSite.charAt(0).toUpperCase()}${options.sameSite.slice(1)}`);
   return parts.join("; ");
 }
+
+/** `existing` with `value` appended as one more comma-separated item, or undefined when it is already one of them. */
+export function appendedHeaderValue(existing: string, value: string): string | undefined {
+  return existing.split(",").some((v) => v.trim() === value) ? undefined : `${existing}, ${value}`;
+}
+
+/**
+ * The Set-Cookie list once `cookie` (named `name`) is set, from whatever the framework holds now (nothing, one
+ * string, or a list): setting the same cookie twice in one response keeps only the last value.
+ */
+export function withCookie(existing: unknown, name: string, cookie: string): string[] {
+  const list = Array.isArray(existing)
+    ? existing.map(String)
+    : existing === undefined || existing === null || existing === ""
+      ? []
+      : [String(existing)];
+  return [...list.filter((c) => !c.startsWith(`${name}=`)), cookie];
+}

@@ -1,4 +1,4 @@
-import { serialiseCookie } from "./cookies";
+import { appendedHeaderValue, serialiseCookie, withCookie } from "./cookies";
 import type { BaseResponse, CookieOptions } from "./request";
 
 /**
@@ -22,18 +22,17 @@ export class HeadersResponse implements BaseResponse {
   setHeader(name: string, value: string, append = false): void {
     const existing = this.headers.get(name);
     if (append && existing !== null) {
-      if (!existing.split(",").some((v) => v.trim() === value)) this.headers.set(name, `${existing}, ${value}`);
+      const appended = appendedHeaderValue(existing, value);
+      if (appended !== undefined) this.headers.set(name, appended);
       return;
     }
     this.headers.set(name, value);
   }
 
   setCookie(name: string, value: string, options: CookieOptions): void {
-    // Setting the same cookie twice in one response keeps only the last value.
-    const others = this.headers.getSetCookie().filter((c) => !c.startsWith(`${name}=`));
+    const cookies = withCookie(this.headers.getSetCookie(), name, serialiseCookie(name, value, options));
     this.headers.delete("set-cookie");
-    for (const c of others) this.headers.append("set-cookie", c);
-    this.headers.append("set-cookie", serialiseCookie(name, value, options));
+    for (const c of cookies) this.headers.append("set-cookie", c);
   }
 
   sendJSON(body: unknown): void {

@@ -1,5 +1,5 @@
 import type { Context } from "koa";
-import { serialiseCookie } from "../cookies";
+import { appendedHeaderValue, serialiseCookie, withCookie } from "../cookies";
 import type { BaseResponse, CookieOptions } from "../request";
 
 /** Adapts a Koa context's response to BaseResponse: writes go through `ctx`, so Koa sends them. */
@@ -14,10 +14,8 @@ export class KoaResponse implements BaseResponse {
   setHeader(name: string, value: string, append = false): void {
     const existing = this.original.response.get(name);
     if (append && existing !== "" && existing !== undefined) {
-      const values = String(existing)
-        .split(",")
-        .map((v) => v.trim());
-      if (!values.includes(value)) this.original.set(name, `${String(existing)}, ${value}`);
+      const appended = appendedHeaderValue(String(existing), value);
+      if (appended !== undefined) this.original.set(name, appended);
       return;
     }
     this.original.set(name, value);
@@ -25,14 +23,7 @@ export class KoaResponse implements BaseResponse {
 
   setCookie(name: string, value: string, options: CookieOptions): void {
     const cookie = serialiseCookie(name, value, options);
-    const existing: unknown = this.original.response.get("set-cookie");
-    const list = Array.isArray(existing)
-      ? existing.map(String)
-      : existing === undefined || existing === ""
-        ? []
-        : [String(existing)];
-    // Setting the same cookie twice in one response keeps only the last value.
-    this.original.set("set-cookie", [...list.filter((c) => !c.startsWith(`${name}=`)), cookie]);
+    this.original.set("set-cookie", withCookie(this.original.response.get("set-cookie"), name, cookie));
   }
 
   sendJSON(body: unknown): void {

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { serialiseCookie } from "../cookies";
+import { appendedHeaderValue, serialiseCookie, withCookie } from "../cookies";
 import type { BaseResponse, CookieOptions } from "../request";
 
 /** Adapts a node response (express's, or a plain node:http one) to BaseResponse. */
@@ -14,10 +14,8 @@ export class NodeResponse implements BaseResponse {
   setHeader(name: string, value: string, append = false): void {
     const existing = this.original.getHeader(name);
     if (append && existing !== undefined) {
-      const values = String(existing)
-        .split(",")
-        .map((v) => v.trim());
-      if (!values.includes(value)) this.original.setHeader(name, `${String(existing)}, ${value}`);
+      const appended = appendedHeaderValue(String(existing), value);
+      if (appended !== undefined) this.original.setHeader(name, appended);
       return;
     }
     this.original.setHeader(name, value);
@@ -25,11 +23,7 @@ export class NodeResponse implements BaseResponse {
 
   setCookie(name: string, value: string, options: CookieOptions): void {
     const cookie = serialiseCookie(name, value, options);
-    const existing = this.original.getHeader("set-cookie");
-    const list = existing === undefined ? [] : Array.isArray(existing) ? existing : [String(existing)];
-    // Setting the same cookie twice in one response keeps only the last value.
-    const others = list.filter((c) => !c.startsWith(`${name}=`));
-    this.original.setHeader("set-cookie", [...others, cookie]);
+    this.original.setHeader("set-cookie", withCookie(this.original.getHeader("set-cookie"), name, cookie));
   }
 
   sendJSON(body: unknown): void {
