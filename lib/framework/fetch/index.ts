@@ -21,7 +21,7 @@ export async function handler(request: Request, connection: FetchConnection = {}
     if (!(await serveAuthRoute(req, res))) return undefined;
   } catch (err) {
     // A LatchkeyError the route did not answer itself (handleRequest answers its own) is answered as the core's.
-    if (!res.isSent() && (await answerError(err, req, res))) return res.toResponse();
+    if (await answerError(err, req, res)) return res.toResponse();
     throw err;
   }
   return res.toResponse();

@@ -1,34 +1,21 @@
-import { FetchRequest, HeadersResponse } from "../../../lib/framework/fetch";
-import { makeUserContext } from "../../../lib/framework/core";
-import { SessionRecipe } from "../recipe";
+import {
+  FetchRequest,
+  HeadersResponse,
+  type SessionWithHeaders as FetchSessionWithHeaders,
+} from "../../../lib/framework/fetch";
 import type { SessionContainer } from "../sessionContainer";
-import { getSessionFromRequest } from "../sessionRequest";
 import type { VerifySessionOptions } from "../types";
+import { verifyRequestSession } from "./verify";
 
-/** A verified session and the headers to add to the app's response (a renewed access token, cleared cookies). */
-export interface SessionWithHeaders {
-  /** The session; undefined only with `sessionRequired: false` and no session. */
-  session: SessionContainer | undefined;
-  /** Headers to add to the response; session methods called later write here too, so add them last. */
-  headers: Headers;
-}
+/** A verified session (the full SessionContainer) and the headers to add to the app's response. */
+export type SessionWithHeaders = FetchSessionWithHeaders<SessionContainer>;
 
 /**
  * Verifies a Web Request's session (the full SessionContainer; `latchkey/framework/fetch`'s getSession gives the
  * recipe-neutral interface). Throws a LatchkeyError that `errorToResponse` answers.
  */
 export async function getSession(request: Request, options?: VerifySessionOptions): Promise<SessionWithHeaders> {
-  const req = new FetchRequest(request);
   const res = new HeadersResponse();
-  const recipe = SessionRecipe.getInstanceOrThrow();
-  const session = await getSessionFromRequest(
-    recipe.recipeInterfaceImpl,
-    recipe.config,
-    () => recipe.getContributedClaims(),
-    req,
-    res,
-    options,
-    makeUserContext(req),
-  );
+  const session = await verifyRequestSession(new FetchRequest(request), res, options);
   return { session, headers: res.headers };
 }

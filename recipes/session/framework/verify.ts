@@ -2,6 +2,7 @@ import { LatchkeyError } from "../../../lib/error";
 import { makeUserContext } from "../../../lib/framework/core";
 import type { BaseRequest, BaseResponse } from "../../../lib/framework/request";
 import { Latchkey } from "../../../lib/latchkey";
+import type { UserContext } from "../../../lib/types";
 import { SessionRecipe } from "../recipe";
 import type { SessionContainer } from "../sessionContainer";
 import { checkVerifySessionOptions, getSessionFromRequest } from "../sessionRequest";
@@ -28,17 +29,7 @@ export function sessionVerifier(
   return async (request, response) => {
     const userContext = makeUserContext(request);
     try {
-      const recipe = SessionRecipe.getInstanceOrThrow();
-      const session = await getSessionFromRequest(
-        recipe.recipeInterfaceImpl,
-        recipe.config,
-        () => recipe.getContributedClaims(),
-        request,
-        response,
-        options,
-        userContext,
-      );
-      return { answered: false, session };
+      return { answered: false, session: await verifyRequestSession(request, response, options, userContext) };
     } catch (err) {
       if (
         LatchkeyError.isErrorFromAuth(err) &&
@@ -48,4 +39,23 @@ export function sessionVerifier(
       throw err;
     }
   };
+}
+
+/** Verifies the request's session with the session recipe's implementation, config and claims; errors are thrown. */
+export function verifyRequestSession(
+  request: BaseRequest,
+  response: BaseResponse,
+  options: VerifySessionOptions | undefined,
+  userContext: UserContext = makeUserContext(request),
+): Promise<SessionContainer | undefined> {
+  const recipe = SessionRecipe.getInstanceOrThrow();
+  return getSessionFromRequest(
+    recipe.recipeInterfaceImpl,
+    recipe.config,
+    () => recipe.getContributedClaims(),
+    request,
+    response,
+    options,
+    userContext,
+  );
 }
