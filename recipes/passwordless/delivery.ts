@@ -2,7 +2,6 @@ import { escapeHtml } from "../../lib/email/smtp";
 import type {
   EmailDeliveryInterface,
   PasswordlessEmailInput,
-  PasswordlessSmsInput,
   SmsDeliveryInterface,
   TypeNormalisedInput,
 } from "./types";
@@ -47,16 +46,6 @@ export function loginEmailContent(
     text: `${textParts.join("\n\n")}\n\n${expiry}\n`,
     html: `${htmlParts.join("")}<p>${escapeHtml(expiry)}</p>`,
   };
-}
-
-/** The login SMS text: short, code first (phones show it in the notification). */
-export function loginSmsText(input: PasswordlessSmsInput, appName: string): string {
-  const minutes = Math.round(input.codeLifetime / 60_000);
-  const parts = [
-    ...(input.userInputCode !== undefined ? [`${input.userInputCode} is your ${appName} sign-in code.`] : []),
-    ...(input.urlWithLinkCode !== undefined ? [`Sign in: ${input.urlWithLinkCode}`] : []),
-  ];
-  return `${parts.join(" ")} Valid ${minutes} min.`;
 }
 
 /** The default delivery of login emails: SMTP when configured, else the development log. */

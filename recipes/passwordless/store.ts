@@ -126,6 +126,13 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
     return (await trx(devices).where({ device_id_hash: deviceIdHash }).del()) === 1;
   }
 
+  async function deleteDevicesOf(trx: Knex.Transaction, tenantId: string, contact: Contact): Promise<void> {
+    const rows = await trx(devices)
+      .where({ tenant_id: tenantId, ...contactWhere(contact) })
+      .select<{ device_id_hash: string }[]>("device_id_hash");
+    for (const row of rows) await deleteDeviceIn(trx, row.device_id_hash);
+  }
+
   return {
     findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
 
@@ -165,6 +172,16 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
               if (taken !== undefined) return "PHONE_NUMBER_ALREADY_EXISTS_ERROR" as const;
             }
             await trx(users).where({ user_id: userId }).update({ email, phone_number: phone });
+            // Codes and links already sent to an address that changed end with the change: to the old one they would
+            // sign up a new user, to the new one (asked for before it was this user's) they would sign this user in.
+            if (email !== row.email) {
+              for (const e of [row.email, email])
+                if (e !== null) await deleteDevicesOf(trx, row.tenant_id, { email: e, phone_number: null });
+            }
+            if (phone !== row.phone_number) {
+              for (const p of [row.phone_number, phone])
+                if (p !== null) await deleteDevicesOf(trx, row.tenant_id, { email: null, phone_number: p });
+            }
             return "OK" as const;
           });
         } catch (err) {
@@ -281,13 +298,7 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
         if (device !== undefined) await deleteDeviceIn(trx, deviceIdHash);
       }),
 
-    deleteDevicesByContact: (tenantId, contact) =>
-      db.transaction(async (trx) => {
-        const rows = await trx(devices)
-          .where({ tenant_id: tenantId, ...contactWhere(contact) })
-          .select<{ device_id_hash: string }[]>("device_id_hash");
-        for (const row of rows) await deleteDeviceIn(trx, row.device_id_hash);
-      }),
+    deleteDevicesByContact: (tenantId, contact) => db.transaction((trx) => deleteDevicesOf(trx, tenantId, contact)),
 
     sweepExpired: (before) =>
       db.transaction(async (trx) => {

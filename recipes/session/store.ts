@@ -99,7 +99,9 @@ function lineageParams(changes: LineageChanges): (string | number | null)[] {
 function hotStatements(sessions: string) {
   return {
     insert: `insert into ${sessions} (${SESSION_COLUMNS.join(", ")}) values (${SESSION_COLUMNS.map(() => "?").join(", ")})`,
-    findForRefresh: `select * from ${sessions} where session_handle = ?`,
+    // Named columns, not *: a statement prepared on a pooled connection must keep its result's shape when another
+    // process's migration adds a column (PostgreSQL: "cached plan must not change result type").
+    findForRefresh: `select ${SESSION_COLUMNS.join(", ")} from ${sessions} where session_handle = ?`,
     isLive: `select session_handle from ${sessions} where session_handle = ? and expires_at > ?`,
     // Compare-and-set on every column a refresh decision read; two texts, as "= null" never matches.
     compareAndSet: (previousIsNull: boolean) =>

@@ -229,4 +229,33 @@ describe("passwordless: single use, attempt limit under races, hashes only, user
     expect(res.json.status).to.equal("OK");
     expect(calls).to.equal(1);
   });
+  it("updateUser ends the codes and links sent to the old and the new address; those to unchanged ones stay", async () => {
+    app = await startPasswordlessApp();
+    const { user } = await Passwordless.signInUp({ email: "old@example.com" });
+    await Passwordless.updateUser({ userId: user.id, phoneNumber: "+33612345672" });
+    const toOld = await Passwordless.createCode({ email: "old@example.com" });
+    const toNew = await Passwordless.createCode({ email: "new@example.com" });
+    const toPhone = await Passwordless.createCode({ phoneNumber: "+33612345672" });
+    expect(await Passwordless.updateUser({ userId: user.id, email: "new@example.com" })).to.deep.equal({
+      status: "OK",
+    });
+    for (const code of [toOld, toNew]) {
+      const res = await app.post("/signinup/code/consume", {
+        userInputCode: code.userInputCode,
+        deviceId: code.deviceId,
+        preAuthSessionId: code.preAuthSessionId,
+      });
+      expect(res.json.status).to.equal("RESTART_FLOW_ERROR");
+    }
+    expect(await Passwordless.listCodesByEmail({ email: "old@example.com" })).to.deep.equal([]);
+    expect(await Passwordless.listCodesByEmail({ email: "new@example.com" })).to.deep.equal([]);
+    // The phone did not change: its code still signs this user in.
+    const res = await app.post("/signinup/code/consume", {
+      userInputCode: toPhone.userInputCode,
+      deviceId: toPhone.deviceId,
+      preAuthSessionId: toPhone.preAuthSessionId,
+    });
+    expect(res.json.status).to.equal("OK");
+    expect((res.json.user as { id: string }).id).to.equal(user.id);
+  });
 });
