@@ -229,7 +229,8 @@ export async function getSessionWithoutRequestResponse<P extends JSONObject = JS
   });
   if (session === undefined) throw new SessionError("UNAUTHORISED", "Session does not exist", { clearTokens: true });
   // The same claim checks as a request gets; a refreshed claim is in session.getAllSessionTokensDangerously().
-  await assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
+  const checking = assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
+  if (checking !== undefined) await checking;
   return typed<P>(session);
 }
 
