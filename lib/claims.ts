@@ -165,7 +165,10 @@ function checkValue(test: ValueTest, value: JSONValue | undefined): ClaimValidat
   if (test.op === "hasValue") {
     return value === test.expected
       ? VALID
-      : { isValid: false, reason: { message: "wrong value", expectedValue: test.expected, actualValue: value ?? null } };
+      : {
+          isValid: false,
+          reason: { message: "wrong value", expectedValue: test.expected, actualValue: value ?? null },
+        };
   }
   const expectation = expectationOf(test);
   if (!Array.isArray(value)) return { isValid: false, reason: { message: "value does not exist", ...expectation } };
