@@ -105,6 +105,17 @@ function targets(all) {
       false,
     );
   }
+  for (const db of DBS) {
+    const v = b.roles?.results?.[db]?.verifySession;
+    if (!v?.verifySessionRequestPath) continue;
+    const p = v.verifySessionRequestPath;
+    add(
+      `verifySession with UserRoleClaim.includes vs without (issue 15), ${db}`,
+      p.medianRatio,
+      0.95,
+      `per-round ratio ${p.roundRatio.join(" / ")} (min / median / max); ${v.queriesPerVerifyWithIncludes.requestPath} queries`,
+    );
+  }
   if (b.memory) {
     t.push({
       name: "Memory bounded (no growth on a second batch)",
@@ -381,6 +392,70 @@ function sections(r) {
         DBS.filter((db) => sc.refresh_vs_table_size[db]).map((db) => {
           const g = sc.refresh_vs_table_size[db];
           return [DB_NAME[db], ...sizes.map((k) => n(g[k]?.refreshes_per_s)), x(g.ratio_max_to_min)];
+        }),
+      ),
+      "",
+    );
+  }
+  const ro = b.roles;
+  if (ro?.results) {
+    const pairRow = (db, label, p) => [
+      DB_NAME[db],
+      label,
+      n(p.opsPerSecond.plain.median),
+      n(p.opsPerSecond.withUserRoleClaimIncludes.median),
+      x(p.medianRatio),
+      p.roundRatio.map((r) => r.toFixed(2)).join(" / "),
+    ];
+    const dbs = DBS.filter((db) => ro.results[db]?.verifySession?.verifySessionRequestPath);
+    out.push(
+      "## 7. Roles (issue 15)",
+      "",
+      'Session verification with and without a `UserRoleClaim.includes("admin")` validator (verifications/s, medians of interleaved rounds; the per-round ratio as min / median / max):',
+      "",
+      table(
+        ["Database", "Path", "without", "with includes", "ratio", "per round"],
+        dbs.flatMap((db) => [
+          pairRow(db, "verifySession request path", ro.results[db].verifySession.verifySessionRequestPath),
+          pairRow(
+            db,
+            "getSessionWithoutRequestResponse",
+            ro.results[db].verifySession.getSessionWithoutRequestResponse,
+          ),
+        ]),
+      ),
+      "",
+      table(
+        ["Database", "getRolesForUser of a user with 50 roles, calls/s", "roles in all", "queries per call"],
+        dbs.map((db) => [
+          DB_NAME[db],
+          n(ro.results[db].getRolesForUser.opsPerSecond),
+          n(ro.results[db].getRolesForUser.roles),
+          String(ro.results[db].getRolesForUser.queriesPerCall),
+        ]),
+      ),
+      "",
+    );
+  }
+  const pl = b.passwordless;
+  if (pl?.databases) {
+    out.push(
+      "## 8. Passwordless codes (issue 16)",
+      "",
+      "Operations/s, median of interleaved runs, one at a time:",
+      "",
+      table(
+        ["Database", "raw sha256 + INSERT", "createCode", "consumeCode", "create / raw", "consume / raw"],
+        DBS.filter((db) => pl.databases[db]).map((db) => {
+          const d = pl.databases[db];
+          return [
+            DB_NAME[db],
+            n(d.raw_sha256_insert.median),
+            n(d.latchkey_create_code.median),
+            n(d.latchkey_consume_code.median),
+            x(d.ratio_create_to_raw),
+            x(d.ratio_consume_to_raw),
+          ];
         }),
       ),
       "",
