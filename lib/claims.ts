@@ -332,13 +332,15 @@ export function isSessionClaimValidator(value: unknown): value is SessionClaimVa
  */
 export function assertValidatorList(where: string, list: unknown): SessionClaimValidator[] {
   if (!Array.isArray(list)) throw configError(where, "must be an array of claim validators");
-  list.forEach((entry: unknown, i) => {
-    if (isSessionClaimValidator(entry)) return;
+  // A plain loop: this runs on every request whose route builds its validators per request.
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    if (isSessionClaimValidator(entry)) continue;
     const hint =
       typeof entry === "function"
         ? "is a function, not a validator: call it, e.g. EmailVerificationClaim.validators.isVerified()"
         : "is not a claim validator (an object with id, claim, shouldRefetch and validate)";
     throw configError(`${where}[${i}]`, hint);
-  });
+  }
   return list as SessionClaimValidator[];
 }
