@@ -105,6 +105,20 @@ function targets(all) {
       false,
     );
   }
+  for (const db of DBS) {
+    const v = b.roles?.results?.[db]?.verifySession;
+    if (!v?.verifySessionRequestPath) continue;
+    const p = v.verifySessionRequestPath;
+    // Per CPU second when measured (steadier on a shared machine), else per wall second.
+    const q = p.perCpuSecond ?? p;
+    add(
+      `verifySession with UserRoleClaim.includes vs without (issue 15), ${db}`,
+      q.medianRatio,
+      0.95,
+      `${p.perCpuSecond ? "per CPU second; " : ""}per-round ratio ${q.roundRatio.join(" / ")} (min / median / max); ` +
+        `wall-clock ratio ${p.medianRatio}; ${v.queriesPerVerifyWithIncludes.requestPath} queries`,
+    );
+  }
   if (b.memory) {
     t.push({
       name: "Memory bounded (no growth on a second batch)",
@@ -381,6 +395,75 @@ function sections(r) {
         DBS.filter((db) => sc.refresh_vs_table_size[db]).map((db) => {
           const g = sc.refresh_vs_table_size[db];
           return [DB_NAME[db], ...sizes.map((k) => n(g[k]?.refreshes_per_s)), x(g.ratio_max_to_min)];
+        }),
+      ),
+      "",
+    );
+  }
+  const ro = b.roles;
+  if (ro?.results) {
+    const pairRow = (db, label, p) => [
+      DB_NAME[db],
+      label,
+      n(p.opsPerSecond.plain.median),
+      n(p.opsPerSecond.withUserRoleClaimIncludes.median),
+      x(p.medianRatio),
+      p.roundRatio.map((r) => r.toFixed(2)).join(" / "),
+      p.addedMicroseconds === undefined ? "-" : String(p.addedMicroseconds),
+    ];
+    const rows = (db, label, p) => [
+      pairRow(db, `${label}, wall clock`, p),
+      ...(p.perCpuSecond ? [pairRow(db, `${label}, per CPU second`, p.perCpuSecond)] : []),
+    ];
+    const dbs = DBS.filter((db) => ro.results[db]?.verifySession?.verifySessionRequestPath);
+    out.push(
+      "## 7. Roles (issue 15)",
+      "",
+      'Session verification with and without a `UserRoleClaim.includes("admin")` validator (verifications/s, medians of interleaved rounds; the per-round ratio as min / median / max), per wall-clock second and per second of the process\'s CPU time (the steadier figure when other work shares the machine):',
+      "",
+      table(
+        ["Database", "Path", "without", "with includes", "ratio", "per round", "added µs"],
+        dbs.flatMap((db) => [
+          ...rows(db, "verifySession request path", ro.results[db].verifySession.verifySessionRequestPath),
+          ...rows(
+            db,
+            "getSessionWithoutRequestResponse",
+            ro.results[db].verifySession.getSessionWithoutRequestResponse,
+          ),
+        ]),
+      ),
+      "",
+      table(
+        ["Database", "getRolesForUser of a user with 50 roles, calls/s", "roles in all", "queries per call"],
+        dbs.map((db) => [
+          DB_NAME[db],
+          n(ro.results[db].getRolesForUser.opsPerSecond),
+          n(ro.results[db].getRolesForUser.roles),
+          String(ro.results[db].getRolesForUser.queriesPerCall),
+        ]),
+      ),
+      "",
+    );
+  }
+  const pl = b.passwordless;
+  if (pl?.databases) {
+    out.push(
+      "## 8. Passwordless codes (issue 16)",
+      "",
+      "Operations/s, median of interleaved runs, one at a time:",
+      "",
+      table(
+        ["Database", "raw sha256 + INSERT", "createCode", "consumeCode", "create / raw", "consume / raw"],
+        DBS.filter((db) => pl.databases[db]).map((db) => {
+          const d = pl.databases[db];
+          return [
+            DB_NAME[db],
+            n(d.raw_sha256_insert.median),
+            n(d.latchkey_create_code.median),
+            n(d.latchkey_consume_code.median),
+            x(d.ratio_create_to_raw),
+            x(d.ratio_consume_to_raw),
+          ];
         }),
       ),
       "",

@@ -18,6 +18,10 @@ const BENCHMARKS = [
   { name: "signin", args: [] },
   { name: "memory", args: [], node: ["--expose-gc"] },
   { name: "scale", args: [] },
+  // Issue 15: verifySession with a UserRoleClaim.includes validator against without it, and getRolesForUser.
+  { name: "roles", args: [] },
+  // Issue 16: passwordless codes created and consumed per second against a raw sha256 + INSERT.
+  { name: "passwordless", args: [] },
   // The soak takes its own options (one database, a set time), not the others' pass-through arguments.
   {
     name: "soak",

@@ -29,10 +29,14 @@ export type FetchValue<T> = (
  * SuperTokens' frontend SDKs read, so the frontend can check it too. Reading it needs no database call.
  */
 export class SessionClaim<T extends JSONValue> {
-  /** A claim stored under `key`, whose value comes from `fetchValue`. */
+  /**
+   * A claim stored under `key`, whose value comes from `fetchValue`. Its validators take `defaultMaxAgeInSeconds`
+   * when given no max age: a value older than that is fetched again (one fetchValue) before it is checked.
+   */
   constructor(
     readonly key: string,
     readonly fetchValue: FetchValue<T>,
+    readonly defaultMaxAgeInSeconds?: number,
   ) {}
 
   /** The payload entry for this user in the tenant: fetches the value (one call of fetchValue). */
@@ -106,17 +110,132 @@ export class SessionClaim<T extends JSONValue> {
   }
 }
 
+/** A JSON primitive: what the built-in validators compare. */
+type Primitive = string | number | boolean;
+
+/** What a built-in validator checks the value against: data rather than a closure, so making a validator is cheap. */
+type ValueTest =
+  | { op: "hasValue" | "includes" | "excludes"; expected: Primitive }
+  | { op: "includesAll" | "includesAny" | "excludesAll"; expected: Primitive[] };
+
+/**
+ * A validator of the built-in claims: a plain object (so `{ ...validator, id: "mine" }` still works) whose two
+ * methods are shared functions reading its fields, not closures made per validator. verifySession routes build
+ * their validators per request, so making one must cost no more than one object.
+ */
+interface BuiltInValidator extends SessionClaimValidator {
+  readonly maxAgeInSeconds: number | undefined;
+  readonly test: ValueTest;
+  /** A false value older than this is fetched again too (EmailVerificationClaim's refetchTimeOnFalseInSeconds). */
+  readonly refetchFalseAfterSeconds?: number;
+}
+
+// Older than maxAgeInSeconds (or never fetched): fetched again before validate(). Infinity never goes stale.
+function isStale(fetchedAt: number | undefined, maxAgeInSeconds: number | undefined, now: number): boolean {
+  return maxAgeInSeconds !== undefined && (fetchedAt === undefined || fetchedAt < now - maxAgeInSeconds * 1000);
+}
+
+function builtInShouldRefetch(this: BuiltInValidator, payload: JSONObject): boolean {
+  const entry = payload[this.claim.key];
+  if (!isEntry(entry) || entry.v === undefined) return true;
+  const fetchedAt = typeof entry.t === "number" ? entry.t : 0;
+  if (this.maxAgeInSeconds === undefined && this.refetchFalseAfterSeconds === undefined) return false;
+  const now = Date.now();
+  if (isStale(fetchedAt, this.maxAgeInSeconds, now)) return true;
+  return entry.v === false && isStale(fetchedAt, this.refetchFalseAfterSeconds, now);
+}
+
+function builtInValidate(this: BuiltInValidator, payload: JSONObject): ClaimValidationResult {
+  const entry = payload[this.claim.key];
+  const present = isEntry(entry);
+  if (this.maxAgeInSeconds !== undefined) {
+    const fetchedAt = present && typeof entry.t === "number" ? entry.t : undefined;
+    const now = Date.now();
+    if (isStale(fetchedAt, this.maxAgeInSeconds, now)) {
+      const ageInSeconds = fetchedAt === undefined ? null : Math.floor((now - fetchedAt) / 1000);
+      return { isValid: false, reason: { message: "expired", ageInSeconds, maxAgeInSeconds: this.maxAgeInSeconds } };
+    }
+  }
+  return checkValue(this.test, present ? (entry.v as JSONValue | undefined) : undefined);
+}
+
+// The reasons are SuperTokens'. A missing list fails every list check ("value does not exist"): "excludes" must not
+// pass for a user whose roles were never fetched.
+function checkValue(test: ValueTest, value: JSONValue | undefined): ClaimValidationResult {
+  if (test.op === "hasValue") {
+    return value === test.expected
+      ? VALID
+      : {
+          isValid: false,
+          reason: { message: "wrong value", expectedValue: test.expected, actualValue: value ?? null },
+        };
+  }
+  const expectation = expectationOf(test);
+  if (!Array.isArray(value)) return { isValid: false, reason: { message: "value does not exist", ...expectation } };
+  return listHolds(test, value)
+    ? VALID
+    : { isValid: false, reason: { message: "wrong value", ...expectation, actualValue: value } };
+}
+
+const VALID: ClaimValidationResult = Object.freeze({ isValid: true });
+
+function listHolds(test: ValueTest, list: JSONValue[]): boolean {
+  switch (test.op) {
+    case "includes":
+      return list.includes(test.expected as Primitive);
+    case "excludes":
+      return !list.includes(test.expected as Primitive);
+    case "includesAll":
+      return (test.expected as Primitive[]).every((v) => list.includes(v));
+    case "includesAny":
+      return (test.expected as Primitive[]).some((v) => list.includes(v));
+    case "excludesAll":
+      return !(test.expected as Primitive[]).some((v) => list.includes(v));
+    default:
+      return false;
+  }
+}
+
+function expectationOf(test: ValueTest): JSONObject {
+  switch (test.op) {
+    case "includes":
+    case "includesAll":
+      return { expectedToInclude: test.expected };
+    case "includesAny":
+      return { expectedToIncludeAtLeastOneOf: test.expected };
+    default:
+      return { expectedToNotInclude: test.expected };
+  }
+}
+
+/** A built-in validator of `claim`: `maxAgeInSeconds` undefined takes the claim's default max age. */
+function builtInValidator(
+  claim: SessionClaim<JSONValue>,
+  test: ValueTest,
+  maxAgeInSeconds: number | undefined,
+  id: string | undefined,
+): BuiltInValidator {
+  return {
+    id: id ?? claim.key,
+    claim,
+    maxAgeInSeconds: maxAgeInSeconds ?? claim.defaultMaxAgeInSeconds,
+    test,
+    shouldRefetch: builtInShouldRefetch,
+    validate: builtInValidate,
+  };
+}
+
 /** A claim holding one primitive value (string, number or boolean). */
 export class PrimitiveClaim<T extends string | number | boolean> extends SessionClaim<T> {
   readonly validators: PrimitiveValidators<T> = { hasValue: (...args) => this.hasValue(...args) };
 
   /** Valid when the value equals `expected` (SuperTokens' `validators.hasValue`). */
   protected hasValue(expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator {
-    return this.validator(id ?? this.key, maxAgeInSeconds, (value) =>
-      value === expected
-        ? { isValid: true }
-        : { isValid: false, reason: { message: "wrong value", expectedValue: expected, actualValue: value ?? null } },
-    );
+    return builtInValidator(this.asAnyClaim(), { op: "hasValue", expected }, maxAgeInSeconds, id);
+  }
+
+  private asAnyClaim(): SessionClaim<JSONValue> {
+    return this as unknown as SessionClaim<JSONValue>;
   }
 }
 
@@ -151,44 +270,27 @@ export class BooleanClaim extends PrimitiveClaim<boolean> {
 
 /** A claim holding a list of primitives (roles, permissions); validators under SuperTokens' names. */
 export class PrimitiveArrayClaim<T extends string | number | boolean> extends SessionClaim<T[]> {
+  // Each returns one plain object (builtInValidator): routes that build their validators per request pay no closures.
   readonly validators = {
     /** Valid when the list contains `expected`. */
     includes: (expected: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.listValidator(id, maxAgeInSeconds, (list) => list.includes(expected), { expectedToInclude: expected }),
+      builtInValidator(this.asAnyClaim(), { op: "includes", expected }, maxAgeInSeconds, id),
     /** Valid when the list does not contain `unwanted`. */
     excludes: (unwanted: T, maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.listValidator(id, maxAgeInSeconds, (list) => !list.includes(unwanted), { expectedToNotInclude: unwanted }),
+      builtInValidator(this.asAnyClaim(), { op: "excludes", expected: unwanted }, maxAgeInSeconds, id),
     /** Valid when the list contains every one of `expected`. */
     includesAll: (expected: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.listValidator(id, maxAgeInSeconds, (list) => expected.every((v) => list.includes(v)), {
-        expectedToInclude: expected,
-      }),
+      builtInValidator(this.asAnyClaim(), { op: "includesAll", expected }, maxAgeInSeconds, id),
     /** Valid when the list contains at least one of `expected`. */
     includesAny: (expected: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.listValidator(id, maxAgeInSeconds, (list) => expected.some((v) => list.includes(v)), {
-        expectedToIncludeAtLeastOneOf: expected,
-      }),
+      builtInValidator(this.asAnyClaim(), { op: "includesAny", expected }, maxAgeInSeconds, id),
     /** Valid when the list contains none of `unwanted`. */
     excludesAll: (unwanted: T[], maxAgeInSeconds?: number, id?: string): SessionClaimValidator =>
-      this.listValidator(id, maxAgeInSeconds, (list) => !unwanted.some((v) => list.includes(v)), {
-        expectedToNotInclude: unwanted,
-      }),
+      builtInValidator(this.asAnyClaim(), { op: "excludesAll", expected: unwanted }, maxAgeInSeconds, id),
   };
 
-  // A missing list fails every check: "excludes" must not pass for a user whose roles were never fetched. The
-  // reasons are SuperTokens' ("value does not exist" when missing, else "wrong value").
-  private listValidator(
-    id: string | undefined,
-    maxAgeInSeconds: number | undefined,
-    holds: (list: T[]) => boolean,
-    expectation: JSONObject,
-  ): SessionClaimValidator {
-    return this.validator(id ?? this.key, maxAgeInSeconds, (value) => {
-      if (value === undefined) return { isValid: false, reason: { message: "value does not exist", ...expectation } };
-      return holds(value)
-        ? { isValid: true }
-        : { isValid: false, reason: { message: "wrong value", ...expectation, actualValue: value } };
-    });
+  private asAnyClaim(): SessionClaim<JSONValue> {
+    return this as unknown as SessionClaim<JSONValue>;
   }
 }
 
@@ -198,17 +300,9 @@ export function isTrueRefetchingFalse(
   refetchTimeOnFalseInSeconds: number,
   maxAgeInSeconds?: number,
 ): SessionClaimValidator {
-  const base = claim.validators.isTrue(maxAgeInSeconds);
-  return {
-    ...base,
-    shouldRefetch: (payload, userContext) => {
-      if (base.shouldRefetch(payload, userContext)) return true;
-      const fetchedAt = claim.getLastRefetchTime(payload) ?? 0;
-      return (
-        claim.getValueFromPayload(payload) === false && fetchedAt < Date.now() - refetchTimeOnFalseInSeconds * 1000
-      );
-    },
-  };
+  const base = claim.validators.isTrue(maxAgeInSeconds) as BuiltInValidator;
+  const refetchingFalse: BuiltInValidator = { ...base, refetchFalseAfterSeconds: refetchTimeOnFalseInSeconds };
+  return refetchingFalse;
 }
 
 /** What a recipe contributes to every session: claims added at creation, and validators checked on every request. */
@@ -238,13 +332,15 @@ export function isSessionClaimValidator(value: unknown): value is SessionClaimVa
  */
 export function assertValidatorList(where: string, list: unknown): SessionClaimValidator[] {
   if (!Array.isArray(list)) throw configError(where, "must be an array of claim validators");
-  list.forEach((entry: unknown, i) => {
-    if (isSessionClaimValidator(entry)) return;
+  // A plain loop: this runs on every request whose route builds its validators per request.
+  for (let i = 0; i < list.length; i++) {
+    const entry: unknown = list[i];
+    if (isSessionClaimValidator(entry)) continue;
     const hint =
       typeof entry === "function"
         ? "is a function, not a validator: call it, e.g. EmailVerificationClaim.validators.isVerified()"
         : "is not a claim validator (an object with id, claim, shouldRefetch and validate)";
     throw configError(`${where}[${i}]`, hint);
-  });
+  }
   return list as SessionClaimValidator[];
 }

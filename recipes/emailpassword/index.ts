@@ -29,7 +29,14 @@ function impl(): RecipeInterface {
   return EmailPasswordRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds the emailpassword recipe to `Latchkey.init`'s recipe list (it needs the Session recipe too). */
+/**
+ * Adds the emailpassword recipe to `Latchkey.init`'s recipe list (it needs the Session recipe too).
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [EmailPassword.init({ bcryptCost: 12 }), Session.init()] });
+ * ```
+ */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new EmailPasswordRecipe(context, config);
 }
@@ -70,12 +77,28 @@ export function signIn(
   return impl().signIn({ email, password, tenantId, userContext });
 }
 
-/** The user with this id (ids are unique across tenants), or undefined. */
+/**
+ * The user with this id (ids are unique across tenants), or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await EmailPassword.getUserById(session.getUserId());
+ * console.log(user?.email, user && new Date(user.timeJoined));
+ * ```
+ */
 export function getUserById(userId: string, userContext: UserContext = {}): Promise<EmailPasswordUser | undefined> {
   return impl().getUserById({ userId, tenantId: DEFAULT_TENANT_ID, userContext });
 }
 
-/** The user with this email (normalised) in the tenant, or undefined. */
+/**
+ * The user with this email (normalised) in the tenant, or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await EmailPassword.getUserByEmail("ada@example.com");
+ * if (user === undefined) console.log("no such user");
+ * ```
+ */
 export function getUserByEmail(
   email: string,
   userContext: UserContext = {},
@@ -84,7 +107,15 @@ export function getUserByEmail(
   return impl().getUserByEmail({ email, tenantId, userContext });
 }
 
-/** A single-use password reset token for the user (to send your own way), valid in the tenant. */
+/**
+ * A single-use password reset token for the user (to send your own way), valid in the tenant.
+ *
+ * @example
+ * ```ts
+ * const result = await EmailPassword.createResetPasswordToken(userId);
+ * if (result.status === "OK") await sendResetLink(`${websiteDomain}/auth/reset-password?token=${result.token}`);
+ * ```
+ */
 export function createResetPasswordToken(
   userId: string,
   userContext: UserContext = {},
@@ -93,7 +124,15 @@ export function createResetPasswordToken(
   return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
-/** Consumes a reset token of the tenant and sets the new password, in one transaction. */
+/**
+ * Consumes a reset token of the tenant and sets the new password, in one transaction.
+ *
+ * @example
+ * ```ts
+ * const result = await EmailPassword.resetPasswordUsingToken(token, "new-s3cret-pass");
+ * if (result.status === "RESET_PASSWORD_INVALID_TOKEN_ERROR") throw new Error("the link has expired");
+ * ```
+ */
 export function resetPasswordUsingToken(
   token: string,
   newPassword: string,
@@ -103,7 +142,15 @@ export function resetPasswordUsingToken(
   return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
-/** Changes a user's email and/or password (the email stays unique within the user's tenant). */
+/**
+ * Changes a user's email and/or password (the email stays unique within the user's tenant).
+ *
+ * @example
+ * ```ts
+ * const result = await EmailPassword.updateEmailOrPassword({ userId, email: "ada@new.example" });
+ * if (result.status === "EMAIL_ALREADY_EXISTS_ERROR") throw new Error("that email is taken");
+ * ```
+ */
 export function updateEmailOrPassword(input: {
   userId: string;
   email?: string;

@@ -24,12 +24,28 @@ function impl(): RecipeInterface {
   return EmailVerificationRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds the emailverification recipe (and its claim on every session) to `Latchkey.init`'s recipe list. */
+/**
+ * Adds the emailverification recipe (and its claim on every session) to `Latchkey.init`'s recipe list.
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [
+ *   EmailPassword.init(), EmailVerification.init({ mode: "REQUIRED" }), Session.init()] });
+ * ```
+ */
 export function init(config: TypeInput): RecipeListFunction {
   return (context) => new EmailVerificationRecipe(context, config);
 }
 
-/** A single-use verification token for the user's email (to send your own way), valid in the tenant (default "public"). */
+/**
+ * A single-use verification token for the user's email (to send your own way), valid in the tenant (default "public").
+ *
+ * @example
+ * ```ts
+ * const result = await EmailVerification.createEmailVerificationToken(userId, "ada@example.com");
+ * if (result.status === "OK") await sendLink(`${websiteDomain}/auth/verify-email?token=${result.token}`);
+ * ```
+ */
 export function createEmailVerificationToken(
   userId: string,
   email: string,
@@ -39,7 +55,15 @@ export function createEmailVerificationToken(
   return impl().createEmailVerificationToken({ userId, email, tenantId, userContext });
 }
 
-/** Consumes a verification token of the tenant and marks its email verified. */
+/**
+ * Consumes a verification token of the tenant and marks its email verified.
+ *
+ * @example
+ * ```ts
+ * const result = await EmailVerification.verifyEmailUsingToken(token);
+ * if (result.status === "OK") console.log(`${result.user.email} verified`);
+ * ```
+ */
 export function verifyEmailUsingToken(
   token: string,
   userContext: UserContext = {},
@@ -48,7 +72,14 @@ export function verifyEmailUsingToken(
   return impl().verifyEmailUsingToken({ token, tenantId, userContext });
 }
 
-/** Whether the user has verified this email. */
+/**
+ * Whether the user has verified this email.
+ *
+ * @example
+ * ```ts
+ * if (!(await EmailVerification.isEmailVerified(userId, "ada@example.com"))) res.status(403).end();
+ * ```
+ */
 export function isEmailVerified(
   userId: string,
   email: string,
@@ -58,7 +89,14 @@ export function isEmailVerified(
   return impl().isEmailVerified({ userId, email, tenantId, userContext });
 }
 
-/** Deletes the user's pending verification tokens for this email. */
+/**
+ * Deletes the user's pending verification tokens for this email.
+ *
+ * @example
+ * ```ts
+ * await EmailVerification.revokeEmailVerificationTokens(userId, "ada@example.com"); // sent links stop working
+ * ```
+ */
 export function revokeEmailVerificationTokens(
   userId: string,
   email: string,
@@ -68,7 +106,15 @@ export function revokeEmailVerificationTokens(
   return impl().revokeEmailVerificationTokens({ userId, email, tenantId, userContext });
 }
 
-/** Marks the email unverified again. */
+/**
+ * Marks the email unverified again.
+ *
+ * @example
+ * ```ts
+ * await EmailVerification.unverifyEmail(userId, "ada@example.com");
+ * await session.fetchAndSetClaim(EmailVerificationClaim); // this session sees it at once
+ * ```
+ */
 export function unverifyEmail(
   userId: string,
   email: string,

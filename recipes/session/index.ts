@@ -134,7 +134,15 @@ function isTenantForm(args: SeedsCreateArgs | TenantCreateArgs): args is TenantC
   return typeof args[1] === "string";
 }
 
-/** Creates a session without a request or response: take the tokens with getAllSessionTokensDangerously(). */
+/**
+ * Creates a session without a request or response: take the tokens with getAllSessionTokensDangerously().
+ *
+ * @example
+ * ```ts
+ * const session = await Session.createNewSessionWithoutRequestResponse(userId, { role: "admin" });
+ * const { accessToken, refreshToken } = session.getAllSessionTokensDangerously(); // send them your own way
+ * ```
+ */
 export function createNewSessionWithoutRequestResponse(
   userId: string,
   jwtPayload: JSONObject = {},
@@ -213,7 +221,15 @@ export async function getSession<P extends JSONObject = JSONObject>(
   return session === undefined ? undefined : typed<P>(session);
 }
 
-/** Verifies an access token you carried yourself; no database call unless blacklisting is on. */
+/**
+ * Verifies an access token you carried yourself; no database call unless blacklisting is on.
+ *
+ * @example
+ * ```ts
+ * const session = await Session.getSessionWithoutRequestResponse(accessToken); // throws Session.Error when refused
+ * console.log(session.getUserId(), session.getAccessTokenPayload());
+ * ```
+ */
 export async function getSessionWithoutRequestResponse<P extends JSONObject = JSONObject>(
   accessToken: string,
   antiCsrfToken?: string,
@@ -229,11 +245,21 @@ export async function getSessionWithoutRequestResponse<P extends JSONObject = JS
   });
   if (session === undefined) throw new SessionError("UNAUTHORISED", "Session does not exist", { clearTokens: true });
   // The same claim checks as a request gets; a refreshed claim is in session.getAllSessionTokensDangerously().
-  await assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
+  const checking = assertGlobalClaims(session, recipe.getContributedClaims().validators, options, userContext);
+  if (checking !== undefined) await checking;
   return typed<P>(session);
 }
 
-/** Rotates the request's refresh token and writes the new tokens to the response. */
+/**
+ * Rotates the request's refresh token and writes the new tokens to the response.
+ *
+ * @example
+ * ```ts
+ * app.post("/my-refresh", async (req, res, next) => {
+ *   try { await Session.refreshSession(req, res); res.json({ ok: true }); } catch (err) { next(err); }
+ * }); // middleware() already serves POST /auth/session/refresh
+ * ```
+ */
 export function refreshSession(
   req: AnyRequest,
   res: AnyResponse,
@@ -249,7 +275,15 @@ export function refreshSession(
   ).catch(rethrowWithErrorHandlerHint);
 }
 
-/** Rotates a refresh token you carried yourself. */
+/**
+ * Rotates a refresh token you carried yourself.
+ *
+ * @example
+ * ```ts
+ * const session = await Session.refreshSessionWithoutRequestResponse(refreshToken);
+ * const tokens = session.getAllSessionTokensDangerously(); // the new access and refresh tokens
+ * ```
+ */
 export function refreshSessionWithoutRequestResponse(
   refreshToken: string,
   antiCsrfToken?: string,
@@ -259,7 +293,14 @@ export function refreshSessionWithoutRequestResponse(
   return impl().refreshSession({ refreshToken, antiCsrfToken, disableAntiCsrf, userContext });
 }
 
-/** Deletes a session; false when there was none. */
+/**
+ * Deletes a session; false when there was none.
+ *
+ * @example
+ * ```ts
+ * const existed = await Session.revokeSession(sessionHandle);
+ * ```
+ */
 export function revokeSession(sessionHandle: string, userContext: UserContext = {}): Promise<boolean> {
   return impl().revokeSession({ sessionHandle, userContext });
 }
@@ -280,12 +321,31 @@ export function revokeAllSessionsForUser(
   return impl().revokeAllSessionsForUser({ userId, tenantId, userContext });
 }
 
-/** Deletes these sessions; returns the handles that existed. */
+/**
+ * Deletes these sessions; returns the handles that existed.
+ *
+ * @example
+ * ```ts
+ * // Sign the user out everywhere but here.
+ * const handles = await Session.getAllSessionHandlesForUser(session.getUserId());
+ * await Session.revokeMultipleSessions(handles.filter((h) => h !== session.getHandle()));
+ * ```
+ */
 export function revokeMultipleSessions(sessionHandles: string[], userContext: UserContext = {}): Promise<string[]> {
   return impl().revokeMultipleSessions({ sessionHandles, userContext });
 }
 
-/** Handles of the user's live sessions (in `tenantId`, or in every tenant when it is left out). */
+/**
+ * Handles of the user's live sessions (in `tenantId`, or in every tenant when it is left out).
+ *
+ * @example
+ * ```ts
+ * for (const handle of await Session.getAllSessionHandlesForUser(userId)) {
+ *   const info = await Session.getSessionInformation(handle);
+ *   console.log(handle, info && new Date(info.timeCreated));
+ * }
+ * ```
+ */
 export function getAllSessionHandlesForUser(
   userId: string,
   userContext: UserContext = {},
@@ -294,7 +354,14 @@ export function getAllSessionHandlesForUser(
   return impl().getAllSessionHandlesForUser({ userId, tenantId, userContext });
 }
 
-/** The session's private data (one query); UNAUTHORISED if the session does not exist. */
+/**
+ * The session's private data (one query); UNAUTHORISED if the session does not exist.
+ *
+ * @example
+ * ```ts
+ * const data = await Session.getSessionData(session.getHandle());
+ * ```
+ */
 export function getSessionData(sessionHandle: string, userContext: UserContext = {}): Promise<JSONObject> {
   return impl().getSessionData({ sessionHandle, userContext });
 }
@@ -315,12 +382,26 @@ export function updateSessionData(
   return impl().updateSessionData({ sessionHandle, newSessionData, userContext });
 }
 
-/** The session's stored access token payload (one query). */
+/**
+ * The session's stored access token payload (one query).
+ *
+ * @example
+ * ```ts
+ * const payload = await Session.getJWTPayload(sessionHandle); // the stored payload, e.g. { role: "admin" }
+ * ```
+ */
 export function getJWTPayload(sessionHandle: string, userContext: UserContext = {}): Promise<JSONObject> {
   return impl().getJWTPayload({ sessionHandle, userContext });
 }
 
-/** Replaces the stored payload (recipe-managed claims are kept); access tokens from the next refresh carry it. */
+/**
+ * Replaces the stored payload (recipe-managed claims are kept); access tokens from the next refresh carry it.
+ *
+ * @example
+ * ```ts
+ * await Session.updateJWTPayload(sessionHandle, { role: "admin" }); // in access tokens from the next refresh
+ * ```
+ */
 export async function updateJWTPayload(
   sessionHandle: string,
   newJWTPayload: JSONObject,
@@ -335,7 +416,14 @@ export async function updateJWTPayload(
   });
 }
 
-/** Merges into the stored payload (a key set to null is removed; recipe-managed claims are kept); from the next refresh on. */
+/**
+ * Merges into the stored payload (a key set to null is removed; recipe-managed claims are kept); from the next refresh on.
+ *
+ * @example
+ * ```ts
+ * await Session.mergeIntoAccessTokenPayload(sessionHandle, { plan: "pro", trialEnds: null }); // null removes the key
+ * ```
+ */
 export async function mergeIntoAccessTokenPayload(
   sessionHandle: string,
   accessTokenPayloadUpdate: JSONObject,
@@ -350,7 +438,15 @@ export async function mergeIntoAccessTokenPayload(
   });
 }
 
-/** Everything the database knows about a session, or undefined. */
+/**
+ * Everything the database knows about a session, or undefined.
+ *
+ * @example
+ * ```ts
+ * const info = await Session.getSessionInformation(sessionHandle);
+ * if (info !== undefined) console.log(info.userId, info.tenantId, new Date(info.expiry));
+ * ```
+ */
 export function getSessionInformation(
   sessionHandle: string,
   userContext: UserContext = {},
@@ -358,7 +454,14 @@ export function getSessionInformation(
   return impl().getSessionInformation({ sessionHandle, userContext });
 }
 
-/** The claim's value stored for a session (one query), or undefined. */
+/**
+ * The claim's value stored for a session (one query), or undefined.
+ *
+ * @example
+ * ```ts
+ * const verified = await Session.getClaimValue(sessionHandle, EmailVerificationClaim); // true, false or undefined
+ * ```
+ */
 export async function getClaimValue<T extends JSONValue>(
   sessionHandle: string,
   claim: SessionClaim<T>,
@@ -367,7 +470,14 @@ export async function getClaimValue<T extends JSONValue>(
   return claim.getValueFromPayload(await impl().getJWTPayload({ sessionHandle, userContext }));
 }
 
-/** Sets the claim's value for a session; access tokens issued from its next refresh carry it. */
+/**
+ * Sets the claim's value for a session; access tokens issued from its next refresh carry it.
+ *
+ * @example
+ * ```ts
+ * await Session.setClaimValue(sessionHandle, EmailVerificationClaim, true);
+ * ```
+ */
 export async function setClaimValue<T extends JSONValue>(
   sessionHandle: string,
   claim: SessionClaim<T>,
@@ -378,7 +488,14 @@ export async function setClaimValue<T extends JSONValue>(
   await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.addToPayload(payload, value), userContext });
 }
 
-/** Removes the claim from a session's stored payload. */
+/**
+ * Removes the claim from a session's stored payload.
+ *
+ * @example
+ * ```ts
+ * await Session.removeClaim(sessionHandle, UserRoleClaim); // fetched again at the next check that needs it
+ * ```
+ */
 export async function removeClaim<T extends JSONValue>(
   sessionHandle: string,
   claim: SessionClaim<T>,
@@ -388,7 +505,16 @@ export async function removeClaim<T extends JSONValue>(
   await impl().updateJWTPayload({ sessionHandle, newJWTPayload: claim.removeFromPayload(payload), userContext });
 }
 
-/** The public keys that verify access tokens, as a JWKS. */
+/**
+ * The public keys that verify access tokens, as a JWKS.
+ *
+ * @example
+ * ```ts
+ * app.get("/.well-known/jwks.json", async (_req, res) => {
+ *   res.json(await Session.getJWKS()); // for services that verify access tokens themselves
+ * });
+ * ```
+ */
 export function getJWKS(): Promise<{ keys: JsonWebKey[] }> {
   return SessionRecipe.getInstanceOrThrow().keys.getJWKS();
 }

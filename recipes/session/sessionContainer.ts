@@ -3,7 +3,7 @@ import { assertValidatorList } from "../../lib/claims";
 import { authDecision } from "../../lib/logger";
 import type { SessionClaimSource, SessionContainerInterface } from "../../lib/seams";
 import type { JSONObject, JSONValue, UserContext } from "../../lib/types";
-import type { SessionClaim, SessionClaimValidator } from "../../lib/claims";
+import type { ClaimValidationResult, SessionClaim, SessionClaimValidator } from "../../lib/claims";
 import {
   type AccessTokenCodec,
   type AccessTokenPayload,
@@ -11,7 +11,7 @@ import {
   tenantOf,
   wirePayload,
 } from "./accessToken";
-import { invalidClaims, unauthorised } from "./error";
+import { type ClaimValidationError, invalidClaims, unauthorised } from "./error";
 import { buildFrontToken, clearTokens, sendTokens } from "./transfer";
 import type { RecipeInterface, TokenTransferMethod, TypeNormalisedInput } from "./types";
 
@@ -50,6 +50,10 @@ export interface SessionTokens {
   payload: AccessTokenPayload;
   refreshToken?: { value: string; expiry: number };
   antiCsrfToken?: string;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown }).then === "function";
 }
 
 /** Which tokens still have to reach the client. */
@@ -174,6 +178,29 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
    */
   async assertClaims(validators: SessionClaimValidator[], userContext: UserContext = {}): Promise<void> {
     assertValidatorList("session.assertClaims validators", validators);
+    await this.checkClaims(validators, userContext);
+  }
+
+  /**
+   * assertClaims for a list the caller has already checked (the request path). While every value is fresh and every
+   * validator answers synchronously, as the built-in ones do, it runs without a promise and returns undefined: a
+   * route's role check then costs no more than its comparisons.
+   * @internal
+   */
+  checkClaims(validators: readonly SessionClaimValidator[], userContext: UserContext): Promise<void> | undefined {
+    const payload: JSONObject = this.getJWTPayload();
+    for (const validator of validators) {
+      if (validator.shouldRefetch(payload, userContext)) return this.refetchThenValidate(validators, userContext);
+    }
+    return this.validateAll(payload, validators, userContext);
+  }
+
+  // Fetches every missing or stale value (one fetchValue per claim: a refetched claim is fresh for the next
+  // validator), stores them with the session's payload and signs the new access token, then validates.
+  private async refetchThenValidate(
+    validators: readonly SessionClaimValidator[],
+    userContext: UserContext,
+  ): Promise<void> {
     let payload: JSONObject = this.getJWTPayload();
     let changed = false;
     for (const validator of validators) {
@@ -184,16 +211,48 @@ export class SessionContainer<Payload extends JSONObject = JSONObject> implement
       changed = true;
     }
     if (changed) await this.replacePayload(payload, userContext);
-    const failures: { id: string; reason: JSONValue }[] = [];
+    await this.validateAll(payload, validators, userContext);
+  }
+
+  // Synchronous until a validator returns a promise; from there on the rest are awaited in order.
+  private validateAll(
+    payload: JSONObject,
+    validators: readonly SessionClaimValidator[],
+    userContext: UserContext,
+  ): Promise<void> | undefined {
+    const failures: ClaimValidationError[] = [];
+    let i = 0;
     for (const validator of validators) {
-      const result = await validator.validate(payload, userContext);
+      const result = validator.validate(payload, userContext);
+      if (isPromiseLike(result)) return this.validateRest(payload, validators, userContext, i, result, failures);
+      if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
+      i++;
+    }
+    this.throwIfFailed(failures);
+    return undefined;
+  }
+
+  private async validateRest(
+    payload: JSONObject,
+    validators: readonly SessionClaimValidator[],
+    userContext: UserContext,
+    from: number,
+    pending: PromiseLike<ClaimValidationResult>,
+    failures: ClaimValidationError[],
+  ): Promise<void> {
+    for (const [i, validator] of validators.entries()) {
+      if (i < from) continue;
+      const result = i === from ? await pending : await validator.validate(payload, userContext);
       if (!result.isValid) failures.push({ id: validator.id, reason: result.reason });
     }
-    if (failures.length > 0) {
-      const ids = failures.map((f) => f.id).join(", ");
-      authDecision(`invalid claims: ${ids} failed`, { sessionHandle: this.getHandle(), userId: this.getUserId() });
-      throw invalidClaims(failures);
-    }
+    this.throwIfFailed(failures);
+  }
+
+  private throwIfFailed(failures: ClaimValidationError[]): void {
+    if (failures.length === 0) return;
+    const ids = failures.map((f) => f.id).join(", ");
+    authDecision(`invalid claims: ${ids} failed`, { sessionHandle: this.getHandle(), userId: this.getUserId() });
+    throw invalidClaims(failures);
   }
 
   private async replacePayload(up: JSONObject, userContext: UserContext): Promise<void> {

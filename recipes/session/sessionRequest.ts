@@ -87,25 +87,36 @@ export async function getSessionFromRequest(
   });
   if (session === undefined || found === undefined) return session;
   session.attachToRequestResponse(req, res, found.method);
-  await assertGlobalClaims(session, claims().validators, opts, userContext);
+  const checking = assertGlobalClaims(session, claims().validators, opts, userContext);
+  if (checking !== undefined) await checking;
   return session;
 }
 
-/** Checks the validators every recipe asks for (or the route's replacement list) against the session. */
-export async function assertGlobalClaims(
+/**
+ * Checks the validators every recipe asks for (or the route's replacement list) against the session. Returns
+ * undefined when it finished without waiting (every value fresh, every validator synchronous: a request's usual
+ * case, so the route pays no promise for its role check), else the promise of the rest.
+ */
+export function assertGlobalClaims(
   session: SessionContainer,
-  globalValidators: SessionClaimValidator[],
+  globalValidators: readonly SessionClaimValidator[],
   options: VerifySessionOptions,
   userContext: UserContext,
-): Promise<void> {
-  const validators =
-    options.overrideGlobalClaimValidators === undefined
-      ? globalValidators
-      : assertValidatorList(
-          "verifySession options.overrideGlobalClaimValidators() result",
-          await options.overrideGlobalClaimValidators(globalValidators, session, userContext),
-        );
-  if (validators.length > 0) await session.assertClaims(validators, userContext);
+): Promise<void> | undefined {
+  const override = options.overrideGlobalClaimValidators;
+  if (override === undefined) {
+    return globalValidators.length === 0 ? undefined : session.checkClaims(globalValidators, userContext);
+  }
+  // A copy: an override that pushes onto its argument must not grow the recipes' own list.
+  const chosen = override(globalValidators.slice(), session, userContext);
+  return chosen instanceof Promise
+    ? chosen.then((list) => checkChosen(session, list, userContext))
+    : checkChosen(session, chosen, userContext);
+}
+
+function checkChosen(session: SessionContainer, chosen: unknown, userContext: UserContext): Promise<void> | undefined {
+  const validators = assertValidatorList("verifySession options.overrideGlobalClaimValidators() result", chosen);
+  return validators.length === 0 ? undefined : session.checkClaims(validators, userContext);
 }
 
 // A session for the start-up trial of overrideGlobalClaimValidators: reading it at all means the list depends on the

@@ -30,12 +30,29 @@ function impl(): RecipeInterface {
   return ThirdPartyRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds the thirdparty recipe to `Latchkey.init`'s recipe list (it needs the Session recipe too). */
+/**
+ * Adds the thirdparty recipe to `Latchkey.init`'s recipe list (it needs the Session recipe too).
+ *
+ * @example
+ * ```ts
+ * ThirdParty.init({ signInAndUpFeature: { providers: [
+ *   { config: { thirdPartyId: "google", clients: [{ clientId: "...", clientSecret: "..." }] } },
+ * ] } });
+ * ```
+ */
 export function init(config: TypeInput): RecipeListFunction {
   return (context) => new ThirdPartyRecipe(context, config);
 }
 
-/** Creates the user for this provider identity in the tenant, or updates their email (no session). */
+/**
+ * Creates the user for this provider identity in the tenant, or updates their email (no session).
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdParty.manuallyCreateOrUpdateUser("google", googleUserId, "ada@example.com", true);
+ * if (result.status === "OK") console.log(result.user.id, result.createdNewUser);
+ * ```
+ */
 export function manuallyCreateOrUpdateUser(
   thirdPartyId: string,
   thirdPartyUserId: string,
@@ -47,7 +64,15 @@ export function manuallyCreateOrUpdateUser(
   return impl().signInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext });
 }
 
-/** The user with this id (ids are unique across tenants), or undefined. */
+/**
+ * The user with this id (ids are unique across tenants), or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await ThirdParty.getUserById(session.getUserId());
+ * console.log(user?.thirdParty.id, user?.email); // e.g. "google", "ada@example.com"
+ * ```
+ */
 export function getUserById(
   userId: string,
   userContext: UserContext = {},
@@ -56,7 +81,15 @@ export function getUserById(
   return impl().getUserById({ userId, tenantId, userContext });
 }
 
-/** Every third-party user of the tenant with this email (at most one per provider identity). */
+/**
+ * Every third-party user of the tenant with this email (at most one per provider identity).
+ *
+ * @example
+ * ```ts
+ * const users = await ThirdParty.getUsersByEmail("ada@example.com");
+ * console.log(users.map((u) => u.thirdParty.id)); // e.g. ["google", "github"]
+ * ```
+ */
 export function getUsersByEmail(
   email: string,
   userContext: UserContext = {},
@@ -65,7 +98,14 @@ export function getUsersByEmail(
   return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
-/** The user of the tenant a provider knows by this id, or undefined. */
+/**
+ * The user of the tenant a provider knows by this id, or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await ThirdParty.getUserByThirdPartyInfo("github", githubUserId);
+ * ```
+ */
 export function getUserByThirdPartyInfo(
   thirdPartyId: string,
   thirdPartyUserId: string,
@@ -75,7 +115,16 @@ export function getUserByThirdPartyInfo(
   return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId, userContext });
 }
 
-/** The configured provider (for a client type), to call its functions yourself; undefined if not configured. */
+/**
+ * The configured provider (for a client type), to call its functions yourself; undefined if not configured.
+ *
+ * @example
+ * ```ts
+ * const provider = await ThirdParty.getProvider("google");
+ * const redirect = await provider?.getAuthorisationRedirectURL({
+ *   redirectURIOnProviderDashboard: `${websiteDomain}/auth/callback/google`, userContext: {} });
+ * ```
+ */
 export function getProvider(
   thirdPartyId: string,
   clientType?: string,
@@ -85,7 +134,14 @@ export function getProvider(
   return impl().getProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
-/** Forgets cached discovery documents and signing keys of every provider (they are refetched when next needed). */
+/**
+ * Forgets cached discovery documents and signing keys of every provider (they are refetched when next needed).
+ *
+ * @example
+ * ```ts
+ * ThirdParty.clearCaches(); // e.g. after the provider rotated its signing keys
+ * ```
+ */
 export function clearCaches(): void {
   clearProviderCaches();
 }

@@ -14,17 +14,39 @@ function impl(): RecipeInterface {
   return UserMetadataRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds the usermetadata recipe to `Latchkey.init`'s recipe list. */
+/**
+ * Adds the usermetadata recipe to `Latchkey.init`'s recipe list.
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [Session.init(), UserMetadata.init({ maxMetadataBytes: 16_384 })] });
+ * ```
+ */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new UserMetadataRecipe(context, config);
 }
 
-/** The user's metadata (`{}` when none was stored). */
+/**
+ * The user's metadata (`{}` when none was stored).
+ *
+ * @example
+ * ```ts
+ * const { metadata } = await UserMetadata.getUserMetadata(session.getUserId());
+ * console.log(metadata.theme ?? "light");
+ * ```
+ */
 export function getUserMetadata(userId: string, userContext: UserContext = {}): Result<"getUserMetadata"> {
   return impl().getUserMetadata({ userId, userContext });
 }
 
-/** Merges the update into the user's metadata one level deep (`null` deletes a key) and returns the result. */
+/**
+ * Merges the update into the user's metadata one level deep (`null` deletes a key) and returns the result.
+ *
+ * @example
+ * ```ts
+ * const { metadata } = await UserMetadata.updateUserMetadata(userId, { theme: "dark", beta: null }); // null deletes
+ * ```
+ */
 export function updateUserMetadata(
   userId: string,
   metadataUpdate: JSONObject,
@@ -33,7 +55,14 @@ export function updateUserMetadata(
   return impl().updateUserMetadata({ userId, metadataUpdate, userContext });
 }
 
-/** Deletes the user's metadata. */
+/**
+ * Deletes the user's metadata.
+ *
+ * @example
+ * ```ts
+ * await UserMetadata.clearUserMetadata(userId);
+ * ```
+ */
 export function clearUserMetadata(userId: string, userContext: UserContext = {}): Result<"clearUserMetadata"> {
   return impl().clearUserMetadata({ userId, userContext });
 }

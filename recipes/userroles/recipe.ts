@@ -5,7 +5,7 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { SessionClaimSources, UserDataOwners } from "../../lib/seams";
-import type { JSONValue } from "../../lib/types";
+import type { JSONValue, UserContext } from "../../lib/types";
 import { makeAPIImplementation } from "./api/implementation";
 import { PermissionClaim, UserRoleClaim } from "./claims";
 import { normaliseConfig } from "./config";
@@ -22,15 +22,17 @@ export class UserRolesRecipe extends RecipeModule {
   readonly recipeInterfaceImpl: RecipeInterface;
   readonly apiImpl: APIInterface;
   private readonly store: UserRolesStore;
+  private readonly originalImpl: RecipeInterface;
 
   /** Validates the config and builds the (overridden) implementations. */
   constructor(context: RecipeContext, input: TypeInput | undefined) {
     super(context);
     this.config = normaliseConfig(input);
     this.store = makeUserRolesStore(context.database);
+    this.originalImpl = makeRecipeImplementation(this.store);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "UserRoles.init.override.functions",
-      () => makeRecipeImplementation(this.store),
+      () => this.originalImpl,
       input?.override?.functions,
       { allowDisabled: false },
     );
@@ -45,6 +47,27 @@ export class UserRolesRecipe extends RecipeModule {
   /** The initialised userroles recipe, or a clear error. */
   static getInstanceOrThrow(): UserRolesRecipe {
     return Latchkey.getRecipeOrThrow(UserRolesRecipe);
+  }
+
+  /**
+   * The permissions of the user's roles in the tenant, deduplicated and sorted (PermissionClaim's value): the roles
+   * through getRolesForUser, then one query for all their permissions. An app that overrides getPermissionsForRole
+   * gets its override asked role by role instead, as SuperTokens does.
+   */
+  async permissionsOfUser(userId: string, tenantId: string, userContext: UserContext): Promise<string[]> {
+    const impl = this.recipeInterfaceImpl;
+    const { roles } = await impl.getRolesForUser({ userId, tenantId, userContext });
+    if (roles.length === 0) return [];
+    if (impl.getPermissionsForRole === this.originalImpl.getPermissionsForRole) {
+      return this.store.permissionsOfRoles(roles);
+    }
+    const permissions = new Set<string>();
+    for (const role of roles) {
+      const result = await impl.getPermissionsForRole({ role, userContext });
+      // A role deleted since getRolesForUser answered has no permissions left to grant.
+      if (result.status === "OK") for (const permission of result.permissions) permissions.add(permission);
+    }
+    return [...permissions].sort();
   }
 
   // The claims go into new sessions only; nothing checks them unless the app asks (verifySession, assertClaims).

@@ -13,6 +13,11 @@ export interface UserRolesStore {
   allRoles(): Promise<string[]>;
   /** The role's permissions, sorted; undefined when the role does not exist. */
   permissionsOfRole(role: string): Promise<string[] | undefined>;
+  /**
+   * The permissions of any of the roles, deduplicated and sorted: one query (one per 500 roles); roles that do not
+   * exist grant nothing.
+   */
+  permissionsOfRoles(roles: readonly string[]): Promise<string[]>;
   /** Removes permissions from the role; false when the role does not exist. */
   removePermissions(role: string, permissions: readonly string[]): Promise<boolean>;
   /** Roles that grant the permission, sorted. */
@@ -33,6 +38,9 @@ export interface UserRolesStore {
   /** Deletes every assignment of the user (in every tenant) inside the caller's transaction (deleteUser). */
   deleteUserData(trx: DbTransaction, userId: string): Promise<void>;
 }
+
+// Bound parameters per statement stay well under every driver's limit (SQLite's was 999 before 3.32).
+const ROLES_PER_QUERY = 500;
 
 const column = <K extends string>(rows: Record<K, string>[], key: K): string[] => rows.map((row) => row[key]);
 
@@ -82,6 +90,17 @@ export function makeUserRolesStore(db: Database): UserRolesStore {
           .select<{ permission: string }[]>("permission")
           .orderBy("permission");
         return column(rows, "permission");
+      }),
+    permissionsOfRoles: (list) =>
+      db.run(async (knex) => {
+        const found = new Set<string>();
+        for (let i = 0; i < list.length; i += ROLES_PER_QUERY) {
+          const rows = await knex(perms)
+            .whereIn("role", list.slice(i, i + ROLES_PER_QUERY))
+            .distinct<{ permission: string }[]>("permission");
+          for (const row of rows) found.add(row.permission);
+        }
+        return [...found].sort();
       }),
     removePermissions: (role, permissions) =>
       db.transaction(async (trx) => {
