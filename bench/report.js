@@ -6,6 +6,13 @@ const path = require("node:path");
 
 const DBS = ["sqlite", "mysql", "postgres"];
 const DB_NAME = { sqlite: "SQLite (file, WAL)", mysql: "MySQL (MariaDB)", postgres: "PostgreSQL" };
+const FRAMEWORK_NAME = {
+  express: "express",
+  fastify: "Fastify",
+  koa: "Koa",
+  hono: "Hono",
+  fetch_node_http: "fetch handler on node:http",
+};
 const n = (x) => (x === undefined ? "-" : x >= 100 ? Math.round(x).toLocaleString("en-US") : String(+x.toFixed(2)));
 const x = (r) => (r === undefined ? "-" : `${r.toFixed(2)}x`);
 const row = (cells) => `| ${cells.join(" | ")} |`;
@@ -57,6 +64,14 @@ function targets(all) {
         0.6,
         `${n(h.latchkey_verifySession.rps)} vs ${n(h.no_auth.rps)} req/s`,
       );
+  }
+  for (const [name, f] of Object.entries(b.frameworks?.frameworks ?? {})) {
+    add(
+      `HTTP behind verifySession / no auth, ${FRAMEWORK_NAME[name] ?? name} (SQLite, median of per-round ratios)`,
+      f.ratio[1],
+      0.6,
+      `${n(f.verifySession_rps[1])} vs ${n(f.no_auth_rps[1])} req/s (medians); per-round ratio ${f.ratio.map((r) => r.toFixed(2)).join(" / ")}`,
+    );
   }
   for (const db of DBS) {
     for (const [alg, s] of Object.entries(b.session?.databases[db] ?? {})) {
@@ -382,6 +397,36 @@ function sections(r) {
           const g = sc.refresh_vs_table_size[db];
           return [DB_NAME[db], ...sizes.map((k) => n(g[k]?.refreshes_per_s)), x(g.ratio_max_to_min)];
         }),
+      ),
+      "",
+    );
+  }
+  const fw = b.frameworks;
+  if (fw) {
+    const spreadOf = (xs) => xs.map(n).join(" / ");
+    out.push(
+      `## 7. HTTP per framework (requests/s, autocannon, ${fw.connections} connections, ${fw.rounds} rounds of ${fw.seconds_per_run} s, servers in their own process)`,
+      "",
+      "The same route with no auth and behind the framework's `verifySession` (fetch: `getSession`), Latchkey's " +
+        "middleware in front of both, a Bearer access token; the pair run back to back, frameworks in turn. " +
+        `Load average ${fw.loadavg.at_start.join(", ")} at the start, ${fw.loadavg.at_end.join(", ")} at the end ` +
+        `(1-minute figure after each round: ${fw.loadavg.after_round.join(", ")}).`,
+      "",
+      table(
+        [
+          "Framework",
+          "no auth (min / median / max)",
+          "verifySession",
+          "ratio per round (min / median / max)",
+          "p99 ms",
+        ],
+        Object.entries(fw.frameworks).map(([name, f]) => [
+          name === fw.headline ? `**${FRAMEWORK_NAME[name]}**` : (FRAMEWORK_NAME[name] ?? name),
+          spreadOf(f.no_auth_rps),
+          spreadOf(f.verifySession_rps),
+          f.ratio.map((r) => r.toFixed(2)).join(" / "),
+          n(f.verifySession_p99_ms),
+        ]),
       ),
       "",
     );

@@ -18,6 +18,8 @@ const BENCHMARKS = [
   { name: "signin", args: [] },
   { name: "memory", args: [], node: ["--expose-gc"] },
   { name: "scale", args: [] },
+  // Its own lengths: 5 rounds of 4 s per route and framework (1 round of 1 s with --quick), SQLite only.
+  { name: "frameworks", args: [] },
   // The soak takes its own options (one database, a set time), not the others' pass-through arguments.
   {
     name: "soak",
