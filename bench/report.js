@@ -11,6 +11,14 @@ const x = (r) => (r === undefined ? "-" : `${r.toFixed(2)}x`);
 const row = (cells) => `| ${cells.join(" | ")} |`;
 const table = (head, rows) => [row(head), row(head.map(() => "---")), ...rows.map(row)].join("\n");
 
+const FRAMEWORK_NAME = {
+  express: "express",
+  fastify: "Fastify",
+  koa: "Koa",
+  hono: "Hono",
+  fetch_node_http: "fetch handler on node:http",
+};
+
 /** The issue's targets, each with the figure that decides it: [{ name, figure, target, met, note }]. */
 function targets(all) {
   const b = Object.fromEntries(Object.entries(all).filter(([, v]) => !v.failed));
@@ -103,6 +111,14 @@ function targets(all) {
       1.5,
       sizes.map((k) => `${k.slice(5)}: ${n(g[k].refreshes_per_s)}/s`).join(", "),
       false,
+    );
+  }
+  for (const [name, f] of Object.entries(b.frameworks?.frameworks ?? {})) {
+    add(
+      `HTTP behind verifySession / no auth, ${FRAMEWORK_NAME[name] ?? name} (SQLite, median of per-round ratios)`,
+      f.ratio[1],
+      0.6,
+      `${n(f.verifySession_rps[1])} vs ${n(f.no_auth_rps[1])} req/s (medians); per-round ratio ${f.ratio.map((r) => r.toFixed(2)).join(" / ")}`,
     );
   }
   for (const db of DBS) {
@@ -465,6 +481,36 @@ function sections(r) {
             x(d.ratio_consume_to_raw),
           ];
         }),
+      ),
+      "",
+    );
+  }
+  const fw = b.frameworks;
+  if (fw) {
+    const spreadOf = (xs) => xs.map(n).join(" / ");
+    out.push(
+      `## 9. HTTP per framework (requests/s, autocannon, ${fw.connections} connections, ${fw.rounds} rounds of ${fw.seconds_per_run} s, servers in their own process)`,
+      "",
+      "The same route with no auth and behind the framework's `verifySession` (fetch: `getSession`), Latchkey's " +
+        "middleware in front of both, a Bearer access token; the pair run back to back, frameworks in turn. " +
+        `Load average ${fw.loadavg.at_start.join(", ")} at the start, ${fw.loadavg.at_end.join(", ")} at the end ` +
+        `(1-minute figure after each round: ${fw.loadavg.after_round.join(", ")}).`,
+      "",
+      table(
+        [
+          "Framework",
+          "no auth (min / median / max)",
+          "verifySession",
+          "ratio per round (min / median / max)",
+          "p99 ms",
+        ],
+        Object.entries(fw.frameworks).map(([name, f]) => [
+          name === fw.headline ? `**${FRAMEWORK_NAME[name]}**` : (FRAMEWORK_NAME[name] ?? name),
+          spreadOf(f.no_auth_rps),
+          spreadOf(f.verifySession_rps),
+          f.ratio.map((r) => r.toFixed(2)).join(" / "),
+          n(f.verifySession_p99_ms),
+        ]),
       ),
       "",
     );

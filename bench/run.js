@@ -22,6 +22,8 @@ const BENCHMARKS = [
   { name: "roles", args: [] },
   // Issue 16: passwordless codes created and consumed per second against a raw sha256 + INSERT.
   { name: "passwordless", args: [] },
+  // Its own lengths: 5 rounds of 4 s per route and framework (1 round of 1 s with --quick), SQLite only.
+  { name: "frameworks", args: [] },
   // The soak takes its own options (one database, a set time), not the others' pass-through arguments.
   {
     name: "soak",

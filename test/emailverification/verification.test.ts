@@ -4,7 +4,6 @@ import { Latchkey as Core } from "../../lib/latchkey";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification, { EmailVerificationClaim } from "../../recipes/emailverification/index";
 import { PrimitiveArrayClaim } from "../../recipes/session/index";
-import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 import { rawKnex } from "../helpers/db";
 import { decodeFrontToken } from "../helpers/http";
 import { TestSMTPServer } from "../helpers/smtp";
@@ -164,14 +163,16 @@ describe("emailverification: claims gate routes until the email is verified", ()
       },
       {
         extraRecipes: [EmailPassword.init({ bcryptCost: 4 }), EmailVerification.init({ mode: "OPTIONAL" })],
-        addRoutes: (a) =>
-          a.get(
-            "/admin",
-            verifySession({
+        routes: [
+          {
+            method: "GET",
+            path: "/admin",
+            verify: {
               overrideGlobalClaimValidators: (globals) => [...globals, RoleClaim.validators.includes("admin")],
-            }),
-            (req: SessionRequest, res) => void res.json({ ok: true, payload: req.session?.getJWTPayload() }),
-          ),
+            },
+            handle: ({ session }) => ({ ok: true, payload: session?.getJWTPayload() }),
+          },
+        ],
       },
     );
     const { client } = app;

@@ -289,6 +289,9 @@ export function nodeBridge(app: FetchApp): (req: IncomingMessage, res: ServerRes
         return;
       }
       const answer = await app(request, { rawTarget: req.url ?? "/", remoteAddress: req.socket.remoteAddress });
+      // A body the app left unread is read to its end, as node does for its own handlers: left half-read, the
+      // connection could not carry the client's next request.
+      if (request.body !== null && !request.bodyUsed) await request.arrayBuffer().catch(() => undefined);
       const headers: Record<string, string | string[]> = {};
       answer.headers.forEach((value, name) => {
         if (name !== "set-cookie") headers[name] = value;

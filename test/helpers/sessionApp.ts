@@ -17,18 +17,23 @@ export interface SessionTestApp {
   close(): Promise<void>;
 }
 
-/** Routes: POST /login, GET|POST /protected, GET /optional, plus whatever `addRoutes` adds. */
+/**
+ * Routes: POST /login, GET|POST /protected, GET /optional, plus whatever `routes` (on the framework
+ * LATCHKEY_TEST_FRAMEWORK names) or `addRoutes` (express only) adds.
+ */
 export async function startSessionApp(
   sessionConfig: TypeInput = {},
   options: {
     extraRecipes?: RecipeListFunction[];
     addRoutes?: (app: express.Express) => void;
+    routes?: AppRoute[];
     appInfo?: typeof APP_INFO;
   } = {},
 ): Promise<SessionTestApp> {
   const lk = initLatchkey([Session.init(sessionConfig), ...(options.extraRecipes ?? [])], options.appInfo ?? APP_INFO);
-  const server = await (options.addRoutes === undefined && testFramework() !== "express"
-    ? startApp({ routes: SESSION_ROUTES })
+  const server = await (options.addRoutes === undefined &&
+  (testFramework() !== "express" || options.routes !== undefined)
+    ? startApp({ routes: [...SESSION_ROUTES, ...(options.routes ?? [])] })
     : startExpressSessionApp(options.addRoutes));
   // Tables exist from the start, so tests can count rows before the first request.
   await Core.getInstanceOrThrow().database.whenReady();

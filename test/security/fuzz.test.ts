@@ -9,9 +9,12 @@ import { Latchkey as Core } from "../../lib/latchkey";
 import { allRecipeInits, allRoutes, recipeSets, type RouteOfRecipe } from "../helpers/allRecipes";
 import { initLatchkey, startApp, type TestLatchkey, type TestServer } from "../helpers/app";
 import { rawKnex, tablesWithPrefix, testDbKind } from "../helpers/db";
+import { testFramework } from "../helpers/frameworks";
 import EmailPassword from "../../recipes/emailpassword/index";
 import Session from "../../recipes/session/index";
 import ThirdPartyEmailPassword from "../../recipes/thirdpartyemailpassword/index";
+
+const FRAMEWORK = testFramework();
 
 // Fixed unless LATCHKEY_FUZZ_SEED says otherwise, so a failure reproduces; printed with the summary.
 const SEED = Number(process.env.LATCHKEY_FUZZ_SEED ?? 20261123);
@@ -644,13 +647,28 @@ function fuzzSuite(set: string[], runs: number): void {
             const path = `/auth${route.path}${c.slash ? "/" : ""}${c.query}`;
             const headers = buildHeaders(c.headers, c.body, c.session);
             if (body !== undefined) headers["content-length"] = String(body.length);
-            const answer = await send(port, agent, route.method, path, headers, body);
+            // node's HTTP server refuses a request line + headers over 16 KB before any app code runs.
+            const headSize =
+              path.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
+            let answer: Answer;
+            try {
+              answer = await send(port, agent, route.method, path, headers, body);
+            } catch (err) {
+              // Fastify's default clientErrorHandler writes its 431 and destroys the socket at once, so the answer
+              // may never arrive (express leaves node's handler, which ends the socket after it). Only there, and
+              // only for a head node refuses, is a dropped connection the server's answer.
+              if (FRAMEWORK === "fastify" && headSize > 16_000 && /socket hang up|ECONNRESET/.test(String(err))) {
+                agent.destroy();
+                return;
+              }
+              throw err;
+            }
             const where = `${name} answered ${answer.status} ${answer.text.slice(0, 300)}`;
             if (answer.status === 431) {
-              // node's HTTP server refuses a request line + headers over 16 KB before any app code runs.
-              const size =
-                path.length + Object.entries(headers).reduce((n, [k, v]) => n + k.length + String(v).length, 0);
-              expect(size, where).to.be.greaterThan(16_000);
+              expect(headSize, where).to.be.greaterThan(16_000);
+              // Fastify's 431 closes the connection without saying so (no "Connection: close"): the agent would
+              // send the next case on the dead socket.
+              if (FRAMEWORK === "fastify") agent.destroy();
               return;
             }
             expect(answer.status, where).to.be.within(200, 499);

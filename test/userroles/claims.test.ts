@@ -1,15 +1,14 @@
 import { expect } from "chai";
-import type express from "express";
 import { Latchkey as Core } from "../../lib/latchkey";
 import EmailPassword from "../../recipes/emailpassword/index";
 import ThirdParty from "../../recipes/thirdparty/index";
 import UserRoles, { PermissionClaim, UserRoleClaim } from "../../recipes/userroles/index";
-import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 import { testDbKind } from "../helpers/db";
 import { decodeFrontToken } from "../helpers/http";
 import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc";
 import { providerRedirect } from "../helpers/thirdparty";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
+import type { AppRoute } from "../helpers/frameworks";
 
 const credentials = (email: string) => ({
   formFields: [
@@ -18,27 +17,30 @@ const credentials = (email: string) => ({
   ],
 });
 
-// A route only admins pass; /refresh-roles fetches the roles claim again into the session (after a change).
-function addRoutes(app: express.Express): void {
-  app.get(
-    "/admin",
-    verifySession({
-      overrideGlobalClaimValidators: (globals) => [...globals, UserRoleClaim.validators.includes("admin")],
-    }),
-    (req: SessionRequest, res) => void res.json({ ok: true, userId: req.session?.getUserId() }),
-  );
-  app.post("/refresh-roles", verifySession(), async (req: SessionRequest, res, next) => {
-    try {
-      await req.session?.fetchAndSetClaim(UserRoleClaim);
-      await req.session?.fetchAndSetClaim(PermissionClaim);
-      res.json({ ok: true });
-    } catch (err) {
-      next(err);
-    }
-  });
-  app.get("/assert", verifySession(), async (req: SessionRequest, res, next) => {
-    try {
-      const name = new URL(req.url ?? "/", "http://x").searchParams.get("v") ?? "";
+// A route only admins pass; /refresh-roles fetches the roles claim again into the session (after a change). Written
+// once for every framework (LATCHKEY_TEST_FRAMEWORK picks the one the file runs on).
+const ROUTES: AppRoute[] = [
+  {
+    method: "GET",
+    path: "/admin",
+    verify: { overrideGlobalClaimValidators: (globals) => [...globals, UserRoleClaim.validators.includes("admin")] },
+    handle: ({ session }) => ({ ok: true, userId: session?.getUserId() }),
+  },
+  {
+    method: "POST",
+    path: "/refresh-roles",
+    verify: {},
+    handle: async ({ session }) => {
+      await session?.fetchAndSetClaim(UserRoleClaim);
+      await session?.fetchAndSetClaim(PermissionClaim);
+      return { ok: true };
+    },
+  },
+  {
+    method: "GET",
+    path: "/assert",
+    verify: {},
+    handle: async ({ session, req }) => {
       const validators = {
         excludes: UserRoleClaim.validators.excludes("banned"),
         includesAll: UserRoleClaim.validators.includesAll(["admin", "editor"]),
@@ -46,13 +48,11 @@ function addRoutes(app: express.Express): void {
         excludesAll: UserRoleClaim.validators.excludesAll(["banned", "admin"]),
         perm: PermissionClaim.validators.includes("orders:write"),
       };
-      await req.session?.assertClaims([validators[name as keyof typeof validators]]);
-      res.json({ ok: true });
-    } catch (err) {
-      next(err);
-    }
-  });
-}
+      await session?.assertClaims([validators[(req.getQuery("v") ?? "") as keyof typeof validators]]);
+      return { ok: true };
+    },
+  },
+];
 
 describe(`userroles: st-role and st-perm in the access token, checked by claim validators (${testDbKind()})`, () => {
   let idp: TestOidcProvider;
@@ -63,7 +63,7 @@ describe(`userroles: st-role and st-perm in the access token, checked by claim v
     app = await startSessionApp(
       {},
       {
-        addRoutes,
+        routes: ROUTES,
         extraRecipes: [
           EmailPassword.init({
             bcryptCost: 4,
@@ -253,7 +253,7 @@ describe(`userroles: the design card's scenario the other way, and tokens withou
         },
       },
       {
-        addRoutes,
+        routes: ROUTES,
         extraRecipes: [
           UserRoles.init({ skipAddingRolesToAccessToken: true, skipAddingPermissionsToAccessToken: true }),
         ],
