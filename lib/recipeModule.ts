@@ -67,6 +67,14 @@ export abstract class RecipeModule {
     return Promise.resolve(false);
   }
 
+  /**
+   * The first factors (FactorIds) a sign-in through this API completes; [] for an API that signs no one in. The core
+   * refuses the API, before it runs, in a tenant that enables none of them (multitenancy's `firstFactors`).
+   */
+  firstFactorsOf(_apiId: string): readonly string[] {
+    return [];
+  }
+
   /** Request headers the browser must be allowed to send (CORS) for this recipe. */
   getAllCORSHeaders(): string[] {
     return [];

@@ -136,6 +136,10 @@ export class EmailPasswordRecipe extends RecipeModule {
     ];
   }
 
+  override firstFactorsOf(apiId: string): readonly string[] {
+    return apiId === "signUpPOST" || apiId === "signInPOST" ? [FactorIds.EMAILPASSWORD] : [];
+  }
+
   getAPIsHandled(): APIHandled[] {
     return apisHandled(ROUTES, this.apiImpl);
   }

@@ -171,6 +171,11 @@ export class PasswordlessRecipe extends RecipeModule {
     ];
   }
 
+  // Any of the recipe's factors lets the request through; which one the contact method and flow make is not checked.
+  override firstFactorsOf(apiId: string): readonly string[] {
+    return ["createCodePOST", "resendCodePOST", "consumeCodePOST"].includes(apiId) ? factorIdsOf(this.config) : [];
+  }
+
   getAPIsHandled(): APIHandled[] {
     return apisHandled(ROUTES, this.apiImpl);
   }

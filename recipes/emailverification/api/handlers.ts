@@ -1,7 +1,8 @@
 import { normaliseEmail } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
 import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
-import { DEFAULT_TENANT_ID, type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
+import { type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
+import { requestTenantId } from "../../../lib/tenant";
 import type { UserContext } from "../../../lib/types";
 import { EmailVerificationError } from "../error";
 import type { APIInterface, APIOptions } from "../types";
@@ -11,9 +12,6 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 
 // These routes exist to satisfy the email verification claim, so they never check claims themselves.
 const noClaims: VerifySessionOptions = { overrideGlobalClaimValidators: () => [] };
-
-// Every route serves the default tenant until multitenancy resolves one from the request.
-const tenantId = DEFAULT_TENANT_ID;
 
 /** The request's session, if any (with `sessionRequired: false`). */
 function optionalSession(
@@ -50,6 +48,7 @@ async function requiredSession(
 /** POST /user/email/verify/token: needs a session (401 without one). */
 export const generateEmailVerifyToken: Handler = async (api, options, userContext) => {
   if (api.generateEmailVerifyTokenPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const session = await requiredSession(options, noClaims, userContext);
   // Counted per user (so a new session does not reset it) and per address (so several accounts claiming one address
   // cannot flood it), before any token is made or email sent.
@@ -70,6 +69,7 @@ export const generateEmailVerifyToken: Handler = async (api, options, userContex
 /** POST /user/email/verify with { method: "token", token }: works with or without a session. */
 export const verifyEmail: Handler = async (api, options, userContext) => {
   if (api.verifyEmailPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   if (typeof body.token !== "string" || body.token === "")
     throw EmailVerificationError.badInput("Please provide the email verification token");
@@ -85,6 +85,7 @@ export const verifyEmail: Handler = async (api, options, userContext) => {
 /** GET /user/email/verify: needs a session. */
 export const isEmailVerified: Handler = async (api, options, userContext) => {
   if (api.isEmailVerifiedGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const session = await requiredSession(options, noClaims, userContext);
   options.res.sendJSON(await api.isEmailVerifiedGET({ session, options, tenantId, userContext }));
   return true;
