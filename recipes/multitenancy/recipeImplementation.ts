@@ -104,7 +104,8 @@ export function makeRecipeImplementation(deps: ImplementationDeps): RecipeInterf
           "cannot be stored: set Multitenancy.init({ secretEncryptionKey }) so provider secrets are encrypted at rest",
         );
       await assertTenantExists(tenantId);
-      if (skipValidation !== true) capabilities.optional(ThirdPartyProviders)?.validateProviderConfig({ ...config, thirdPartyId });
+      if (skipValidation !== true)
+        capabilities.optional(ThirdPartyProviders)?.validateProviderConfig({ ...config, thirdPartyId });
       const sealed = deps.secretBox.seal(Buffer.from(text), sealContext(tenantId, thirdPartyId));
       return { status: "OK", createdNew: await store.upsertProvider(tenantId, thirdPartyId, sealed) };
     },
