@@ -38,9 +38,14 @@ export async function resolveTenant(
 }
 
 /** The tenant's first factors that can work: its list (or every one offered), less built-in ones no recipe offers. */
-export function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLoginConfig): string[] {
-  const available = capabilities.all(LoginMethods).flatMap((m) => m.factorIds);
-  return (config.firstFactors ?? available).filter((f) => available.includes(f) || !BUILT_IN_FACTORS.includes(f));
+export function usableFirstFactors(configured: readonly string[] | undefined, available: readonly string[]): string[] {
+  return (configured ?? available).filter((f) => available.includes(f) || !BUILT_IN_FACTORS.includes(f));
+}
+
+function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLoginConfig): string[] {
+  return usableFirstFactors(config.firstFactors, [
+    ...new Set(capabilities.all(LoginMethods).flatMap((m) => m.factorIds)),
+  ]);
 }
 
 async function hasSession(

@@ -1,8 +1,8 @@
 import { FactorIds } from "../../../lib/seams";
+import { usableFirstFactors } from "../../../lib/tenantRouting";
 import { MultitenancyError } from "../error";
 import type { APIInterface } from "../types";
 
-const BUILT_IN_FACTORS: readonly string[] = Object.values(FactorIds);
 const PASSWORDLESS_FACTORS: readonly string[] = [
   FactorIds.OTP_EMAIL,
   FactorIds.OTP_PHONE,
@@ -16,12 +16,9 @@ export function makeAPIImplementation(): APIInterface {
     async loginMethodsGET({ tenantId, clientType, options, userContext }) {
       const tenant = await options.recipeImplementation.getTenant({ tenantId, userContext });
       if (tenant === undefined) throw MultitenancyError.tenantNotFound(tenantId);
-      const available = options.allAvailableFirstFactors;
       // As SuperTokens: the tenant's list, else every factor a recipe offers; a built-in factor no recipe in the
       // list offers cannot work and is left out, a custom one is the app's and stays.
-      const firstFactors = (tenant.firstFactors ?? available).filter(
-        (f) => available.includes(f) || !BUILT_IN_FACTORS.includes(f),
-      );
+      const firstFactors = usableFirstFactors(tenant.firstFactors, options.allAvailableFirstFactors);
       const providers = firstFactors.includes(FactorIds.THIRDPARTY)
         ? ((await options.providers?.listProviders({ tenantId, clientType, userContext })) ?? [])
         : [];
