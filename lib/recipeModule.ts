@@ -68,11 +68,12 @@ export abstract class RecipeModule {
   }
 
   /**
-   * The first factors (FactorIds) a sign-in through this API completes; [] for an API that signs no one in. The core
-   * refuses the API, before it runs, in a tenant that enables none of them (multitenancy's `firstFactors`).
+   * The first factors (FactorIds) a sign-in through this API could complete; [] for an API that signs no one in. The
+   * core refuses the API, before it runs, in a tenant that enables none of them (multitenancy's `firstFactors`). The
+   * request is there for a recipe whose factor depends on what is sent (Passwordless: an email or a phone number).
    */
-  firstFactorsOf(_apiId: string): readonly string[] {
-    return [];
+  firstFactorsOf(_apiId: string, _req: BaseRequest): Promise<readonly string[]> {
+    return Promise.resolve([]);
   }
 
   /** Request headers the browser must be allowed to send (CORS) for this recipe. */

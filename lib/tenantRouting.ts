@@ -27,7 +27,7 @@ export async function resolveTenant(
   const config = await tenants.getTenantLoginConfig({ tenantId, userContext });
   if (config === undefined)
     throw new LatchkeyError("TENANT_NOT_FOUND_ERROR", "Tenant not found", { payload: { tenantId } });
-  const factors = route.recipe.firstFactorsOf(route.api.id);
+  const factors = await route.recipe.firstFactorsOf(route.api.id, req);
   if (factors.length === 0 || factors.some((f) => enabledFirstFactors(capabilities, config).includes(f)))
     return tenantId;
   // A signed-in user may be completing a second factor with this method: MultiFactorAuth decides that, not this.

@@ -136,8 +136,8 @@ export class EmailPasswordRecipe extends RecipeModule {
     ];
   }
 
-  override firstFactorsOf(apiId: string): readonly string[] {
-    return apiId === "signUpPOST" || apiId === "signInPOST" ? [FactorIds.EMAILPASSWORD] : [];
+  override firstFactorsOf(apiId: string): Promise<readonly string[]> {
+    return Promise.resolve(apiId === "signUpPOST" || apiId === "signInPOST" ? [FactorIds.EMAILPASSWORD] : []);
   }
 
   getAPIsHandled(): APIHandled[] {

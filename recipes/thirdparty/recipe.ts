@@ -131,8 +131,8 @@ export class ThirdPartyRecipe extends RecipeModule {
     ];
   }
 
-  override firstFactorsOf(apiId: string): readonly string[] {
-    return apiId === "signInUpPOST" || apiId === "authorisationUrlGET" ? [FactorIds.THIRDPARTY] : [];
+  override firstFactorsOf(apiId: string): Promise<readonly string[]> {
+    return Promise.resolve(apiId === "signInUpPOST" || apiId === "authorisationUrlGET" ? [FactorIds.THIRDPARTY] : []);
   }
 
   getAPIsHandled(): APIHandled[] {

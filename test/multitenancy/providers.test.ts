@@ -150,4 +150,18 @@ describe(`multitenancy: third-party providers and passwordless per tenant, two o
     }
     expect(ids[0]).to.not.equal(ids[1]);
   });
+
+  it("passwordless: a tenant that enables codes by phone only refuses a code by email (401) and sends none", async () => {
+    await Multitenancy.createOrUpdateTenant("phones", { firstFactors: ["otp-phone"] });
+    const byEmail = await app.client.request("POST", "/auth/phones/signinup/code", {
+      body: { email: "pat@example.com" },
+    });
+    expect(byEmail.status).to.equal(401);
+    const byPhone = await app.client.request("POST", "/auth/phones/signinup/code", {
+      body: { phoneNumber: "+14155552671" },
+    });
+    expect(byPhone.json.status).to.equal("OK");
+    await app.nextMessage("+14155552671");
+    expect(app.emails).to.deep.equal([]);
+  });
 });
