@@ -4,7 +4,9 @@ import EmailPassword from "../../recipes/emailpassword/index";
 import Multitenancy from "../../recipes/multitenancy/index";
 import Session from "../../recipes/session/index";
 import ThirdParty from "../../recipes/thirdparty/index";
-import { initLatchkey, type TestLatchkey } from "../helpers/app";
+import Latchkey from "../../lib/index";
+import { resetForTests } from "../../lib/testing";
+import { APP_INFO, initLatchkey, type TestLatchkey } from "../helpers/app";
 import { rawKnex, testDbKind } from "../helpers/db";
 
 const KEY = "k".repeat(40);
@@ -257,5 +259,25 @@ describe(`multitenancy: provider configs need an encryption key (${testDbKind()}
   it("refuses a short secretEncryptionKey at init", () => {
     expect(() => Multitenancy.init({ secretEncryptionKey: "short" })({} as never)).to.throw(/secretEncryptionKey/);
     lk = initLatchkey([Session.init()]);
+  });
+
+  it("provider configs stay readable after a key rotation ([new, old]); one no configured key opens is left out", async () => {
+    const oldKey = "old-provider-key-".padEnd(40, "o");
+    const newKey = "new-provider-key-".padEnd(40, "n");
+    const recipes = (key: string | string[]) => [
+      Session.init(),
+      ThirdParty.init({ signInAndUpFeature: { providers: [] } }),
+      Multitenancy.init({ secretEncryptionKey: key }),
+    ];
+    lk = initLatchkey(recipes(oldKey));
+    await Multitenancy.createOrUpdateTenant("acme");
+    await Multitenancy.createOrUpdateThirdPartyConfig("acme", { ...staticProvider.config, thirdPartyId: "custom" });
+    const reopen = async (key: string | string[]) => {
+      await resetForTests(); // closes the pool; the tables stay
+      Latchkey.init({ appInfo: APP_INFO, database: lk.url, tablePrefix: lk.prefix, recipeList: recipes(key) });
+      return (await Multitenancy.getTenant("acme"))?.thirdParty.providers.map((p) => p.thirdPartyId);
+    };
+    expect(await reopen([newKey, oldKey])).to.deep.equal(["custom"]);
+    expect(await reopen(newKey)).to.deep.equal([]);
   });
 });

@@ -233,6 +233,35 @@ describe(`multitenancy: routes per tenant, login methods per tenant, users and s
   });
 });
 
+describe(`multitenancy: deleting a tenant with enableBlacklisting (${testDbKind()})`, () => {
+  let app: SessionTestApp;
+  beforeEach(async () => {
+    app = await startSessionApp(
+      { enableBlacklisting: true },
+      { extraRecipes: [EmailPassword.init(), Multitenancy.init()], addRoutes },
+    );
+    app.client.defaultHeaders = { "st-auth-mode": "cookie" };
+    await Multitenancy.createOrUpdateTenant("acme");
+  });
+  afterEach(() => app.close());
+
+  it("its sessions' access tokens stop working at once; another tenant's session of the same email goes on", async () => {
+    const other = new HttpClient(app.server.baseUrl);
+    other.defaultHeaders = { "st-auth-mode": "cookie" };
+    expect(
+      (await app.client.request("POST", "/auth/acme/signup", { body: form("fay@example.com", "password1") })).json
+        .status,
+    ).to.equal("OK");
+    expect(
+      (await other.request("POST", "/auth/signup", { body: form("fay@example.com", "password1") })).json.status,
+    ).to.equal("OK");
+    expect((await app.client.request("GET", "/tenant")).json.tenantId).to.equal("acme");
+    await Multitenancy.deleteTenant("acme");
+    expect((await app.client.request("GET", "/tenant")).status).to.equal(401);
+    expect((await other.request("GET", "/tenant")).json.tenantId).to.equal("public");
+  });
+});
+
 describe(`multitenancy: an app without the recipe keeps everything in public (${testDbKind()})`, () => {
   let app: SessionTestApp;
   beforeEach(async () => {
