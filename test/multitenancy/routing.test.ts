@@ -34,6 +34,7 @@ describe(`multitenancy: routes per tenant, login methods per tenant, users and s
   let idp: TestOidcProvider;
   let app: SessionTestApp;
   let signUps: string[];
+  let links: string[];
 
   before(async () => {
     idp = await startOidcProvider();
@@ -42,11 +43,20 @@ describe(`multitenancy: routes per tenant, login methods per tenant, users and s
 
   beforeEach(async () => {
     signUps = [];
+    links = [];
     app = await startSessionApp(
       {},
       {
         extraRecipes: [
           EmailPassword.init({
+            emailDelivery: {
+              override: (o) => ({
+                ...o,
+                sendEmail: async (input) => {
+                  links.push(input.passwordResetLink);
+                },
+              }),
+            },
             override: {
               functions: (o) => ({
                 ...o,
@@ -188,6 +198,30 @@ describe(`multitenancy: routes per tenant, login methods per tenant, users and s
     // Email exists is per tenant too.
     const exists = await app.client.request("GET", "/auth/beta/emailpassword/email/exists?email=ann@example.com");
     expect(exists.json).to.deep.include({ status: "OK", exists: false });
+  });
+
+  it("a password reset in a tenant: the link names the tenant, and its token works only there", async () => {
+    await EmailPassword.signUp("gil@example.com", "old-password1", {}, "acme");
+    await EmailPassword.signUp("gil@example.com", "public-password1", {}, "public");
+    const asked = await app.client.request("POST", "/auth/acme/user/password/reset/token", {
+      body: { formFields: [{ id: "email", value: "gil@example.com" }] },
+    });
+    expect(asked.json.status).to.equal("OK");
+    for (let i = 0; i < 50 && links.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const link = new URL(links[0] ?? "http://missing/");
+    expect(link.searchParams.get("tenantId")).to.equal("acme");
+    const body = (password: string) => ({
+      method: "token",
+      token: link.searchParams.get("token"),
+      formFields: [{ id: "password", value: password }],
+    });
+    // The SDK posts to the link's tenant; the same token in another tenant is invalid.
+    const elsewhere = await app.client.request("POST", "/auth/user/password/reset", { body: body("new-password1") });
+    expect(elsewhere.json.status).to.equal("RESET_PASSWORD_INVALID_TOKEN_ERROR");
+    const reset = await app.client.request("POST", "/auth/acme/user/password/reset", { body: body("new-password1") });
+    expect(reset.json.status).to.equal("OK");
+    expect((await EmailPassword.signIn("gil@example.com", "new-password1", {}, "acme")).status).to.equal("OK");
+    expect((await EmailPassword.signIn("gil@example.com", "public-password1", {}, "public")).status).to.equal("OK");
   });
 
   it("a session of tenant A is refused (403 invalid claim) on an API that requires tenant B", async () => {

@@ -48,8 +48,9 @@ async function requiredSession(
 /** POST /user/email/verify/token: needs a session (401 without one). */
 export const generateEmailVerifyToken: Handler = async (api, options, userContext) => {
   if (api.generateEmailVerifyTokenPOST === undefined) return false;
-  const tenantId = requestTenantId(userContext);
   const session = await requiredSession(options, noClaims, userContext);
+  // The session's tenant, as SuperTokens: the SDK calls this route without one; the link then names it.
+  const tenantId = session.getTenantId();
   // Counted per user (so a new session does not reset it) and per address (so several accounts claiming one address
   // cannot flood it), before any token is made or email sent.
   const userId = session.getUserId();
@@ -85,8 +86,8 @@ export const verifyEmail: Handler = async (api, options, userContext) => {
 /** GET /user/email/verify: needs a session. */
 export const isEmailVerified: Handler = async (api, options, userContext) => {
   if (api.isEmailVerifiedGET === undefined) return false;
-  const tenantId = requestTenantId(userContext);
   const session = await requiredSession(options, noClaims, userContext);
+  const tenantId = session.getTenantId();
   options.res.sendJSON(await api.isEmailVerifiedGET({ session, options, tenantId, userContext }));
   return true;
 };
