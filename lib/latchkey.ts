@@ -7,6 +7,8 @@ import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { RecipeListFunction, RecipeModule } from "./recipeModule";
 import { configureLogging, type LoggingConfig, logServerError, normaliseLogging, resetLogging } from "./logger";
 import { findRoute } from "./router";
+import { resolveTenant } from "./tenantRouting";
+import { setRequestTenantId } from "./tenant";
 import { UserDataOwners } from "./seams";
 import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
 import { findUser, type User } from "./users";
@@ -126,6 +128,9 @@ export class Latchkey {
     const route = findRoute(this.appInfo.apiBasePath, this.recipes, req);
     if (route === undefined) return false;
     try {
+      const tenantId = await resolveTenant(this.capabilities, route, req, res, userContext);
+      if (tenantId === undefined) return false;
+      setRequestTenantId(userContext, tenantId);
       return await route.recipe.handleAPIRequest(route.api.id, req, res, userContext);
     } catch (err) {
       if (LatchkeyError.isErrorFromAuth(err) && (await this.handleError(err, req, res, userContext))) return true;

@@ -67,6 +67,15 @@ export abstract class RecipeModule {
     return Promise.resolve(false);
   }
 
+  /**
+   * The first factors (FactorIds) a sign-in through this API could complete; [] for an API that signs no one in. The
+   * core refuses the API, before it runs, in a tenant that enables none of them (multitenancy's `firstFactors`). The
+   * request is there for a recipe whose factor depends on what is sent (Passwordless: an email or a phone number).
+   */
+  firstFactorsOf(_apiId: string, _req: BaseRequest): Promise<readonly string[]> {
+    return Promise.resolve([]);
+  }
+
   /** Request headers the browser must be allowed to send (CORS) for this recipe. */
   getAllCORSHeaders(): string[] {
     return [];

@@ -1,27 +1,43 @@
 import type { BaseRequest } from "./framework/request";
 import type { APIHandled, RecipeModule } from "./recipeModule";
-import { DEFAULT_TENANT_ID } from "./seams";
+import { TENANT_PATH_SEGMENT } from "./tenant";
 
 /** A route matched to the recipe that serves it. */
 export interface MatchedRoute {
   recipe: RecipeModule;
   api: APIHandled;
+  /** The tenant segment the path started with (`{apiBasePath}/<tenantId>/signin`); undefined for a plain path. */
+  tenantIdFromPath: string | undefined;
 }
 
 /**
- * Finds the recipe API for this request, or undefined. When several recipes serve the same method and path, the
- * `rid` header (which the frontend SDKs send) picks one; without a match the first in the recipe list whose route
- * is not disabled serves it.
+ * Finds the recipe API for this request, or undefined. The path is matched as it is first; failing that, a first
+ * segment that can be a tenant id (SuperTokens' pattern) is taken as the tenant and the rest matched (FDI 3.x puts
+ * one before every route). When several recipes serve the same method and path, the `rid` header (which the frontend
+ * SDKs send) picks one; without a match the first in the recipe list whose route is not disabled serves it.
  */
 export function findRoute(
   apiBasePath: string,
   recipes: readonly RecipeModule[],
   req: BaseRequest,
 ): MatchedRoute | undefined {
-  const subPath = routePath(pathUnderBase(apiBasePath, req.getPath()));
+  const subPath = pathUnderBase(apiBasePath, req.getPath());
   if (subPath === undefined) return undefined;
+  const exact = matchPath(recipes, req, subPath);
+  if (exact !== undefined) return { ...exact, tenantIdFromPath: undefined };
+  const split = /^\/([^/]+)(\/.+)$/.exec(subPath);
+  if (split === null || !TENANT_PATH_SEGMENT.test(split[1] as string)) return undefined;
+  const rest = matchPath(recipes, req, split[2] as string);
+  return rest === undefined ? undefined : { ...rest, tenantIdFromPath: split[1] };
+}
+
+function matchPath(
+  recipes: readonly RecipeModule[],
+  req: BaseRequest,
+  subPath: string,
+): { recipe: RecipeModule; api: APIHandled } | undefined {
   const method = req.getMethod();
-  const candidates: MatchedRoute[] = [];
+  const candidates: { recipe: RecipeModule; api: APIHandled }[] = [];
   for (const recipe of recipes) {
     for (const api of recipe.getAPIsHandled()) {
       if (api.method === method && api.path === subPath) candidates.push({ recipe, api });
@@ -33,14 +49,6 @@ export function findRoute(
   // recipe whose override disabled the route leaves it to the next recipe that serves it.
   if (named !== undefined) return named.api.disabled ? undefined : named;
   return candidates.find((c) => !c.api.disabled);
-}
-
-// FDI 3.x puts a tenant segment before every route (`{apiBasePath}/<tenantId>/signin`); until a tenant resolver
-// (multitenancy) exists, only the default tenant's segment is known, and it means the route without it.
-const TENANT_PREFIX = `/${DEFAULT_TENANT_ID}/`;
-
-function routePath(subPath: string | undefined): string | undefined {
-  return subPath?.startsWith(TENANT_PREFIX) ? subPath.slice(TENANT_PREFIX.length - 1) : subPath;
 }
 
 /** The part of `path` below `base` ("/x" or "/" form), or undefined when the path is not under it. */

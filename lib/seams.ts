@@ -211,3 +211,61 @@ export function completedFirstFactor(userContext: UserContext): string | undefin
   const value = userContext[FIRST_FACTOR_KEY];
   return typeof value === "string" ? value : undefined;
 }
+
+// ---- Multitenancy (issue #18): provided by the multitenancy recipe; every key below is optional to consumers. ----
+
+/** A tenant's login settings as other recipes read them; `undefined` lists mean "not configured: the default". */
+export interface TenantLoginConfig {
+  tenantId: string;
+  /** The factors a user may sign in with first in this tenant; undefined: every first factor the recipes offer. */
+  firstFactors?: string[];
+  /** Factors every user of this tenant must complete after the first (for MultiFactorAuth); undefined: none. */
+  requiredSecondaryFactors?: string[];
+}
+
+/** One tenant's third-party provider as stored, its client secrets decrypted: ThirdParty validates and merges it. */
+export type TenantProviderConfig = JSONObject & { thirdPartyId: string };
+
+/** What the core and the login recipes need of tenants: which one a request is for, and its settings. */
+export interface TenantService {
+  /** The tenant a request is for: the path's segment (`public` without one), unless the app overrides it. */
+  getTenantId(input: { tenantIdFromFrontend: string; req: BaseRequest; userContext: UserContext }): Promise<string>;
+  /** The tenant's login settings, or undefined when no such tenant exists (`public` always exists). */
+  getTenantLoginConfig(input: { tenantId: string; userContext: UserContext }): Promise<TenantLoginConfig | undefined>;
+  /** The tenant's own third-party providers (secrets decrypted, never to be answered or logged); [] when none. */
+  getThirdPartyProviderConfigs(input: { tenantId: string; userContext: UserContext }): Promise<TenantProviderConfig[]>;
+}
+
+/** Per-tenant cleanup when a tenant is deleted (the session recipe ends the tenant's sessions). */
+export interface TenantDataOwner {
+  deleteTenantData(input: { tenantId: string; userContext: UserContext }): Promise<void>;
+}
+
+/** What the multitenancy recipe needs of ThirdParty: check a provider config, list a tenant's providers. */
+export interface ThirdPartyProviderCatalog {
+  /** Throws a BAD_INPUT_ERROR naming the field when `config` is not a usable provider config. */
+  validateProviderConfig(config: TenantProviderConfig): void;
+  /** The providers (id, display name) a tenant's users can sign in with: static and stored configs merged. */
+  listProviders(input: {
+    tenantId: string;
+    clientType?: string;
+    userContext: UserContext;
+  }): Promise<{ id: string; name?: string }[]>;
+}
+
+/**
+ * Tenants, provided by the multitenancy recipe. MultiFactorAuth reads a tenant's `requiredSecondaryFactors` and
+ * `firstFactors` here (`getTenantLoginConfig`); without the recipe every request is in `public` with the defaults.
+ */
+export const Tenants = new Capability<TenantService>(
+  "Tenants",
+  "the multitenancy recipe: add Multitenancy.init() to recipeList",
+);
+/** Recipes that keep per-tenant data to end when a tenant is deleted. */
+export const TenantDataOwners = new Capability<TenantDataOwner>("TenantDataOwners", "a recipe with per-tenant data");
+/** Third-party providers per tenant, provided by ThirdParty. */
+export const ThirdPartyProviders = new Capability<ThirdPartyProviderCatalog>(
+  "ThirdPartyProviders",
+  "the thirdparty recipe: add ThirdParty.init() to recipeList",
+);
+// ---- end of Multitenancy (issue #18) ----

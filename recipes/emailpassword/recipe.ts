@@ -136,6 +136,10 @@ export class EmailPasswordRecipe extends RecipeModule {
     ];
   }
 
+  override firstFactorsOf(apiId: string): Promise<readonly string[]> {
+    return Promise.resolve(apiId === "signUpPOST" || apiId === "signInPOST" ? [FactorIds.EMAILPASSWORD] : []);
+  }
+
   getAPIsHandled(): APIHandled[] {
     return apisHandled(ROUTES, this.apiImpl);
   }

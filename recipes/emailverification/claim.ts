@@ -1,6 +1,6 @@
 import { BooleanClaim, isTrueRefetchingFalse, type SessionClaimValidator } from "../../lib/claims";
 import { Latchkey } from "../../lib/latchkey";
-import { DEFAULT_TENANT_ID, EmailVerifiers } from "../../lib/seams";
+import { EmailVerifiers } from "../../lib/seams";
 import { emailForUser } from "./userEmail";
 
 /**
@@ -11,13 +11,11 @@ export class EmailVerificationClaimClass extends BooleanClaim {
   constructor() {
     // Through the capabilities of the running Latchkey: the claim is one object shared by every init (tests re-init),
     // so it asks whoever provides email verification now rather than holding a recipe.
-    super("st-ev", async (userId, userContext) => {
+    super("st-ev", async (userId, userContext, tenantId) => {
       const { capabilities } = Latchkey.getInstanceOrThrow();
       const email = await emailForUser(capabilities, userId, userContext);
       if (email === undefined) return true;
-      return capabilities
-        .required(EmailVerifiers)
-        .isEmailVerified({ userId, email, tenantId: DEFAULT_TENANT_ID, userContext });
+      return capabilities.required(EmailVerifiers).isEmailVerified({ userId, email, tenantId, userContext });
     });
     // The base class builds `validators`; today's SuperTokens apps call isVerified() there, the seeds' on emailValidators.
     Object.assign(this.validators, { isVerified: this.emailValidators.isVerified });

@@ -171,6 +171,24 @@ export class PasswordlessRecipe extends RecipeModule {
     ];
   }
 
+  // A new code is for an email or a phone number: only that one's factors count. A resend or a consume goes on with
+  // a device made by an allowed createCode, so any of the recipe's factors lets it through.
+  override async firstFactorsOf(apiId: string, req: BaseRequest): Promise<readonly string[]> {
+    if (!["createCodePOST", "resendCodePOST", "consumeCodePOST"].includes(apiId)) return [];
+    const all = factorIdsOf(this.config);
+    if (apiId !== "createCodePOST") return all;
+    const body = await req.getJSONBody();
+    const by =
+      typeof body.email === "string" && body.phoneNumber === undefined
+        ? [FactorIds.OTP_EMAIL, FactorIds.LINK_EMAIL]
+        : typeof body.phoneNumber === "string" && body.email === undefined
+          ? [FactorIds.OTP_PHONE, FactorIds.LINK_PHONE]
+          : undefined;
+    const some = by === undefined ? [] : all.filter((f) => (by as string[]).includes(f));
+    // Never [] (that would mean "signs no one in"): a contact this config cannot take is the handler's 400.
+    return some.length > 0 ? some : all;
+  }
+
   getAPIsHandled(): APIHandled[] {
     return apisHandled(ROUTES, this.apiImpl);
   }

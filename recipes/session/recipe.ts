@@ -12,6 +12,7 @@ import {
   SessionClaimSources,
   Sessions,
   type SessionService,
+  TenantDataOwners,
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
@@ -126,6 +127,13 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     return [
       provide(Sessions, sessions),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserSessionsIn(trx, userId) }),
+      // A deleted tenant's sessions end: refreshes fail at once, access tokens work until they expire (or at once
+      // with enableBlacklisting), as after revokeSession.
+      provide(TenantDataOwners, {
+        deleteTenantData: async ({ tenantId }) => {
+          await this.store.deleteSessionsOfTenant(tenantId);
+        },
+      }),
     ];
   }
 

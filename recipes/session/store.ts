@@ -266,6 +266,11 @@ export class SessionStore {
     });
   }
 
+  /** Deletes every session of the tenant (the tenant was deleted); by the (tenant_id, user_id) index. */
+  async deleteSessionsOfTenant(tenantId: string): Promise<number> {
+    return this.db.run((knex) => knex(this.sessions).where({ tenant_id: tenantId }).del());
+  }
+
   /**
    * Handles of the user's live sessions (in one tenant, or in all when `tenantId` is undefined). A listing, read on
    * the read replica when one is set: it may lag behind other processes' writes, never behind this process's own.

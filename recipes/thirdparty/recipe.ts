@@ -8,7 +8,17 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
+import {
+  FactorIds,
+  LoginMethods,
+  type LoginMethodRecord,
+  Sessions,
+  Tenants,
+  ThirdPartyProviders,
+  UserDataOwners,
+} from "../../lib/seams";
+import { resolveProviderConfig } from "./providers/config";
+import { providersOfTenant, validateStoredProviderConfig } from "./providers/tenantProviders";
 import type { UserContext } from "../../lib/types";
 import { userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
@@ -106,11 +116,34 @@ export class ThirdPartyRecipe extends RecipeModule {
         },
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),
+      provide(ThirdPartyProviders, {
+        validateProviderConfig: (config) => validateStoredProviderConfig(this.config.providers, config),
+        listProviders: async ({ tenantId, clientType, userContext }) => {
+          const tenants = this.context.capabilities.optional(Tenants);
+          const inputs = await providersOfTenant(this.config.providers, tenants, tenantId, userContext);
+          return inputs.flatMap((p) => {
+            // As SuperTokens: a provider without a client of this clientType is left out of the list.
+            const resolved = resolveProviderConfig(p, clientType ?? p.config.clients[0]?.clientType);
+            return resolved === undefined ? [] : [{ id: p.config.thirdPartyId, name: resolved.name }];
+          });
+        },
+      }),
     ];
   }
 
+  override firstFactorsOf(apiId: string): Promise<readonly string[]> {
+    return Promise.resolve(apiId === "signInUpPOST" || apiId === "authorisationUrlGET" ? [FactorIds.THIRDPARTY] : []);
+  }
+
   getAPIsHandled(): APIHandled[] {
-    return apisHandled(this.routes, this.apiImpl);
+    return apisHandled(this.currentRoutes(), this.apiImpl);
+  }
+
+  // With multitenancy, tenants may have providers of their own (so the sign-in routes are served even without static
+  // ones) and the multitenancy recipe answers /loginmethods per tenant.
+  private currentRoutes(): RecipeRoute<APIInterface, APIOptions>[] {
+    if (this.context.capabilities.optional(Tenants) === undefined) return this.routes;
+    return ROUTES.filter((r) => r.id !== "loginMethodsGET");
   }
 
   handleAPIRequest(apiId: string, req: BaseRequest, res: BaseResponse, userContext: UserContext): Promise<boolean> {
@@ -142,7 +175,7 @@ export class ThirdPartyRecipe extends RecipeModule {
       req,
       res,
     };
-    return dispatchRoute(this.routes, apiId, this.apiImpl, options, userContext);
+    return dispatchRoute(this.currentRoutes(), apiId, this.apiImpl, options, userContext);
   }
 
   override handleError(err: LatchkeyError, _req: BaseRequest, res: BaseResponse): Promise<boolean> {

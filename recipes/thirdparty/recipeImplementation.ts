@@ -3,14 +3,18 @@ import type { Capabilities } from "../../lib/capabilities";
 import { isStorableText } from "../../lib/db/text";
 import { emailProblem, normaliseEmail } from "../../lib/email/address";
 import { badInput, configError, LatchkeyError } from "../../lib/error";
-import { EmailVerifiers } from "../../lib/seams";
+import { EmailVerifiers, Tenants } from "../../lib/seams";
+import { sha256 } from "../../lib/secrets";
 import { resolveProviderConfig } from "./providers/config";
 import { PRESETS } from "./providers/presets";
 import { makeProvider } from "./providers/provider";
+import { providersOfTenant } from "./providers/tenantProviders";
 import type { StoredUser, ThirdPartyStore } from "./store";
 import type { RecipeInterface, ThirdPartyUser, TypeNormalisedInput, TypeProvider } from "./types";
 
 const MAX_USER_ID_LENGTH = 255;
+// Provider instances kept (static ones, and tenants' stored ones); past this many the cache starts over.
+const MAX_CACHED_PROVIDERS = 1000;
 
 /** The user as the recipe's functions return it. */
 export const toThirdPartyUser = (user: StoredUser): ThirdPartyUser => ({
@@ -105,18 +109,25 @@ export function makeRecipeImplementation(
       return found === undefined ? undefined : toThirdPartyUser(found);
     },
 
-    getProvider({ thirdPartyId, clientType }) {
-      const key = `${thirdPartyId}\u0000${clientType ?? ""}`;
-      const cached = providers.get(key);
-      if (cached !== undefined) return Promise.resolve(cached);
-      const input = config.providers.find((p) => p.config.thirdPartyId === thirdPartyId);
+    async getProvider({ thirdPartyId, clientType, tenantId, userContext }) {
+      const tenants = capabilities.optional(Tenants);
+      const inputs =
+        tenants === undefined
+          ? config.providers
+          : await providersOfTenant(config.providers, tenants, tenantId, userContext);
+      const input = inputs.find((p) => p.config.thirdPartyId === thirdPartyId);
       const resolved = input === undefined ? undefined : resolveProviderConfig(input, clientType);
-      if (input === undefined || resolved === undefined) return Promise.resolve(undefined);
+      if (input === undefined || resolved === undefined) return undefined;
+      // One instance per distinct config (discovery and keys are cached in it); a tenant's changed config is a new key.
+      const key = sha256(JSON.stringify([thirdPartyId, clientType ?? "", input.config]));
+      const cached = providers.get(key);
+      if (cached !== undefined) return cached;
       const original = makeProvider(resolved, PRESETS[thirdPartyId]);
       const provider =
         input.override === undefined ? original : checkedOverride(thirdPartyId, input.override(original));
+      if (providers.size >= MAX_CACHED_PROVIDERS) providers.clear();
       providers.set(key, provider);
-      return Promise.resolve(provider);
+      return provider;
     },
   };
 }

@@ -100,6 +100,8 @@ export interface TypeProvider {
 export interface ProviderInput {
   config: ProviderConfig;
   override?: (originalImplementation: TypeProvider) => TypeProvider;
+  /** With multitenancy: offer this provider to tenants that have no providers of their own (always to `public`). */
+  includeInNonPublicTenantsByDefault?: boolean;
 }
 
 /** A provider's config resolved for one client, with the preset applied. */

@@ -1,9 +1,12 @@
 import { configError } from "../../lib/error";
 import { assertKnownKeys, assertPlainObject, optionalInteger } from "../../lib/validate";
 import type { TOTPAlgorithm } from "./otp";
-import { SecretBox } from "./secretBox";
+import { SecretBox, secretEncryptionKeys } from "../../lib/secretBox";
+
 import type { TypeInput, TypeNormalisedInput } from "./types";
 
+// The HKDF info of TOTP secrets' key: fixed, or stored secrets would no longer open.
+const TOTP_SECRET_PURPOSE = "latchkey totp secret v1";
 const ALGORITHMS: readonly TOTPAlgorithm[] = ["SHA1", "SHA256", "SHA512"];
 
 /** Validates TOTP.init's config and fills in the defaults; `appName` is the default issuer. */
@@ -35,16 +38,9 @@ export function normaliseConfig(input: TypeInput | undefined, appName: string): 
     digits: optionalInteger("TOTP.init.digits", config.digits, 6, 6, 8),
     maxAttempts: optionalInteger("TOTP.init.maxAttempts", config.maxAttempts, 5, 1, 1000),
     lockoutMs: optionalInteger("TOTP.init.lockoutSeconds", config.lockoutSeconds, 900, 1, 7 * 24 * 3600) * 1000,
-    secretBox: new SecretBox(encryptionKeys(config.secretEncryptionKey)),
+    secretBox: new SecretBox(
+      secretEncryptionKeys("TOTP.init.secretEncryptionKey", config.secretEncryptionKey),
+      TOTP_SECRET_PURPOSE,
+    ),
   };
-}
-
-function encryptionKeys(value: unknown): string[] {
-  const field = "TOTP.init.secretEncryptionKey";
-  const list: unknown[] = Array.isArray(value) ? value : [value];
-  if (value === undefined)
-    throw configError(field, "is required: a secret of at least 32 characters kept outside the database");
-  if (list.length === 0 || !list.every((k) => typeof k === "string" && k.length >= 32))
-    throw configError(field, "must be a string (or a list of strings) of at least 32 characters");
-  return list as string[];
 }

@@ -8,7 +8,7 @@ export const totpMigrations: RecipeMigration[] = [
       await knex.schema.createTable(tables.name("totp_devices"), (t) => {
         tables.caseSensitive(t.string("user_id", 128)).notNullable();
         tables.caseSensitive(t.string("device_name", 256)).notNullable();
-        // AES-256-GCM under a key from config, never the secret itself (secretBox.ts).
+        // AES-256-GCM under a key from config, never the secret itself (lib/secretBox.ts).
         t.string("secret_sealed", 255).notNullable();
         t.string("algorithm", 8).notNullable();
         t.integer("digits").notNullable();

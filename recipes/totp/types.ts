@@ -4,7 +4,7 @@ import type { MultiFactorAuthService, SessionService } from "../../lib/seams";
 import type { SessionContainerInterface } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { TOTPAlgorithm } from "./otp";
-import type { SecretBox } from "./secretBox";
+import type { SecretBox } from "../../lib/secretBox";
 
 export type { TOTPAlgorithm };
 

@@ -164,6 +164,29 @@ describe("routing", () => {
     }
   });
 
+  it("takes a first segment of SuperTokens' tenant pattern as the tenant when the path does not match as it is", () => {
+    initWith({});
+    const routed = (path: string) => {
+      const found = findRoute("/auth", recipes(), request("GET", path));
+      return found === undefined ? undefined : `${found.tenantIdFromPath ?? "-"} ${found.api.id}`;
+    };
+    expect(routed("/auth/notes/describe")).to.equal("- describeNoteGET");
+    expect(routed("/auth/acme/notes/describe")).to.equal("acme describeNoteGET");
+    expect(routed("/auth/Acme-2/notes/describe")).to.equal("Acme-2 describeNoteGET");
+    expect(routed(`/auth/${"a".repeat(64)}/notes/describe`)).to.equal(`${"a".repeat(64)} describeNoteGET`);
+    for (const path of [
+      `/auth/${"a".repeat(65)}/notes/describe`,
+      "/auth/a.b/notes/describe",
+      "/auth/%61cme/notes/describe",
+      "/auth/a_b/notes/describe",
+      "/auth//notes/describe",
+      "/auth/acme/acme/notes/describe",
+      "/auth/acme",
+    ]) {
+      expect(routed(path), path).to.equal(undefined);
+    }
+  });
+
   // [base, path, the part under the base or undefined]
   const paths: [string, string, string | undefined][] = [
     ["/auth", "/auth", "/"],

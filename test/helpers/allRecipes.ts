@@ -45,6 +45,8 @@ const CONFIGS: Record<string, unknown> = {
     emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },
   }, // No routes (as in SuperTokens); listed so the suites run with their claims in every session.
   usermetadata: {},
+  // The fuzz suite adds tenant "acme" (email/password only); provider configs need the key.
+  multitenancy: { secretEncryptionKey: "fuzz-suite-multitenancy-key-of-32-chars" },
   userroles: {},
 };
 
@@ -102,12 +104,15 @@ export function allRoutes(set?: string[]): RouteOfRecipe[] {
   const database = new Database(resolveConnection("sqlite::memory:"), "unused_");
   try {
     const appInfo = normaliseAppInfo(APP_INFO);
-    return allRecipeInits(set).flatMap((build) => {
-      const built = build({ appInfo, database, capabilities: new CapabilityRegistry() });
-      return (Array.isArray(built) ? built : [built]).flatMap((recipe) =>
-        recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId })),
-      );
+    // One registry, sealed as Latchkey.init seals it: which routes a recipe serves may depend on the others
+    // (ThirdParty leaves /loginmethods to Multitenancy when it is in the list).
+    const capabilities = new CapabilityRegistry();
+    const recipes = allRecipeInits(set).flatMap((build) => {
+      const built = build({ appInfo, database, capabilities });
+      return Array.isArray(built) ? built : [built];
     });
+    capabilities.seal(recipes.flatMap((recipe) => recipe.provides()));
+    return recipes.flatMap((recipe) => recipe.getAPIsHandled().map((api) => ({ ...api, recipeId: recipe.recipeId })));
   } finally {
     void database.close();
   }

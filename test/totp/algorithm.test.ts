@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { base32Decode, base32Encode, hotp, matchingStep, totp, type TOTPAlgorithm } from "../../recipes/totp/otp";
-import { SecretBox } from "../../recipes/totp/secretBox";
+import { SecretBox } from "../../lib/secretBox";
 import { otpauthURI } from "../../recipes/totp/uri";
 
 // RFC 6238 appendix B: the seeds are the ASCII digits repeated to the hash's length; codes have 8 digits, X = 30.
@@ -101,14 +101,14 @@ describe("totp: the algorithm (RFC 6238, RFC 4226, RFC 4648 base32)", () => {
     const key1 = "k".repeat(32);
     const key2 = "m".repeat(32);
     const secret = Buffer.from("0123456789abcdefghij");
-    const sealed = new SecretBox([key1]).seal(secret, "row-a");
+    const sealed = new SecretBox([key1], "latchkey totp secret v1").seal(secret, "row-a");
     expect(sealed).not.to.include(secret.toString("hex"));
     expect(sealed).not.to.include(base32Encode(secret));
-    expect(new SecretBox([key1]).open(sealed, "row-a")?.equals(secret)).to.equal(true);
-    expect(new SecretBox([key1]).open(sealed, "row-b")).to.equal(undefined);
-    expect(new SecretBox([key2]).open(sealed, "row-a")).to.equal(undefined);
-    expect(new SecretBox([key2, key1]).open(sealed, "row-a")?.equals(secret)).to.equal(true);
+    expect(new SecretBox([key1], "latchkey totp secret v1").open(sealed, "row-a")?.equals(secret)).to.equal(true);
+    expect(new SecretBox([key1], "latchkey totp secret v1").open(sealed, "row-b")).to.equal(undefined);
+    expect(new SecretBox([key2], "latchkey totp secret v1").open(sealed, "row-a")).to.equal(undefined);
+    expect(new SecretBox([key2, key1], "latchkey totp secret v1").open(sealed, "row-a")?.equals(secret)).to.equal(true);
     const tampered = sealed.slice(0, -2) + (sealed.endsWith("A") ? "BB" : "AA");
-    expect(new SecretBox([key1]).open(tampered, "row-a")).to.equal(undefined);
+    expect(new SecretBox([key1], "latchkey totp secret v1").open(tampered, "row-a")).to.equal(undefined);
   });
 });

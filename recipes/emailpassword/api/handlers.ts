@@ -1,6 +1,6 @@
 import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
 import { clientAddress } from "../../../lib/rateLimit/clientAddress";
-import { DEFAULT_TENANT_ID } from "../../../lib/seams";
+import { requestTenantId } from "../../../lib/tenant";
 import type { UserContext } from "../../../lib/types";
 import { EmailPasswordError } from "../error";
 import type { APIInterface, APIOptions, FormField } from "../types";
@@ -13,15 +13,13 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 // The recipe's own names of its limited actions: they start the keys of the counters already stored, so they stay.
 type LimitedAction = "signin" | "reset" | "signup";
 
-// Every route serves the default tenant until multitenancy resolves one from the request.
-const tenantId = DEFAULT_TENANT_ID;
-
 const signInFields: FormField[] = [{ id: "email", validate: defaultEmailValidator }, { id: "password" }];
 const resetRequestFields: FormField[] = [{ id: "email", validate: defaultEmailValidator }];
 
 /** POST /signup */
 export const signUp: Handler = async (api, options, userContext) => {
   if (api.signUpPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(options.config.signUpFormFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
@@ -40,6 +38,7 @@ export const signUp: Handler = async (api, options, userContext) => {
 /** POST /signin */
 export const signIn: Handler = async (api, options, userContext) => {
   if (api.signInPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(signInFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
@@ -61,6 +60,7 @@ export const signIn: Handler = async (api, options, userContext) => {
 /** GET /emailpassword/email/exists?email= */
 export const emailExists: Handler = async (api, options, userContext) => {
   if (api.emailExistsGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const email = options.req.getQuery("email");
   if (email === undefined || email === "") throw EmailPasswordError.badInput("Please provide the email as a GET param");
   return send(options, await api.emailExistsGET({ email, options, tenantId, userContext }));
@@ -69,6 +69,7 @@ export const emailExists: Handler = async (api, options, userContext) => {
 /** POST /user/password/reset/token */
 export const generatePasswordResetToken: Handler = async (api, options, userContext) => {
   if (api.generatePasswordResetTokenPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const { formFields } = await readFormFields(options.req);
   const invalid = await validateFormFields(resetRequestFields, formFields, userContext);
   if (invalid !== undefined) return send(options, invalid);
@@ -80,6 +81,7 @@ export const generatePasswordResetToken: Handler = async (api, options, userCont
 /** POST /user/password/reset */
 export const passwordReset: Handler = async (api, options, userContext) => {
   if (api.passwordResetPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const { body, formFields } = await readFormFields(options.req);
   if (typeof body.token !== "string" || body.token === "")
     throw EmailPasswordError.badInput("Please provide the password reset token");

@@ -90,7 +90,7 @@ export function makeAPIImplementation(): APIInterface {
           });
           if (created.status !== "OK") return;
           const { websiteDomain, websiteBasePath } = options.appInfo;
-          const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&rid=emailpassword`;
+          const passwordResetLink = `${websiteDomain}${websiteBasePath}/reset-password?token=${encodeURIComponent(created.token)}&tenantId=${encodeURIComponent(tenantId)}&rid=emailpassword`;
           sendInBackground(
             () =>
               options.emailDelivery.sendEmail({

@@ -1,7 +1,8 @@
 import { normaliseEmail } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
 import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
-import { DEFAULT_TENANT_ID, type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
+import { type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
+import { requestTenantId } from "../../../lib/tenant";
 import type { UserContext } from "../../../lib/types";
 import { EmailVerificationError } from "../error";
 import type { APIInterface, APIOptions } from "../types";
@@ -11,9 +12,6 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 
 // These routes exist to satisfy the email verification claim, so they never check claims themselves.
 const noClaims: VerifySessionOptions = { overrideGlobalClaimValidators: () => [] };
-
-// Every route serves the default tenant until multitenancy resolves one from the request.
-const tenantId = DEFAULT_TENANT_ID;
 
 /** The request's session, if any (with `sessionRequired: false`). */
 function optionalSession(
@@ -51,6 +49,8 @@ async function requiredSession(
 export const generateEmailVerifyToken: Handler = async (api, options, userContext) => {
   if (api.generateEmailVerifyTokenPOST === undefined) return false;
   const session = await requiredSession(options, noClaims, userContext);
+  // The session's tenant, as SuperTokens: the SDK calls this route without one; the link then names it.
+  const tenantId = session.getTenantId();
   // Counted per user (so a new session does not reset it) and per address (so several accounts claiming one address
   // cannot flood it), before any token is made or email sent.
   const userId = session.getUserId();
@@ -70,6 +70,7 @@ export const generateEmailVerifyToken: Handler = async (api, options, userContex
 /** POST /user/email/verify with { method: "token", token }: works with or without a session. */
 export const verifyEmail: Handler = async (api, options, userContext) => {
   if (api.verifyEmailPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   if (typeof body.token !== "string" || body.token === "")
     throw EmailVerificationError.badInput("Please provide the email verification token");
@@ -86,6 +87,7 @@ export const verifyEmail: Handler = async (api, options, userContext) => {
 export const isEmailVerified: Handler = async (api, options, userContext) => {
   if (api.isEmailVerifiedGET === undefined) return false;
   const session = await requiredSession(options, noClaims, userContext);
+  const tenantId = session.getTenantId();
   options.res.sendJSON(await api.isEmailVerifiedGET({ session, options, tenantId, userContext }));
   return true;
 };

@@ -24,7 +24,7 @@ export function makeAPIImplementation(): APIInterface {
         return created;
       }
       const { websiteDomain, websiteBasePath } = options.appInfo;
-      const emailVerifyLink = `${websiteDomain}${websiteBasePath}/verify-email?token=${encodeURIComponent(created.token)}&rid=emailverification`;
+      const emailVerifyLink = `${websiteDomain}${websiteBasePath}/verify-email?token=${encodeURIComponent(created.token)}&tenantId=${encodeURIComponent(tenantId)}&rid=emailverification`;
       sendInBackground(
         () =>
           options.emailDelivery.sendEmail({

@@ -1,6 +1,6 @@
 import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
 import { clientAddress } from "../../../lib/rateLimit/clientAddress";
-import { DEFAULT_TENANT_ID } from "../../../lib/seams";
+import { requestTenantId } from "../../../lib/tenant";
 import type { UserContext } from "../../../lib/types";
 import { PasswordlessError } from "../error";
 import type { APIInterface, APIOptions, ContactInput } from "../types";
@@ -9,14 +9,13 @@ import { normaliseEmail, normalisePhoneNumber } from "../validation";
 /** One route's handler: parse and validate the request, call the API implementation, answer. */
 type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext) => Promise<boolean>;
 
-// Every route serves the default tenant until multitenancy resolves one from the request.
-const tenantId = DEFAULT_TENANT_ID;
 // No id, code or address a flow makes is near this long; anything longer is not worth hashing.
 const MAX_FIELD_LENGTH = 1000;
 
 /** POST /signinup/code */
 export const createCode: Handler = async (api, options, userContext) => {
   if (api.createCodePOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   const { email, phoneNumber } = body;
   if ((email === undefined) === (phoneNumber === undefined))
@@ -50,6 +49,7 @@ export const createCode: Handler = async (api, options, userContext) => {
 /** POST /signinup/code/resend */
 export const resendCode: Handler = async (api, options, userContext) => {
   if (api.resendCodePOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   const deviceId = requiredString(body.deviceId, "deviceId");
   const preAuthSessionId = requiredString(body.preAuthSessionId, "preAuthSessionId");
@@ -72,6 +72,7 @@ export const resendCode: Handler = async (api, options, userContext) => {
 /** POST /signinup/code/consume */
 export const consumeCode: Handler = async (api, options, userContext) => {
   if (api.consumeCodePOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   const preAuthSessionId = requiredString(body.preAuthSessionId, "preAuthSessionId");
   let input;
@@ -105,6 +106,7 @@ export const consumeCode: Handler = async (api, options, userContext) => {
 /** GET /passwordless/email/exists?email= */
 export const emailExists: Handler = async (api, options, userContext) => {
   if (api.emailExistsGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const email = options.req.getQuery("email");
   if (email === undefined || email === "") throw PasswordlessError.badInput("Please provide the email as a GET param");
   return send(options, await api.emailExistsGET({ email, options, tenantId, userContext }));
@@ -113,6 +115,7 @@ export const emailExists: Handler = async (api, options, userContext) => {
 /** GET /passwordless/phonenumber/exists?phoneNumber= */
 export const phoneNumberExists: Handler = async (api, options, userContext) => {
   if (api.phoneNumberExistsGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const phoneNumber = options.req.getQuery("phoneNumber");
   if (phoneNumber === undefined || phoneNumber === "")
     throw PasswordlessError.badInput("Please provide the phoneNumber as a GET param");

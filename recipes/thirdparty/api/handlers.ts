@@ -1,5 +1,5 @@
 import { badInput } from "../../../lib/error";
-import { DEFAULT_TENANT_ID } from "../../../lib/seams";
+import { requestTenantId } from "../../../lib/tenant";
 import type { UserContext } from "../../../lib/types";
 import { parseVerifier } from "../providers/provider";
 import type { APIInterface, APIOptions, OAuthTokens, RedirectURIInfo, TypeProvider } from "../types";
@@ -9,16 +9,16 @@ type Handler = (api: APIInterface, options: APIOptions, userContext: UserContext
 
 const MAX_URL_LENGTH = 2048;
 const MAX_QUERY_PARAMS = 50;
-// Every request is in the default tenant until a tenant resolver (multitenancy) says otherwise.
-const tenantId = DEFAULT_TENANT_ID;
 
 /** GET /authorisationurl?thirdPartyId=&redirectURIOnProviderDashboard= */
 export const authorisationUrl: Handler = async (api, options, userContext) => {
   if (api.authorisationUrlGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const provider = await findProvider(
     options,
     options.req.getQuery("thirdPartyId"),
     options.req.getQuery("clientType"),
+    tenantId,
     userContext,
   );
   const redirectURIOnProviderDashboard = redirectURI(
@@ -34,10 +34,11 @@ export const authorisationUrl: Handler = async (api, options, userContext) => {
 /** POST /signinup with { thirdPartyId, clientType?, redirectURIInfo } or { thirdPartyId, clientType?, oAuthTokens } */
 export const signInUp: Handler = async (api, options, userContext) => {
   if (api.signInUpPOST === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   const body = await options.req.getJSONBody();
   const clientType = body.clientType === undefined || body.clientType === null ? undefined : body.clientType;
   if (clientType !== undefined && typeof clientType !== "string") throw badInput("clientType must be a string");
-  const provider = await findProvider(options, body.thirdPartyId, clientType, userContext);
+  const provider = await findProvider(options, body.thirdPartyId, clientType, tenantId, userContext);
   const common = { provider, tenantId, options, userContext };
   const result =
     body.redirectURIInfo !== undefined
@@ -55,6 +56,7 @@ export const signInUp: Handler = async (api, options, userContext) => {
 /** GET /loginmethods */
 export const loginMethods: Handler = async (api, options, userContext) => {
   if (api.loginMethodsGET === undefined) return false;
+  const tenantId = requestTenantId(userContext);
   return send(options, await api.loginMethodsGET({ tenantId, options, userContext }));
 };
 
@@ -62,6 +64,7 @@ async function findProvider(
   options: APIOptions,
   thirdPartyId: unknown,
   clientType: unknown,
+  tenantId: string,
   userContext: UserContext,
 ): Promise<TypeProvider> {
   if (typeof thirdPartyId !== "string" || thirdPartyId === "") throw badInput("Please provide the thirdPartyId");

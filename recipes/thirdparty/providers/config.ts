@@ -11,7 +11,7 @@ import {
 import type { NormalisedProviderConfig, ProviderClientConfig, ProviderConfig, ProviderInput } from "../types";
 import { PRESETS } from "./presets";
 
-const PROVIDER_KEYS = ["config", "override"];
+const PROVIDER_KEYS = ["config", "override", "includeInNonPublicTenantsByDefault"];
 const CONFIG_KEYS = [
   "thirdPartyId",
   "name",
@@ -51,6 +51,7 @@ export function validateProviders(label: string, value: unknown): ProviderInput[
     assertPlainObject(where, provider);
     assertKnownKeys(where, provider, PROVIDER_KEYS);
     optionalFunction(`${where}.override`, provider.override);
+    optionalBoolean(`${where}.includeInNonPublicTenantsByDefault`, provider.includeInNonPublicTenantsByDefault, false);
     const config = provider.config;
     assertPlainObject(`${where}.config`, config);
     assertKnownKeys(`${where}.config`, config, CONFIG_KEYS);

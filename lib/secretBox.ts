@@ -1,18 +1,20 @@
 import crypto from "node:crypto";
+import { configError } from "./error";
 
 /**
- * Encrypts TOTP secrets at rest with AES-256-GCM under a key derived (HKDF-SHA256) from the app's configured
- * `secretEncryptionKey`, so a database dump alone does not yield them. The row's owner and device name are the
- * additional data, so a ciphertext copied onto another user's row does not decrypt. Several keys may be configured:
- * the first encrypts, every one decrypts (rotation); each ciphertext names its key by a short fingerprint.
+ * Encrypts secrets at rest (TOTP secrets, tenants' OAuth client secrets) with AES-256-GCM under a key derived
+ * (HKDF-SHA256, with a per-use `purpose` as the info) from the app's configured `secretEncryptionKey`, so a database
+ * dump alone does not yield them. The caller binds each ciphertext to its row (the additional data), so one copied
+ * onto another row does not decrypt. Several keys may be configured: the first encrypts, every one decrypts
+ * (rotation); each ciphertext names its key by a short fingerprint.
  */
 export class SecretBox {
   private readonly keys: { id: string; key: Buffer }[];
 
-  /** Derives one AES key per configured secret (the first is the one that encrypts). */
-  constructor(secrets: readonly string[]) {
+  /** Derives one AES key per configured secret (the first is the one that encrypts), separate for each `purpose`. */
+  constructor(secrets: readonly string[], purpose: string) {
     this.keys = secrets.map((secret) => {
-      const key = Buffer.from(crypto.hkdfSync("sha256", secret, "latchkey", "latchkey totp secret v1", 32));
+      const key = Buffer.from(crypto.hkdfSync("sha256", secret, "latchkey", purpose, 32));
       return { id: crypto.createHash("sha256").update(key).digest("hex").slice(0, 8), key };
     });
   }
@@ -44,4 +46,14 @@ export class SecretBox {
       return undefined;
     }
   }
+}
+
+/** The configured `secretEncryptionKey` as a list (the first encrypts), or an INVALID_CONFIG naming `field`. */
+export function secretEncryptionKeys(field: string, value: unknown): string[] {
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (value === undefined)
+    throw configError(field, "is required: a secret of at least 32 characters kept outside the database");
+  if (list.length === 0 || !list.every((k) => typeof k === "string" && k.length >= 32))
+    throw configError(field, "must be a string (or a list of strings) of at least 32 characters");
+  return list as string[];
 }

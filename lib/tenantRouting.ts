@@ -1,0 +1,71 @@
+import type { CapabilityRegistry } from "./capabilities";
+import { LatchkeyError } from "./error";
+import type { BaseRequest, BaseResponse } from "./framework/request";
+import type { MatchedRoute } from "./router";
+import { DEFAULT_TENANT_ID, FactorIds, LoginMethods, Sessions, type TenantLoginConfig, Tenants } from "./seams";
+import type { UserContext } from "./types";
+
+const BUILT_IN_FACTORS: readonly string[] = Object.values(FactorIds);
+
+/**
+ * The tenant a routed request is for, or undefined when the route is not ours to serve. Without the multitenancy
+ * recipe only `public` exists: a plain path, or one under `/public/`. With it, the recipe's (overridable) getTenantId
+ * decides, an unknown tenant is refused (400 TENANT_NOT_FOUND_ERROR), and so is a sign-in with a login method the
+ * tenant does not enable (401, as SuperTokens answers a first factor it does not allow), before the API runs.
+ */
+export async function resolveTenant(
+  capabilities: CapabilityRegistry,
+  route: MatchedRoute,
+  req: BaseRequest,
+  res: BaseResponse,
+  userContext: UserContext,
+): Promise<string | undefined> {
+  const fromPath = route.tenantIdFromPath ?? DEFAULT_TENANT_ID;
+  const tenants = capabilities.optional(Tenants);
+  if (tenants === undefined) return fromPath === DEFAULT_TENANT_ID ? fromPath : undefined;
+  const tenantId = await tenants.getTenantId({ tenantIdFromFrontend: fromPath, req, userContext });
+  const config = await tenants.getTenantLoginConfig({ tenantId, userContext });
+  if (config === undefined)
+    throw new LatchkeyError("TENANT_NOT_FOUND_ERROR", "Tenant not found", { payload: { tenantId } });
+  const factors = await route.recipe.firstFactorsOf(route.api.id, req);
+  if (factors.length === 0 || factors.some((f) => enabledFirstFactors(capabilities, config).includes(f)))
+    return tenantId;
+  // A signed-in user may be completing a second factor with this method: MultiFactorAuth decides that, not this.
+  if (await hasSession(capabilities, req, res, userContext)) return tenantId;
+  throw new LatchkeyError("UNAUTHORISED", "The login method is not enabled for this tenant", {
+    payload: { clearTokens: false },
+  });
+}
+
+/** The tenant's first factors that can work: its list (or every one offered), less built-in ones no recipe offers. */
+export function usableFirstFactors(configured: readonly string[] | undefined, available: readonly string[]): string[] {
+  return (configured ?? available).filter((f) => available.includes(f) || !BUILT_IN_FACTORS.includes(f));
+}
+
+function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLoginConfig): string[] {
+  return usableFirstFactors(config.firstFactors, [
+    ...new Set(capabilities.all(LoginMethods).flatMap((m) => m.factorIds)),
+  ]);
+}
+
+async function hasSession(
+  capabilities: CapabilityRegistry,
+  req: BaseRequest,
+  res: BaseResponse,
+  userContext: UserContext,
+): Promise<boolean> {
+  const sessions = capabilities.optional(Sessions);
+  if (sessions === undefined) return false;
+  try {
+    const session = await sessions.getSession({
+      req,
+      res,
+      options: { sessionRequired: false, antiCsrfCheck: false, overrideGlobalClaimValidators: () => [] },
+      userContext,
+    });
+    return session !== undefined;
+  } catch {
+    // An expired or invalid session is no session here: the sign-in is refused as for anyone.
+    return false;
+  }
+}

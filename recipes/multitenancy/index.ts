@@ -1,0 +1,107 @@
+import type { RecipeListFunction } from "../../lib/recipeModule";
+import type { JSONObject, UserContext } from "../../lib/types";
+import { TenantIdClaim } from "./claim";
+import { MultitenancyError } from "./error";
+import { MultitenancyRecipe } from "./recipe";
+import type { RecipeInterface, TenantConfigInput, TypeInput } from "./types";
+
+export { MultitenancyError as Error };
+export { TenantIdClaim };
+export type {
+  APIInterface,
+  APIOptions,
+  AssociateRefusal,
+  LoginMethodsResponse,
+  ProviderConfigSummary,
+  RecipeInterface,
+  TenantConfig,
+  TenantConfigInput,
+  TypeInput,
+} from "./types";
+export type { MultitenancyErrorPayloads, MultitenancyErrorType, MultitenancyErrorUnion } from "./error";
+
+type Result<K extends keyof RecipeInterface> = ReturnType<RecipeInterface[K]>;
+
+function impl(): RecipeInterface {
+  return MultitenancyRecipe.getInstanceOrThrow().recipeInterfaceImpl;
+}
+
+/** Adds the multitenancy recipe (tenants, per-tenant routes and login methods) to `Latchkey.init`'s recipe list. */
+export function init(config?: TypeInput): RecipeListFunction {
+  return (context) => new MultitenancyRecipe(context, config);
+}
+
+/** Creates the tenant, or changes its `firstFactors` / `requiredSecondaryFactors` (null resets one to the default). */
+export function createOrUpdateTenant(
+  tenantId: string,
+  config?: TenantConfigInput,
+  userContext: UserContext = {},
+): Result<"createOrUpdateTenant"> {
+  return impl().createOrUpdateTenant({ tenantId, config, userContext });
+}
+
+/** Deletes the tenant with its providers and user associations, and ends its sessions; users stay (see README). */
+export function deleteTenant(tenantId: string, userContext: UserContext = {}): Result<"deleteTenant"> {
+  return impl().deleteTenant({ tenantId, userContext });
+}
+
+/** The tenant's settings (providers without their secrets), or undefined when there is no such tenant. */
+export function getTenant(tenantId: string, userContext: UserContext = {}): Result<"getTenant"> {
+  return impl().getTenant({ tenantId, userContext });
+}
+
+/** Every tenant, `public` first. */
+export function listAllTenants(userContext: UserContext = {}): Result<"listAllTenants"> {
+  return impl().listAllTenants({ userContext });
+}
+
+/** Stores the tenant's own config of a provider (encrypted at rest; needs `secretEncryptionKey`). */
+export function createOrUpdateThirdPartyConfig(
+  tenantId: string,
+  config: JSONObject,
+  skipValidation?: boolean,
+  userContext: UserContext = {},
+): Result<"createOrUpdateThirdPartyConfig"> {
+  return impl().createOrUpdateThirdPartyConfig({ tenantId, config, skipValidation, userContext });
+}
+
+/** Removes the tenant's own config of a provider. */
+export function deleteThirdPartyConfig(
+  tenantId: string,
+  thirdPartyId: string,
+  userContext: UserContext = {},
+): Result<"deleteThirdPartyConfig"> {
+  return impl().deleteThirdPartyConfig({ tenantId, thirdPartyId, userContext });
+}
+
+/** Records that the user also belongs to the tenant (SuperTokens' statuses when another user holds the identity). */
+export function associateUserToTenant(
+  tenantId: string,
+  recipeUserId: string,
+  userContext: UserContext = {},
+): Result<"associateUserToTenant"> {
+  return impl().associateUserToTenant({ tenantId, recipeUserId, userContext });
+}
+
+/** Removes a recorded association of the user with the tenant. */
+export function disassociateUserFromTenant(
+  tenantId: string,
+  recipeUserId: string,
+  userContext: UserContext = {},
+): Result<"disassociateUserFromTenant"> {
+  return impl().disassociateUserFromTenant({ tenantId, recipeUserId, userContext });
+}
+
+export default {
+  init,
+  createOrUpdateTenant,
+  deleteTenant,
+  getTenant,
+  listAllTenants,
+  createOrUpdateThirdPartyConfig,
+  deleteThirdPartyConfig,
+  associateUserToTenant,
+  disassociateUserFromTenant,
+  TenantIdClaim,
+  Error: MultitenancyError,
+};
