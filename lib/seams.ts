@@ -211,3 +211,18 @@ export function completedFirstFactor(userContext: UserContext): string | undefin
   const value = userContext[FIRST_FACTOR_KEY];
   return typeof value === "string" ? value : undefined;
 }
+
+/**
+ * A tenant's MFA policy, for MultiFactorAuth: the secondary factors every user of the tenant must complete. Optional:
+ * provided by a recipe that keeps per-tenant settings (multitenancy); without one, no tenant requires a factor.
+ */
+export interface TenantFactorPolicy {
+  /** The secondary factors required of every user signing in to the tenant (one of them, by default). */
+  getRequiredSecondaryFactors(input: { tenantId: string; userContext: UserContext }): Promise<string[]>;
+}
+
+/** Per-tenant MFA policy (the multitenancy recipe, when it is in the list). */
+export const TenantFactorPolicies = new Capability<TenantFactorPolicy>(
+  "TenantFactorPolicies",
+  "a recipe that keeps per-tenant settings (multitenancy) in recipeList",
+);

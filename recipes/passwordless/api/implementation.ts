@@ -1,5 +1,6 @@
 import { sendInBackground } from "../../../lib/email/delivery";
 import { sameSecret } from "../../../lib/secrets";
+import { setCompletedFirstFactor } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { magicLink } from "../recipeImplementation";
 import type { APIInterface, APIOptions, CreatedCode } from "../types";
@@ -85,6 +86,9 @@ export function makeAPIImplementation(): APIInterface {
       // The user just proved they receive mail at this address: the email is verified (when a recipe tracks that).
       if (user.email !== undefined && result.consumedDevice.email === user.email)
         await options.emailVerifier?.markEmailVerified({ userId: user.id, email: user.email, tenantId, userContext });
+      // This recipe proves one of several factors: name the one this sign-in completed for MultiFactorAuth's claim.
+      const by = input.linkCode !== undefined ? "link" : "otp";
+      setCompletedFirstFactor(userContext, `${by}-${result.consumedDevice.email !== undefined ? "email" : "phone"}`);
       // Through the Session recipe's (overridable) createNewSession: one override reaches every login method.
       const session = await options.sessions.createNewSession({
         req: options.req,
