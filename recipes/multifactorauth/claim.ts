@@ -74,7 +74,7 @@ export class MultiFactorAuthClaimClass extends SessionClaim<MFAClaimValue> {
           ? { isValid: true }
           : { isValid: false, reason: { message: "MFA requirement for auth is not satisfied" } },
       ),
-    /** Valid when the completed factors meet `requirements` (e.g. `["totp"]` for an API that always wants TOTP). */
+    /** Valid when the completed factors meet `requirements` (e.g. `[FactorIds.TOTP]` for an API that always wants TOTP). */
     hasCompletedRequirementList: (requirements: MFARequirementList, id?: string): SessionClaimValidator =>
       this.mfaValidator(id, (value) => requirementResult(nextUnsatisfiedFactors(value.c, requirements))),
     /**

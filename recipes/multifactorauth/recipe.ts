@@ -10,6 +10,7 @@ import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRo
 import {
   type MultiFactorAuthService,
   MultiFactorAuthServices,
+  type SessionContainerInterface,
   SessionClaimSources,
   Sessions,
   UserDataOwners,
@@ -104,7 +105,7 @@ export class MultiFactorAuthRecipe extends RecipeModule implements SessionClaimP
    * assertAllowedToSetupFactorElseThrowInvalidClaimError with the session's current requirements).
    */
   async assertAllowedToSetupFactor(
-    session: Parameters<MultiFactorAuthService["assertAllowedToSetupFactor"]>[0]["session"],
+    session: SessionContainerInterface,
     factorId: string,
     userContext: UserContext,
   ): Promise<void> {

@@ -19,7 +19,7 @@ export type MFAClaimValue = { c: { [factorId: string]: number }; v: boolean };
 /** The argument of `MultiFactorAuth.init()`. */
 export interface TypeInput {
   /**
-   * The factors a session may start with (e.g. `["emailpassword"]`); a session whose sign-in proved another one must
+   * The factors a session may start with (e.g. `[FactorIds.EMAILPASSWORD]`); a session whose sign-in proved another one must
    * complete one of these before it counts as signed in. Default: every login method in the recipe list.
    */
   firstFactors?: string[];
