@@ -364,6 +364,58 @@ describe("multifactorauth: the st-mfa claim, /mfa/info, setting up and completin
     expect((await client.request("GET", "/protected")).status).to.equal(403);
   });
 
+  it("a session cannot grant itself the claim: st-mfa in createNewSession's or updateJWTPayload's payload is ignored", async () => {
+    const { client } = await start();
+    const userId = "custom-login-user";
+    await MultiFactorAuth.addToRequiredSecondaryFactorsForUser(userId, "totp");
+    const forged = { c: { totp: Date.now() }, v: true };
+    const login = await client.request("POST", "/login", { body: { userId, jwtPayload: { "st-mfa": forged } } });
+    expect(login.status).to.equal(200);
+    // No login method knows the user: no first factor, and the required one is missing.
+    expect(await claimOf(client)).to.deep.equal({ c: {}, v: false });
+    expect((await client.request("GET", "/protected")).status).to.equal(403);
+    const handle = login.json.handle as string;
+    await Session.updateJWTPayload(handle, { "st-mfa": forged, other: 1 });
+    expect((await Session.getJWTPayload(handle))["st-mfa"]).to.deep.equal({ c: {}, v: false });
+  });
+
+  it("a session from before MultiFactorAuth was added gets its claim on first use, from its login method", async () => {
+    const { client } = await start();
+    const userId = await signUp(client, "older@shop.test");
+    const handle = await handleOf(client);
+    // As if issued before the recipe was in the list: the claim is not in the stored payload or the token.
+    const knex = rawKnex(app?.lk.url ?? "");
+    try {
+      await knex(`${app?.lk.prefix ?? ""}sessions`)
+        .where({ session_handle: handle })
+        .update({ jwt_payload: "{}" });
+    } finally {
+      await knex.destroy();
+    }
+    await client.request("POST", "/auth/session/refresh");
+    expect(await Session.getJWTPayload(handle)).to.deep.equal({});
+    await MultiFactorAuth.addToRequiredSecondaryFactorsForUser(userId, "totp");
+    const refused = await client.request("GET", "/protected");
+    expect(refused.status).to.equal(403);
+    const value = (await Session.getJWTPayload(handle))["st-mfa"] as MFAValue;
+    expect(Object.keys(value.c)).to.deep.equal(["emailpassword"]);
+    expect(value.v).to.equal(false);
+  });
+
+  it("a factor outside the next unmet requirement cannot be set up (no skipping a required factor)", async () => {
+    const mfa: MFAInput = {
+      override: {
+        functions: (original) => ({ ...original, getMFARequirementsForAuth: () => ["otp-phone", "totp"] }),
+      },
+    };
+    const { client } = await start({ mfa });
+    await signUp(client, "skip@shop.test");
+    const res = await client.request("POST", "/auth/totp/device", { body: { deviceName: "phone" } });
+    expect(res.status).to.equal(403);
+    const reason = (res.json.claimValidationErrors as { reason: string }[])[0]?.reason;
+    expect(reason).to.equal("Not allowed to setup factor that is not in the next set of unsatisfied factors");
+  });
+
   async function handleOf(client: HttpClient): Promise<string> {
     const session = await Session.getSessionWithoutRequestResponse(client.cookie("sAccessToken") ?? "", undefined, {
       overrideGlobalClaimValidators: () => [],
