@@ -71,7 +71,8 @@ export class SessionMFAState {
     const value: MFAClaimValue = stored ?? (await this.valueForSession(userId, tenantId, userContext));
     let changed = stored === undefined;
     if (factorId !== undefined) {
-      value.c[factorId] = Date.now();
+      // A computed key in a literal is always an own property (an assignment of "__proto__" would not be).
+      value.c = { ...value.c, [factorId]: Date.now() };
       changed = true;
     }
     const payload = session.getAccessTokenPayload();

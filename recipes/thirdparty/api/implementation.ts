@@ -2,7 +2,7 @@ import type { Capabilities } from "../../../lib/capabilities";
 import { isStorableText } from "../../../lib/db/text";
 import { emailProblem } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
-import { FactorIds, Sessions } from "../../../lib/seams";
+import { FactorIds, Sessions, setCompletedFirstFactor } from "../../../lib/seams";
 import { sessionValues } from "../../../lib/sessionFeature";
 import type { UserContext } from "../../../lib/types";
 import { resolveProviderConfig } from "../providers/config";
@@ -90,6 +90,8 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         context,
         result.createdNewUser ? "signup" : "signin",
       );
+      // Named for MultiFactorAuth's claim, which would otherwise look the user up in every login method to tell.
+      setCompletedFirstFactor(userContext, FactorIds.THIRDPARTY);
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
       const session = await capabilities.required(Sessions).createNewSession({
         req: options.req,
