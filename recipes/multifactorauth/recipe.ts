@@ -82,6 +82,7 @@ export class MultiFactorAuthRecipe extends RecipeModule implements SessionClaimP
 
   override provides(): Provision[] {
     const service: MultiFactorAuthService = {
+      firstFactors: this.config.firstFactors,
       assertAllowedToSetupFactor: ({ session, factorId, userContext }) =>
         this.assertAllowedToSetupFactor(session, factorId, userContext),
       markFactorAsCompleteInSession: (input) => this.recipeInterfaceImpl.markFactorAsCompleteInSession(input),

@@ -8,7 +8,14 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
+import {
+  FactorIds,
+  LoginMethods,
+  type LoginMethodRecord,
+  MultiFactorAuthServices,
+  Sessions,
+  UserDataOwners,
+} from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import { userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
@@ -122,6 +129,7 @@ export class ThirdPartyRecipe extends RecipeModule {
       recipeImplementation: this.recipeInterfaceImpl,
       config: this.config,
       emailPasswordEnabled,
+      configuredFirstFactors: this.context.capabilities.optional(MultiFactorAuthServices)?.firstFactors,
       passwordlessFactors: this.context.capabilities
         .all(LoginMethods)
         .flatMap((m) => m.factorIds)

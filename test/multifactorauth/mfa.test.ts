@@ -7,6 +7,7 @@ import MultiFactorAuth, { MultiFactorAuthClaim } from "../../recipes/multifactor
 import type { TypeInput as MFAInput } from "../../recipes/multifactorauth/types";
 import Session from "../../recipes/session/index";
 import type { TypeInput as SessionInput } from "../../recipes/session/types";
+import ThirdParty from "../../recipes/thirdparty/index";
 import TOTP from "../../recipes/totp/index";
 import { base32Decode, totp } from "../../recipes/totp/otp";
 import type { RecipeListFunction } from "../../lib/recipeModule";
@@ -356,7 +357,22 @@ describe("multifactorauth: the st-mfa claim, /mfa/info, setting up and completin
       });
     expect(init).to.throw(/firstFactors/);
     await resetForTests();
-    const { client } = await start({ mfa: { firstFactors: ["thirdparty"] } });
+    const { client } = await start({
+      mfa: { firstFactors: ["thirdparty"] },
+      extra: [
+        ThirdParty.init({
+          signInAndUpFeature: {
+            providers: [
+              { config: { thirdPartyId: "idp", issuer: "http://127.0.0.1:9", clients: [{ clientId: "shop" }] } },
+            ],
+          },
+        }),
+      ],
+    });
+    // The frontend is told which factors start a session: emailpassword is offered, but only thirdparty is first.
+    const methods = await client.request("GET", "/auth/loginmethods");
+    expect(methods.json.emailPassword).to.deep.equal({ enabled: true });
+    expect(methods.json.firstFactors).to.deep.equal(["thirdparty"]);
     await signUp(client, "wrongfirst@shop.test");
     const value = await claimOf(client);
     expect(value).to.deep.include({ v: false });

@@ -118,11 +118,14 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         return { id: p.config.thirdPartyId, name: resolved?.name ?? p.config.thirdPartyId };
       });
       const thirdPartyEnabled = providers.length > 0;
-      const firstFactors = [
+      const available = [
         ...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []),
         ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : []),
         ...options.passwordlessFactors,
       ];
+      // With MultiFactorAuth's firstFactors, the frontend offers only those to start a session with.
+      const configured = options.configuredFirstFactors;
+      const firstFactors = configured === undefined ? available : available.filter((f) => configured.includes(f));
       return Promise.resolve({
         status: "OK",
         emailPassword: { enabled: options.emailPasswordEnabled },
