@@ -13,7 +13,9 @@ import { base32Decode, totp } from "../../recipes/totp/otp";
 import type { RecipeListFunction } from "../../lib/recipeModule";
 import { rawKnex } from "../helpers/db";
 import { HttpClient } from "../helpers/http";
-import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
+import { initLatchkey, startApp, type TestLatchkey, type TestServer } from "../helpers/app";
+import type { AppRoute } from "../helpers/frameworks";
+import { SESSION_ROUTES, startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 import { tenantPolicyRecipe } from "./tenantPolicy";
 
 const KEY = "an-mfa-test-key-that-is-32-chars-long";
@@ -438,4 +440,60 @@ describe("multifactorauth: the st-mfa claim, /mfa/info, setting up and completin
     });
     return session.getHandle();
   }
+});
+
+describe("multifactorauth: step-up on an API over HTTP (any framework, on the test database)", () => {
+  let lk: TestLatchkey | undefined;
+  let server: TestServer | undefined;
+  afterEach(async () => {
+    sinon.restore();
+    await server?.close();
+    await lk?.cleanup();
+    server = lk = undefined;
+  });
+
+  it("a route demanding TOTP within 5 minutes answers 403 naming the factor, then 200 after a fresh code", async () => {
+    lk = initLatchkey([
+      Session.init(),
+      EmailPassword.init({ bcryptCost: 4 }),
+      TOTP.init({ secretEncryptionKey: KEY }),
+      MultiFactorAuth.init(),
+    ]);
+    const transfer: AppRoute = {
+      method: "POST",
+      path: "/transfer",
+      verify: {
+        overrideGlobalClaimValidators: (globals) => [
+          ...globals,
+          MultiFactorAuthClaim.validators.hasCompletedFactorWithin("totp", 300),
+        ],
+      },
+      handle: () => ({ transferred: true }),
+    };
+    server = await startApp({ routes: [...SESSION_ROUTES, transfer] });
+    const client = new HttpClient(server.baseUrl);
+    client.defaultHeaders = { "st-auth-mode": "cookie" };
+    await client.request("POST", "/auth/signup", { body: credentials("stepup-http@shop.test") });
+    const before = await client.request("POST", "/transfer");
+    expect(before.status).to.equal(403);
+    expect((before.json.claimValidationErrors as { reason: { factorId: string } }[])[0]?.reason.factorId).to.equal(
+      "totp",
+    );
+    const created = await client.request("POST", "/auth/totp/device", { body: { deviceName: "phone" } });
+    const secret = created.json.secret as string;
+    await client.request("POST", "/auth/totp/device/verify", { body: { deviceName: "phone", totp: codeFor(secret) } });
+    expect((await client.request("POST", "/transfer")).json).to.deep.equal({ transferred: true });
+    sinon.useFakeTimers({ now: Date.now() + 6 * 60_000, toFake: ["Date"] });
+    const stale = await client.request("POST", "/transfer");
+    expect(stale.status).to.equal(403);
+    expect(
+      (stale.json.claimValidationErrors as { reason: { ageInSeconds: number } }[])[0]?.reason.ageInSeconds,
+    ).to.be.at.least(360);
+    // The rest of the app is unaffected: the session has met its requirements.
+    expect((await client.request("GET", "/protected")).status).to.equal(200);
+    expect(
+      (await client.request("POST", "/auth/totp/verify", { body: { totp: codeFor(secret) } })).json.status,
+    ).to.equal("OK");
+    expect((await client.request("POST", "/transfer")).status).to.equal(200);
+  });
 });
