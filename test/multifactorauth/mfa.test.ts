@@ -156,6 +156,12 @@ describe("multifactorauth: the st-mfa claim, /mfa/info, setting up and completin
     const info = await client.request("PUT", "/auth/mfa/info");
     expect(info.json.factors).to.deep.equal({ next: ["totp"], alreadySetup: [], allowedToSetup: ["totp"] });
     const handle = await handleOf(client);
+    // A device that was never verified is no factor yet: the session setting one up may remove it and start again.
+    expect((await client.request("POST", "/auth/totp/device", { body: { deviceName: "draft" } })).json.status).to.equal(
+      "OK",
+    );
+    const dropped = await client.request("POST", "/auth/totp/device/remove", { body: { deviceName: "draft" } });
+    expect(dropped.json).to.deep.equal({ status: "OK", didDeviceExist: true });
     // The user has no TOTP yet and it is the factor they must complete: they may set it up now.
     await enrol(client);
     expect(await handleOf(client)).to.equal(handle);
