@@ -167,6 +167,8 @@ export interface SecondFactorProvider {
 
 /** What a factor recipe needs of MultiFactorAuth; provided by the multifactorauth recipe. */
 export interface MultiFactorAuthService {
+  /** The factors a session may start with (`MultiFactorAuth.init({ firstFactors })`); undefined when not configured. */
+  readonly firstFactors: readonly string[] | undefined;
   /**
    * Throws INVALID_CLAIMS (a 403) unless this session may set up `factorId` now: it has completed what is required of
    * it, or `factorId` is the one it still has to set up and no factor it has already set up is outstanding.

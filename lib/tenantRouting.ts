@@ -2,7 +2,15 @@ import type { CapabilityRegistry } from "./capabilities";
 import { LatchkeyError } from "./error";
 import type { BaseRequest, BaseResponse } from "./framework/request";
 import type { MatchedRoute } from "./router";
-import { DEFAULT_TENANT_ID, FactorIds, LoginMethods, Sessions, type TenantLoginConfig, Tenants } from "./seams";
+import {
+  DEFAULT_TENANT_ID,
+  FactorIds,
+  LoginMethods,
+  MultiFactorAuthServices,
+  Sessions,
+  type TenantLoginConfig,
+  Tenants,
+} from "./seams";
 import type { UserContext } from "./types";
 
 const BUILT_IN_FACTORS: readonly string[] = Object.values(FactorIds);
@@ -11,7 +19,8 @@ const BUILT_IN_FACTORS: readonly string[] = Object.values(FactorIds);
  * The tenant a routed request is for, or undefined when the route is not ours to serve. Without the multitenancy
  * recipe only `public` exists: a plain path, or one under `/public/`. With it, the recipe's (overridable) getTenantId
  * decides, an unknown tenant is refused (400 TENANT_NOT_FOUND_ERROR), and so is a sign-in with a login method the
- * tenant does not enable (401, as SuperTokens answers a first factor it does not allow), before the API runs.
+ * tenant does not enable (401, as SuperTokens answers a first factor it does not allow), before the API runs. The
+ * tenant's first factors default to MultiFactorAuth's `firstFactors`, which apply without multitenancy too.
  */
 export async function resolveTenant(
   capabilities: CapabilityRegistry,
@@ -22,11 +31,14 @@ export async function resolveTenant(
 ): Promise<string | undefined> {
   const fromPath = route.tenantIdFromPath ?? DEFAULT_TENANT_ID;
   const tenants = capabilities.optional(Tenants);
-  if (tenants === undefined) return fromPath === DEFAULT_TENANT_ID ? fromPath : undefined;
-  const tenantId = await tenants.getTenantId({ tenantIdFromFrontend: fromPath, req, userContext });
-  const config = await tenants.getTenantLoginConfig({ tenantId, userContext });
+  if (tenants === undefined && fromPath !== DEFAULT_TENANT_ID) return undefined;
+  const tenantId =
+    tenants === undefined ? fromPath : await tenants.getTenantId({ tenantIdFromFrontend: fromPath, req, userContext });
+  const config = tenants === undefined ? { tenantId } : await tenants.getTenantLoginConfig({ tenantId, userContext });
   if (config === undefined)
     throw new LatchkeyError("TENANT_NOT_FOUND_ERROR", "Tenant not found", { payload: { tenantId } });
+  if (tenants === undefined && capabilities.optional(MultiFactorAuthServices)?.firstFactors === undefined)
+    return tenantId;
   const factors = await route.recipe.firstFactorsOf(route.api.id, req);
   if (factors.length === 0 || factors.some((f) => enabledFirstFactors(capabilities, config).includes(f)))
     return tenantId;
@@ -42,8 +54,19 @@ export function usableFirstFactors(configured: readonly string[] | undefined, av
   return (configured ?? available).filter((f) => available.includes(f) || !BUILT_IN_FACTORS.includes(f));
 }
 
+/**
+ * The first factors configured for a tenant, as SuperTokens orders them: the tenant's own list, else
+ * `MultiFactorAuth.init({ firstFactors })`, else undefined (every factor a recipe offers).
+ */
+export function configuredFirstFactors(
+  capabilities: CapabilityRegistry,
+  tenantFirstFactors: readonly string[] | undefined,
+): readonly string[] | undefined {
+  return tenantFirstFactors ?? capabilities.optional(MultiFactorAuthServices)?.firstFactors;
+}
+
 function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLoginConfig): string[] {
-  return usableFirstFactors(config.firstFactors, [
+  return usableFirstFactors(configuredFirstFactors(capabilities, config.firstFactors), [
     ...new Set(capabilities.all(LoginMethods).flatMap((m) => m.factorIds)),
   ]);
 }

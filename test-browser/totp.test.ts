@@ -1,6 +1,7 @@
 // The official SDK's totp recipe (supertokens-web-js, unchanged) against the example shop in headless Chromium:
 // enrol a device (the test computes codes from the secret the API returned), sign out and in, verify a code, replay
-// it, and the lock-out after too many wrong codes. MultiFactorAuth (the st-mfa claim) is not built yet.
+// it, and the lock-out after too many wrong codes. The shop requires a code of users with a device (MultiFactorAuth),
+// so the sign-in lands on the second-factor step; test-browser/mfa.test.ts follows that flow through the page.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -62,11 +63,16 @@ describe("TOTP in Chromium with supertokens-web-js's totp recipe", function () {
     return page;
   }
 
-  async function fillAndClick(page: Page, email: string, button: "#sign-up" | "#sign-in"): Promise<void> {
+  async function fillAndClick(
+    page: Page,
+    email: string,
+    button: "#sign-up" | "#sign-in",
+    state = "signed-in",
+  ): Promise<void> {
     await page.fill("#email", email);
     await page.fill("#password", "password1");
     await page.click(button);
-    await page.waitForFunction(() => document.body.dataset.state === "signed-in");
+    await page.waitForFunction((s) => document.body.dataset.state === s, state);
   }
 
   it("enrols a device, signs out and in, verifies a code once; a replay and wrong codes fail, then the lock-out", async () => {
@@ -85,7 +91,7 @@ describe("TOTP in Chromium with supertokens-web-js's totp recipe", function () {
 
     await page.click("#sign-out");
     await page.waitForFunction(() => document.body.dataset.state === "signed-out");
-    await fillAndClick(page, "totp@shop.test", "#sign-in");
+    await fillAndClick(page, "totp@shop.test", "#sign-in", "second-factor");
     expect(await sdk(page, "verifyCode", { totp: codeFor(secret, 1) })).to.deep.equal({ status: "OK" });
     const replay = await sdk(page, "verifyCode", { totp: codeFor(secret, 1) });
     expect(replay).to.deep.equal({

@@ -15,6 +15,7 @@ import ThirdParty from "../../recipes/thirdparty/index";
 import UserRoles, { UserRoleClaim } from "../../recipes/userroles/index";
 import Passwordless from "../../recipes/passwordless/index";
 import TOTP from "../../recipes/totp/index";
+import MultiFactorAuth, { FactorIds } from "../../recipes/multifactorauth/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -129,6 +130,18 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       UserRoles.init(),
       // Authenticator-app codes. A real app reads the key from its secrets (at least 32 characters, never in the database).
       TOTP.init({ secretEncryptionKey: process.env.TOTP_KEY ?? "example-shop-only-totp-key-do-not-reuse" }),
+      // Two-factor sign-in for users who set it up ("Set up two-factor" on the page): once a user has a verified
+      // authenticator, every new session must also complete a TOTP code before verifySession lets it through.
+      MultiFactorAuth.init({
+        override: {
+          functions: (original) => ({
+            ...original,
+            getMFARequirementsForAuth: async (input) => [
+              { oneOf: (await input.factorsSetUpForUser).filter((f) => f === FactorIds.TOTP) },
+            ],
+          }),
+        },
+      }),
       Session.init({
         ...(options.accessTokenValidity !== undefined ? { accessTokenValidity: options.accessTokenValidity } : {}),
         override: {

@@ -8,6 +8,7 @@ import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/rec
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
 import {
   LoginMethods,
+  MultiFactorAuthServices,
   SessionClaimSources,
   type TenantService,
   Tenants,
@@ -105,6 +106,7 @@ export class MultitenancyRecipe extends RecipeModule {
     const options: APIOptions = {
       recipeImplementation: this.recipeInterfaceImpl,
       allAvailableFirstFactors: [...new Set(capabilities.all(LoginMethods).flatMap((m) => m.factorIds))],
+      defaultFirstFactors: capabilities.optional(MultiFactorAuthServices)?.firstFactors,
       providers: capabilities.optional(ThirdPartyProviders),
       req,
       res,

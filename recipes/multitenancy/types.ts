@@ -104,6 +104,8 @@ export interface APIOptions {
   recipeImplementation: RecipeInterface;
   /** Every first factor the recipes in the list offer. */
   allAvailableFirstFactors: string[];
+  /** The first factors of a tenant without its own list: `MultiFactorAuth.init({ firstFactors })`, if set. */
+  defaultFirstFactors: readonly string[] | undefined;
   /** ThirdParty's providers per tenant, when ThirdParty is in the list. */
   providers: ThirdPartyProviderCatalog | undefined;
   req: BaseRequest;

@@ -14,11 +14,14 @@ import {
   type LoginMethodProvider,
   type LoginMethodRecord,
   LoginMethods,
+  MultiFactorAuthServices,
+  type SecondFactorProvider,
+  SecondFactors,
   Sessions,
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
-import { userForResponse } from "../../lib/users";
+import { findUser, userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
@@ -165,8 +168,21 @@ export class PasswordlessRecipe extends RecipeModule {
         return record === undefined ? [] : [record];
       },
     };
+    const factorIds = factorIdsOf(this.config);
+    const secondFactors: SecondFactorProvider = {
+      factorIds,
+      // Set up: the user has an address of the factor's kind (in any login method); codes go only to those.
+      getFactorsSetUpForUser: async ({ userId, userContext }) => {
+        const user = await findUser(this.context.capabilities, userId, userContext);
+        if (user === undefined) return [];
+        return factorIds.filter((id) =>
+          id.endsWith("-email") ? user.emails.length > 0 : id.endsWith("-phone") && user.phoneNumbers.length > 0,
+        );
+      },
+    };
     return [
       provide(LoginMethods, loginMethods),
+      provide(SecondFactors, secondFactors),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
     ];
   }
@@ -206,6 +222,8 @@ export class PasswordlessRecipe extends RecipeModule {
       config: this.config,
       appInfo: { websiteDomain, websiteBasePath, appName },
       userForResponse: (user, context) => userForResponse(this.context.capabilities, this.loginMethodOf(user), context),
+      mfa: this.context.capabilities.optional(MultiFactorAuthServices),
+      getUser: (userId, context) => findUser(this.context.capabilities, userId, context),
       req,
       res,
     };

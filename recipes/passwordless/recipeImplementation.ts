@@ -217,7 +217,21 @@ export function makeRecipeImplementation(
         device.email !== null
           ? { email: device.email, phone_number: null }
           : { email: null, phone_number: device.phone_number ?? "" };
-      const { createdNewRecipeUser, user } = await signInUpContact(tenantId, contact);
+      // A second factor for a signed-in session: the code is used up, nobody is signed in or up here. The session's
+      // user stands in (the API answers with the core's user for that id).
+      const { createdNewRecipeUser, user } =
+        input.session !== undefined
+          ? {
+              createdNewRecipeUser: false,
+              user: {
+                id: input.session.getUserId(),
+                tenantId,
+                timeJoined: 0,
+                ...(contact.email !== null ? { email: contact.email } : {}),
+                ...(contact.phone_number !== null ? { phoneNumber: contact.phone_number } : {}),
+              },
+            }
+          : await signInUpContact(tenantId, contact);
       return {
         status: "OK",
         createdNewRecipeUser,

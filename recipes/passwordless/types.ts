@@ -2,7 +2,7 @@ import type { EmailSender, SMTPSettings } from "../../lib/email/smtp";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
 import type { ActionLimits, RateLimiter } from "../../lib/rateLimit/limiter";
-import type { EmailVerifier, SessionContainerInterface, SessionService } from "../../lib/seams";
+import type { EmailVerifier, MultiFactorAuthService, SessionContainerInterface, SessionService } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { User } from "../../lib/users";
 
@@ -78,9 +78,16 @@ export type ConsumeCodeResult =
   | { status: "RESTART_FLOW_ERROR" };
 
 /** The input of consumeCode: a typed code with its device, or a link's code. */
-export type ConsumeCodeInput =
+export type ConsumeCodeInput = (
   | { userInputCode: string; deviceId: string; preAuthSessionId: string; linkCode?: undefined }
-  | { linkCode: string; preAuthSessionId: string; userInputCode?: undefined; deviceId?: undefined };
+  | { linkCode: string; preAuthSessionId: string; userInputCode?: undefined; deviceId?: undefined }
+) & {
+  /**
+   * A signed-in session completing a second factor (the SDK's `shouldTryLinkingWithSessionUser`): the code is checked
+   * and used up, but no user is signed in or up; the answer's `user` is the session's user.
+   */
+  session?: SessionContainerInterface;
+};
 
 /** The login email Latchkey asks the email delivery to send (SuperTokens' shape). */
 export interface PasswordlessEmailInput {
@@ -245,6 +252,10 @@ export interface APIOptions {
   emailVerifier: EmailVerifier | undefined;
   config: TypeNormalisedInput;
   appInfo: { websiteDomain: string; websiteBasePath: string; appName: string };
+  /** MultiFactorAuth when it is in the recipe list: a code consumed by a signed-in session completes a factor. */
+  mfa: MultiFactorAuthService | undefined;
+  /** The user with every login method (a second factor's code must go to one of the session user's addresses). */
+  getUser: (userId: string, userContext: UserContext) => Promise<User | undefined>;
   /** The user as /signinup/code/consume sends it (FDI 3.x: the core's user, with every login method). */
   userForResponse: (user: PasswordlessUser, userContext: UserContext) => Promise<User>;
   req: BaseRequest;
@@ -270,7 +281,7 @@ export interface APIInterface {
   createCodePOST:
     | undefined
     | ((
-        input: APIInput<ContactInput>,
+        input: APIInput<ContactInput & { session?: SessionContainerInterface }>,
       ) => Promise<
         | { status: "OK"; deviceId: string; preAuthSessionId: string; flowType: FlowType }
         | SignInUpNotAllowedResponse

@@ -12,6 +12,7 @@ import {
   FactorIds,
   LoginMethods,
   type LoginMethodRecord,
+  MultiFactorAuthServices,
   Sessions,
   Tenants,
   ThirdPartyProviders,
@@ -155,6 +156,7 @@ export class ThirdPartyRecipe extends RecipeModule {
       recipeImplementation: this.recipeInterfaceImpl,
       config: this.config,
       emailPasswordEnabled,
+      configuredFirstFactors: this.context.capabilities.optional(MultiFactorAuthServices)?.firstFactors,
       passwordlessFactors: this.context.capabilities
         .all(LoginMethods)
         .flatMap((m) => m.factorIds)

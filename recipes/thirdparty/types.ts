@@ -191,6 +191,8 @@ export interface APIOptions {
   emailPasswordEnabled: boolean;
   /** The passwordless factors (otp-email, link-phone, ...) some login method in the list proves. */
   passwordlessFactors: string[];
+  /** MultiFactorAuth's `firstFactors`, when configured: `/loginmethods` lists only those. */
+  configuredFirstFactors: readonly string[] | undefined;
   /** The user as /signinup sends it (FDI 3.x: the core's user, with every login method). */
   userForResponse: (user: ThirdPartyUser, tenantId: string, userContext: UserContext) => Promise<User>;
   req: BaseRequest;

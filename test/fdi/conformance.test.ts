@@ -1,7 +1,10 @@
 import { expect } from "chai";
 import EmailPassword from "../../recipes/emailpassword/index";
 import EmailVerification from "../../recipes/emailverification/index";
+import MultiFactorAuth from "../../recipes/multifactorauth/index";
 import Passwordless from "../../recipes/passwordless/index";
+import TOTP from "../../recipes/totp/index";
+import { base32Decode, totp } from "../../recipes/totp/otp";
 import ThirdParty from "../../recipes/thirdparty/index";
 import { testDbKind } from "../helpers/db";
 import { signJWT, startFakeProvider, type FakeProvider } from "../helpers/fakeProvider";
@@ -48,6 +51,8 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
             },
             smsDelivery: { service: { sendSms: () => Promise.resolve() } },
           }),
+          TOTP.init({ secretEncryptionKey: "an-fdi-conformance-totp-key-32-chars" }),
+          MultiFactorAuth.init(),
           ThirdParty.init({
             signInAndUpFeature: {
               providers: [
@@ -265,6 +270,60 @@ describe(`FDI ${spec.info.version} conformance: every route's answers against th
           "/auth/passwordless/phonenumber/exists?phoneNumber=%2B33612345678",
         );
         expect(phone.json).to.deep.equal({ status: "OK", exists: false });
+      });
+
+      it("multifactorauth and totp: mfa info, device create/list/verify (INVALID, OK), verify, remove", async () => {
+        const info = await call("/{apiBasePath}/mfa/info", "put", "/auth/mfa/info", {
+          auth: "access",
+          sessionHeaders: true,
+        });
+        expect(info.json).to.deep.include({ status: "OK" });
+        const created = await call("/{apiBasePath}/totp/device", "post", "/auth/totp/device", {
+          body: { deviceName: "phone" },
+          auth: "access",
+        });
+        expect(created.json.status).to.equal("OK");
+        const secret = base32Decode(created.json.secret as string) ?? Buffer.alloc(0);
+        const codeAt = (steps: number) =>
+          totp(secret, { algorithm: "SHA1", digits: 6, period: 30 }, Date.now() + steps * 30_000);
+        const valid = new Set([-1, 0, 1].map(codeAt));
+        const wrong = ["000000", "111111", "222222", "333333"].find((c) => !valid.has(c)) ?? "";
+        const dup = await call("/{apiBasePath}/totp/device", "post", "/auth/totp/device", {
+          body: { deviceName: "phone" },
+          auth: "access",
+        });
+        expect(dup.json.status).to.equal("DEVICE_ALREADY_EXISTS_ERROR");
+        const list = await call("/{apiBasePath}/totp/device/list", "get", "/auth/totp/device/list", { auth: "access" });
+        expect(list.json.status).to.equal("OK");
+        const bad = await call("/{apiBasePath}/totp/device/verify", "post", "/auth/totp/device/verify", {
+          body: { deviceName: "phone", totp: wrong },
+          auth: "access",
+        });
+        expect(bad.json.status).to.equal("INVALID_TOTP_ERROR");
+        const unknown = await call("/{apiBasePath}/totp/device/verify", "post", "/auth/totp/device/verify", {
+          body: { deviceName: "tablet", totp: wrong },
+          auth: "access",
+        });
+        expect(unknown.json.status).to.equal("UNKNOWN_DEVICE_ERROR");
+        // Not checked against the spec: the vendored FDI 3.1.0 lists no `wasAlreadyVerified` on this OK, but
+        // supertokens-node sends it and supertokens-web-js 0.16's verifyDevice type reads it, so Latchkey sends it.
+        const ok = await client.request("POST", "/auth/totp/device/verify", {
+          body: { deviceName: "phone", totp: codeAt(0) },
+          headers: mode === "header" ? { authorization: `Bearer ${accessToken}` } : {},
+        });
+        accessToken = ok.headers.get("st-access-token") || accessToken;
+        expect(ok.json).to.deep.equal({ status: "OK", wasAlreadyVerified: false });
+        const verified = await call("/{apiBasePath}/totp/verify", "post", "/auth/totp/verify", {
+          body: { totp: codeAt(1) },
+          auth: "access",
+          sessionHeaders: true,
+        });
+        expect(verified.json).to.deep.equal({ status: "OK" });
+        const removed = await call("/{apiBasePath}/totp/device/remove", "post", "/auth/totp/device/remove", {
+          body: { deviceName: "phone" },
+          auth: "access",
+        });
+        expect(removed.json).to.deep.equal({ status: "OK", didDeviceExist: true });
       });
 
       it("session: refresh, JWKS, sign-out", async () => {

@@ -39,6 +39,7 @@ const CONFIGS: Record<string, unknown> = {
   // A provider nobody answers for (port 9, discard): a well-formed sign-in reaches it and gets GENERAL_ERROR fast.
   thirdparty: { signInAndUpFeature: { providers: [UNREACHABLE_PROVIDER] } },
   totp: { secretEncryptionKey: "fuzz-suite-totp-key-of-32-characters" },
+  multifactorauth: {},
   thirdpartyemailpassword: {
     bcryptCost: 4,
     providers: [UNREACHABLE_PROVIDER],

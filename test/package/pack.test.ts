@@ -79,6 +79,15 @@ const SUBPATHS: Record<string, string[]> = {
     "default",
   ],
   "latchkey/recipe/totp": ["init", "createDevice", "verifyDevice", "verifyTOTP", "listDevices", "Error", "default"],
+  "latchkey/recipe/multifactorauth": [
+    "init",
+    "MultiFactorAuthClaim",
+    "FactorIds",
+    "addToRequiredSecondaryFactorsForUser",
+    "assertAllowedToSetupFactorElseThrowInvalidClaimError",
+    "Error",
+    "default",
+  ],
   "latchkey/recipe/thirdpartyemailpassword": [
     "init",
     "emailPasswordSignUp",

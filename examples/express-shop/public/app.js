@@ -1,4 +1,4 @@
-/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensPasswordless, supertokensTOTP */
+/* global supertokens, supertokensSession, supertokensEmailPassword, supertokensEmailVerification, supertokensThirdParty, supertokensPasswordless, supertokensTOTP, supertokensMultiFactorAuth */
 "use strict";
 const params = new URLSearchParams(location.search);
 const mode = params.get("mode") === "header" ? "header" : "cookie";
@@ -16,6 +16,7 @@ supertokens.init({
     supertokensThirdParty.init(),
     supertokensPasswordless.init(),
     supertokensTOTP.init(),
+    supertokensMultiFactorAuth.init(),
   ],
 });
 
@@ -54,8 +55,15 @@ async function render() {
     return;
   }
   const exists = await supertokensSession.doesSessionExist();
-  $("signed-in").hidden = !exists;
+  // MultiFactorAuth's claim: { c: { factor: completed-at }, v: requirements met }. Not met: ask for the second factor.
+  const needsSecondFactor = exists && (await supertokensSession.getAccessTokenPayloadSecurely())["st-mfa"]?.v === false;
+  $("second-factor").hidden = !needsSecondFactor;
+  $("signed-in").hidden = !exists || needsSecondFactor;
   $("signed-out").hidden = exists;
+  if (needsSecondFactor) {
+    document.body.dataset.state = "second-factor";
+    return;
+  }
   if (exists) {
     $("user-id").textContent = await supertokensSession.getUserId();
     const payload = await supertokensSession.getAccessTokenPayloadSecurely();
@@ -187,10 +195,55 @@ $("admin-api").addEventListener("click", async () => {
   document.body.dataset.admin = String(res.status);
 });
 
-$("sign-out").addEventListener("click", async () => {
-  await supertokensSession.signOut();
-  say("Signed out.");
+for (const id of ["sign-out", "second-factor-sign-out"]) {
+  $(id).addEventListener("click", async () => {
+    await supertokensSession.signOut();
+    say("Signed out.");
+    await render();
+  });
+}
+
+// The second factor: a code of the user's authenticator completes it in this same session (a new access token).
+$("second-factor-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await supertokensTOTP.verifyCode({ totp: $("totp-code").value });
+  $("totp-code").value = "";
+  if (response.status === "INVALID_TOTP_ERROR")
+    say(`Wrong code (${response.currentNumberOfFailedAttempts} of ${response.maxNumberOfFailedAttempts} tries).`);
+  else if (response.status === "LIMIT_REACHED_ERROR")
+    say(`Too many wrong codes: try again in ${Math.ceil(response.retryAfterMs / 60000)} minutes.`);
+  else say(response.status === "OK" ? "Signed in with two factors." : response.status);
+  document.body.dataset.totp = response.status;
   await render();
+});
+
+// "Set up two-factor": a new device's key, then its first code verifies it; from the next sign-in on, a code is asked.
+$("setup-2fa").addEventListener("click", async () => {
+  try {
+    const response = await supertokensTOTP.createDevice({ deviceName: `Authenticator ${new Date().toISOString()}` });
+    if (response.status !== "OK") return say(response.status);
+    $("totp-secret").textContent = response.secret;
+    $("totp-uri").textContent = response.qrCodeString;
+    $("setup-2fa-form").dataset.device = response.deviceName;
+    $("setup-2fa-form").hidden = false;
+  } catch (err) {
+    say(explain(err));
+  }
+});
+
+$("setup-2fa-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const response = await supertokensTOTP.verifyDevice({
+    deviceName: $("setup-2fa-form").dataset.device,
+    totp: $("setup-code").value,
+  });
+  $("setup-code").value = "";
+  if (response.status === "OK") {
+    $("setup-2fa-form").hidden = true;
+    say("Two-factor sign-in is on.");
+  } else if (response.status === "INVALID_TOTP_ERROR") say("Wrong code: try the next one.");
+  else say(response.status);
+  document.body.dataset.setup = response.status;
 });
 
 window.shopReady = render();

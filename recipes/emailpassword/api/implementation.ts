@@ -1,5 +1,5 @@
 import { sendInBackground } from "../../../lib/email/delivery";
-import type { SessionContainerInterface } from "../../../lib/seams";
+import { FactorIds, type SessionContainerInterface, setCompletedFirstFactor } from "../../../lib/seams";
 import { type SignInUpAction, sessionValues } from "../../../lib/sessionFeature";
 import type { UserContext } from "../../../lib/types";
 import type { APIInterface, APIOptions, EmailPasswordUser, FormFieldInput } from "../types";
@@ -24,6 +24,8 @@ async function startSession(
 ): Promise<SessionContainerInterface> {
   const context = { loginMethod: "emailpassword" as const, formFields };
   const { jwtPayload, sessionData } = await sessionValues(options.config.sessionFeature, user, context, action);
+  // Named for MultiFactorAuth's claim, which would otherwise look the user up in every login method to tell.
+  setCompletedFirstFactor(userContext, FactorIds.EMAILPASSWORD);
   return options.sessions.createNewSession({
     req: options.req,
     res: options.res,

@@ -16,9 +16,12 @@ export function makeAPIImplementation(): APIInterface {
     async loginMethodsGET({ tenantId, clientType, options, userContext }) {
       const tenant = await options.recipeImplementation.getTenant({ tenantId, userContext });
       if (tenant === undefined) throw MultitenancyError.tenantNotFound(tenantId);
-      // As SuperTokens: the tenant's list, else every factor a recipe offers; a built-in factor no recipe in the
+      // As SuperTokens: the tenant's list, else MultiFactorAuth's firstFactors, else every factor a recipe offers; a built-in factor no recipe in the
       // list offers cannot work and is left out, a custom one is the app's and stays.
-      const firstFactors = usableFirstFactors(tenant.firstFactors, options.allAvailableFirstFactors);
+      const firstFactors = usableFirstFactors(
+        tenant.firstFactors ?? options.defaultFirstFactors,
+        options.allAvailableFirstFactors,
+      );
       const providers = firstFactors.includes(FactorIds.THIRDPARTY)
         ? ((await options.providers?.listProviders({ tenantId, clientType, userContext })) ?? [])
         : [];

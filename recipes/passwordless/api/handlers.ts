@@ -1,6 +1,7 @@
 import { answerTooManyRequests } from "../../../lib/rateLimit/answer";
 import { clientAddress } from "../../../lib/rateLimit/clientAddress";
 import { requestTenantId } from "../../../lib/tenant";
+import { type SessionContainerInterface, type VerifySessionOptions } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { PasswordlessError } from "../error";
 import type { APIInterface, APIOptions, ContactInput } from "../types";
@@ -42,8 +43,18 @@ export const createCode: Handler = async (api, options, userContext) => {
     // E.164 when the library can read it, so one number has one spelling (an app's validator may allow more).
     contact = { phoneNumber: normalisePhoneNumber(phoneNumber) ?? phoneNumber.trim() };
   }
+  const session = await sessionOfSecondFactor(body, options, userContext);
   if (await rateLimited(options, "code", contactKey(contact))) return true;
-  return send(options, await api.createCodePOST({ ...contact, options, tenantId, userContext }));
+  return send(
+    options,
+    await api.createCodePOST({
+      ...contact,
+      ...(session !== undefined ? { session } : {}),
+      options,
+      tenantId,
+      userContext,
+    }),
+  );
 };
 
 /** POST /signinup/code/resend */
@@ -89,8 +100,15 @@ export const consumeCode: Handler = async (api, options, userContext) => {
       preAuthSessionId,
     };
   }
+  const session = await sessionOfSecondFactor(body, options, userContext);
   if (await rateLimited(options, "consume", undefined)) return true;
-  const result = await api.consumeCodePOST({ ...input, options, tenantId, userContext });
+  const result = await api.consumeCodePOST({
+    ...input,
+    ...(session !== undefined ? { session } : {}),
+    options,
+    tenantId,
+    userContext,
+  });
   return send(
     options,
     result.status === "OK"
@@ -121,6 +139,25 @@ export const phoneNumberExists: Handler = async (api, options, userContext) => {
     throw PasswordlessError.badInput("Please provide the phoneNumber as a GET param");
   return send(options, await api.phoneNumberExistsGET({ phoneNumber, options, tenantId, userContext }));
 };
+
+// A second factor is how a session completes what it must, so its routes cannot demand that it has.
+const noClaims: VerifySessionOptions = { overrideGlobalClaimValidators: () => [] };
+
+/**
+ * The signed-in session a code is for, when the SDK says so (`shouldTryLinkingWithSessionUser: true`, a second
+ * factor); without a session that is a 401 from the Sessions capability. Undefined for a sign-in.
+ */
+async function sessionOfSecondFactor(
+  body: Record<string, unknown>,
+  options: APIOptions,
+  userContext: UserContext,
+): Promise<SessionContainerInterface | undefined> {
+  const flag = body.shouldTryLinkingWithSessionUser;
+  if (flag !== undefined && typeof flag !== "boolean")
+    throw PasswordlessError.badInput("shouldTryLinkingWithSessionUser must be a boolean");
+  if (flag !== true) return undefined;
+  return options.sessions.getSession({ req: options.req, res: options.res, options: noClaims, userContext });
+}
 
 function requiredString(value: unknown, name: string): string {
   if (typeof value !== "string" || value === "") throw PasswordlessError.badInput(`Please provide ${name} as a string`);

@@ -1,5 +1,6 @@
 import { sendInBackground } from "../../../lib/email/delivery";
 import { sameSecret } from "../../../lib/secrets";
+import { setCompletedFirstFactor } from "../../../lib/seams";
 import type { UserContext } from "../../../lib/types";
 import { magicLink } from "../recipeImplementation";
 import type { APIInterface, APIOptions, CreatedCode } from "../types";
@@ -47,11 +48,32 @@ function deliver(
   }
 }
 
+const secondFactorRefused = {
+  status: "SIGN_IN_UP_NOT_ALLOWED" as const,
+  reason: "Use an email address or phone number of this account for the second factor.",
+};
+
+/** Whether the address is one of the user's (in any login method). */
+async function isUsersContact(
+  options: APIOptions,
+  userId: string,
+  contact: { email?: string; phoneNumber?: string },
+  userContext: UserContext,
+): Promise<boolean> {
+  const user = await options.getUser(userId, userContext);
+  if (user === undefined) return false;
+  if (contact.email !== undefined) return user.emails.includes(contact.email);
+  return contact.phoneNumber !== undefined && user.phoneNumbers.includes(contact.phoneNumber);
+}
+
 /** The original implementation of the passwordless HTTP APIs. */
 export function makeAPIImplementation(): APIInterface {
   return {
-    createCodePOST: async ({ options, tenantId, userContext, ...contact }) => {
-      // No lookup of the user here: the answer is the same, in the same time, for addresses with and without accounts.
+    createCodePOST: async ({ options, tenantId, userContext, session, ...contact }) => {
+      // A second factor goes only to an address the signed-in user already has (adding one would need account
+      // linking). Without a session, no lookup of the user: the same answer, in the same time, for any address.
+      if (session !== undefined && !(await isUsersContact(options, session.getUserId(), contact, userContext)))
+        return secondFactorRefused;
       const code = await options.recipeImplementation.createCode({ ...contact, tenantId, userContext });
       deliver(options, contact, code, tenantId, userContext);
       return {
@@ -81,10 +103,22 @@ export function makeAPIImplementation(): APIInterface {
     consumeCodePOST: async ({ options, tenantId, userContext, ...input }) => {
       const result = await options.recipeImplementation.consumeCode({ ...input, tenantId, userContext });
       if (result.status !== "OK") return result;
+      const by = input.linkCode !== undefined ? "link" : "otp";
+      const factorId = `${by}-${result.consumedDevice.email !== undefined ? "email" : "phone"}`;
+      const signedIn = input.session;
+      if (signedIn !== undefined) {
+        // The code proves the user receives messages at this address: the same session completes the factor.
+        const contact = result.consumedDevice;
+        if (!(await isUsersContact(options, signedIn.getUserId(), contact, userContext))) return secondFactorRefused;
+        await options.mfa?.markFactorAsCompleteInSession({ session: signedIn, factorId, userContext });
+        return { status: "OK", createdNewRecipeUser: false, user: result.user, session: signedIn };
+      }
       const { user } = result;
       // The user just proved they receive mail at this address: the email is verified (when a recipe tracks that).
       if (user.email !== undefined && result.consumedDevice.email === user.email)
         await options.emailVerifier?.markEmailVerified({ userId: user.id, email: user.email, tenantId, userContext });
+      // This recipe proves one of several factors: name the one this sign-in completed for MultiFactorAuth's claim.
+      setCompletedFirstFactor(userContext, factorId);
       // Through the Session recipe's (overridable) createNewSession: one override reaches every login method.
       const session = await options.sessions.createNewSession({
         req: options.req,

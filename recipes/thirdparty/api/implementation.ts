@@ -2,7 +2,7 @@ import type { Capabilities } from "../../../lib/capabilities";
 import { isStorableText } from "../../../lib/db/text";
 import { emailProblem } from "../../../lib/email/address";
 import { LatchkeyError } from "../../../lib/error";
-import { FactorIds, Sessions } from "../../../lib/seams";
+import { FactorIds, Sessions, setCompletedFirstFactor } from "../../../lib/seams";
 import { sessionValues } from "../../../lib/sessionFeature";
 import type { UserContext } from "../../../lib/types";
 import { resolveProviderConfig } from "../providers/config";
@@ -90,6 +90,8 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         context,
         result.createdNewUser ? "signup" : "signin",
       );
+      // Named for MultiFactorAuth's claim, which would otherwise look the user up in every login method to tell.
+      setCompletedFirstFactor(userContext, FactorIds.THIRDPARTY);
       // Through the Session recipe's (possibly overridden) createNewSession, so one override reaches every login.
       const session = await capabilities.required(Sessions).createNewSession({
         req: options.req,
@@ -116,11 +118,14 @@ export function makeAPIImplementation(capabilities: Capabilities): APIInterface 
         return { id: p.config.thirdPartyId, name: resolved?.name ?? p.config.thirdPartyId };
       });
       const thirdPartyEnabled = providers.length > 0;
-      const firstFactors = [
+      const available = [
         ...(options.emailPasswordEnabled ? [FactorIds.EMAILPASSWORD] : []),
         ...(thirdPartyEnabled ? [FactorIds.THIRDPARTY] : []),
         ...options.passwordlessFactors,
       ];
+      // With MultiFactorAuth's firstFactors, the frontend offers only those to start a session with.
+      const configured = options.configuredFirstFactors;
+      const firstFactors = configured === undefined ? available : available.filter((f) => configured.includes(f));
       return Promise.resolve({
         status: "OK",
         emailPassword: { enabled: options.emailPasswordEnabled },

@@ -27,9 +27,13 @@ export function makeAPIImplementation(): APIInterface {
       options.recipeImplementation.listDevices({ userId: session.getUserId(), userContext }),
 
     removeDevicePOST: async ({ session, options, deviceName, userContext }) => {
-      // Removing a second factor is as sensitive as adding one: only a session that completed its factors may.
-      await options.mfa?.assertMFACompleted({ session, userContext });
-      return options.recipeImplementation.removeDevice({ userId: session.getUserId(), deviceName, userContext });
+      const userId = session.getUserId();
+      // Removing a second factor is as sensitive as adding one: only a session that completed its factors may. An
+      // unverified device is no factor yet, so a session still setting one up may remove it (SuperTokens' rule).
+      const { devices } = await options.recipeImplementation.listDevices({ userId, userContext });
+      if (devices.some((d) => d.name === deviceName && d.verified))
+        await options.mfa?.assertMFACompleted({ session, userContext });
+      return options.recipeImplementation.removeDevice({ userId, deviceName, userContext });
     },
 
     verifyDevicePOST: async ({ session, options, deviceName, totp, userContext }) => {
