@@ -14,6 +14,7 @@ import {
   type LoginMethodProvider,
   type LoginMethodRecord,
   LoginMethods,
+  UserListings,
   Sessions,
   UserDataOwners,
 } from "../../lib/seams";
@@ -167,6 +168,12 @@ export class PasswordlessRecipe extends RecipeModule {
     };
     return [
       provide(LoginMethods, loginMethods),
+      provide(UserListings, {
+        recipeId: PasswordlessRecipe.RECIPE_ID,
+        listLoginMethods: async (input) =>
+          (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+        countUsers: ({ tenantId }) => store.countUsers(tenantId),
+      }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
     ];
   }

@@ -8,7 +8,14 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { FactorIds, LoginMethods, type LoginMethodRecord, Sessions, UserDataOwners } from "../../lib/seams";
+import {
+  FactorIds,
+  LoginMethods,
+  type LoginMethodRecord,
+  Sessions,
+  UserDataOwners,
+  UserListings,
+} from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import { userForResponse } from "../../lib/users";
 import * as handlers from "./api/handlers";
@@ -104,6 +111,11 @@ export class ThirdPartyRecipe extends RecipeModule {
           if (emailProblem(email) !== undefined || !isStorableText(tenantId)) return [];
           return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(loginMethodOf);
         },
+      }),
+      provide(UserListings, {
+        recipeId: ThirdPartyRecipe.RECIPE_ID,
+        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),
     ];
