@@ -8,7 +8,7 @@ import type { BaseResponse, CookieOptions } from "./request";
  */
 export class HeadersResponse implements BaseResponse {
   /** Every header written so far, Set-Cookie included (one entry per cookie). */
-  readonly headers = new Headers();
+  readonly headers: Headers = new Headers();
   private status = 200;
   private body: string | undefined;
 
