@@ -57,7 +57,10 @@ export class UserMetadataRecipe extends RecipeModule {
         getMetadata: async (input) => (await impl.getUserMetadata(input)).metadata,
         setMetadata: async ({ userId, metadata, userContext }) => {
           const old = (await impl.getUserMetadata({ userId, userContext })).metadata;
-          const metadataUpdate: JSONObject = { ...Object.fromEntries(Object.keys(old).map((k) => [k, null])), ...metadata };
+          const metadataUpdate: JSONObject = {
+            ...Object.fromEntries(Object.keys(old).map((k) => [k, null])),
+            ...metadata,
+          };
           return (await impl.updateUserMetadata({ userId, metadataUpdate, userContext })).metadata;
         },
       }),
