@@ -1,7 +1,10 @@
 import type { RecipeListFunction } from "../../lib/recipeModule";
+import { DashboardError } from "./error";
 import { DashboardRecipe } from "./recipe";
 import type { TypeInput } from "./types";
 
+export { DashboardError as Error };
+export type { DashboardErrorPayloads, DashboardErrorType } from "./error";
 export type {
   Access,
   APIInput,
@@ -21,6 +24,6 @@ export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new DashboardRecipe(context, config);
 }
 
-const Dashboard = { init };
+const Dashboard = { init, Error: DashboardError };
 
 export default Dashboard;

@@ -157,7 +157,7 @@ describe(`dashboard API (${testDbKind()})`, function () {
       expect(await emails({ email: "%" })).to.deep.equal([]);
     });
 
-    it("answers 400 to a bad limit, order, token or query", async () => {
+    it("answers 400 to a bad limit, order, token or query, and to a body that is not a JSON object", async () => {
       for (const params of [
         { limit: 0 },
         { limit: 501 },
@@ -170,6 +170,15 @@ describe(`dashboard API (${testDbKind()})`, function () {
         const answer = await app.call("GET", "/api/users", params);
         expect(answer.status, JSON.stringify(params)).to.equal(400);
         expect(answer.body.status).to.equal("BAD_INPUT_ERROR");
+      }
+      // A change's body that is not a JSON object.
+      for (const body of ["{", "[]", '"x"']) {
+        const res = await fetch(`${app.server.baseUrl}/auth/dashboard/api/user/delete`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${API_KEY}`, "content-type": "application/json" },
+          body,
+        });
+        expect(res.status, body).to.equal(400);
       }
     });
   });

@@ -4,6 +4,7 @@ import { isStorableText } from "../../../lib/db/text";
 import { isTenantId } from "../../../lib/tenant";
 import type { JSONObject, UserContext } from "../../../lib/types";
 import { DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT } from "../../../lib/userListing";
+import { DashboardError } from "../error";
 import type { Access, APIInput, APIInterface, APIOptions, DashboardAnswer } from "../types";
 
 /** One route's handler. */
@@ -21,8 +22,6 @@ const HTTP_STATUS: Record<string, number> = {
 // Longest id, role, email or permission accepted (the columns that hold them are no longer).
 const MAX_TEXT = 255;
 const MAX_PERMISSIONS = 100;
-
-class BadRequest extends Error {}
 
 /** GET /dashboard: the page itself; the key is asked for by the page. */
 export const page: Handler = async (api, options, userContext) => {
@@ -61,12 +60,7 @@ function jsonRoute(
       const read = await reader(options, writes);
       answer = await call(api, { access, options, userContext }, read);
     } catch (err) {
-      if (err instanceof BadRequest) {
-        res.setStatus(400);
-        res.sendJSON({ status: "BAD_INPUT_ERROR", message: err.message });
-        return true;
-      }
-      // A recipe's own refusal (metadata too large, a bad tenant): the caller's fault, said by its stable type.
+      // Bad input, or another recipe's own refusal (metadata too large): the caller's fault, said by its stable type.
       if (LatchkeyError.isErrorFromAuth(err) && err.type !== "GENERAL_ERROR" && err.type !== "NOT_INITIALISED") {
         res.setStatus(400);
         res.sendJSON({ status: err.type, message: err.message });
@@ -93,27 +87,20 @@ interface Reader {
 }
 
 async function reader(options: APIOptions, fromBody: boolean): Promise<Reader> {
-  let body: Record<string, unknown> = {};
-  if (fromBody) {
-    try {
-      body = await options.req.getJSONBody();
-    } catch (err) {
-      if (LatchkeyError.isErrorFromAuth(err) && err.type === "BAD_INPUT_ERROR") throw new BadRequest(err.message);
-      throw err;
-    }
-  }
+  // A body that is not a JSON object is the core's BAD_INPUT_ERROR, answered 400 like the dashboard's own.
+  const body: Record<string, unknown> = fromBody ? await options.req.getJSONBody() : {};
   const raw = (name: string): unknown => (fromBody ? body[name] : options.req.getQuery(name));
   const optionalText = (name: string): string | undefined => {
     const value = raw(name);
     if (value === undefined || value === "") return undefined;
     if (typeof value !== "string" || value.length > MAX_TEXT || !isStorableText(value)) {
-      throw new BadRequest(`${name} must be a string of at most ${MAX_TEXT} characters`);
+      throw DashboardError.badInput(name, `must be a string of at most ${MAX_TEXT} characters`);
     }
     return value;
   };
   const text = (name: string): string => {
     const value = optionalText(name);
-    if (value === undefined) throw new BadRequest(`${name} is required`);
+    if (value === undefined) throw DashboardError.badInput(name, `is required`);
     return value;
   };
   return {
@@ -121,12 +108,12 @@ async function reader(options: APIOptions, fromBody: boolean): Promise<Reader> {
     optionalText,
     tenant: (name) => {
       const value = optionalText(name) ?? "public";
-      if (!isTenantId(value)) throw new BadRequest(`${name} is not a tenant id`);
+      if (!isTenantId(value)) throw DashboardError.badInput(name, `is not a tenant id`);
       return value;
     },
     bool: (name) => {
       const value = raw(name);
-      if (typeof value !== "boolean") throw new BadRequest(`${name} must be true or false`);
+      if (typeof value !== "boolean") throw DashboardError.badInput(name, `must be true or false`);
       return value;
     },
     limit: () => {
@@ -134,13 +121,13 @@ async function reader(options: APIOptions, fromBody: boolean): Promise<Reader> {
       if (value === undefined) return DEFAULT_PAGE_LIMIT;
       const n = /^[0-9]{1,4}$/.test(value) ? Number(value) : NaN;
       if (!(n >= 1 && n <= MAX_PAGE_LIMIT))
-        throw new BadRequest(`limit must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
+        throw DashboardError.badInput("limit", `must be an integer from 1 to ${MAX_PAGE_LIMIT}`);
       return n;
     },
     object: (name) => {
       const value = raw(name);
       if (typeof value !== "object" || value === null || Array.isArray(value)) {
-        throw new BadRequest(`${name} must be a JSON object`);
+        throw DashboardError.badInput(name, `must be a JSON object`);
       }
       return value as JSONObject;
     },
@@ -151,7 +138,7 @@ async function reader(options: APIOptions, fromBody: boolean): Promise<Reader> {
         value.length > MAX_PERMISSIONS ||
         !value.every((v) => typeof v === "string" && v !== "" && v.length <= MAX_TEXT && isStorableText(v))
       ) {
-        throw new BadRequest(`${name} must be a list of at most ${MAX_PERMISSIONS} non-empty strings`);
+        throw DashboardError.badInput(name, `must be a list of at most ${MAX_PERMISSIONS} non-empty strings`);
       }
       return value as string[];
     },
@@ -168,7 +155,7 @@ export const info = jsonRoute("infoGET", false, (api, input) => api.infoGET?.(in
 /** GET /dashboard/api/users?order=&limit=&paginationToken=&email=&phone=&provider= */
 export const users = jsonRoute("usersGET", false, (api, input, read) => {
   const order = read.optionalText("order") ?? "desc";
-  if (order !== "asc" && order !== "desc") throw new BadRequest("order must be asc or desc");
+  if (order !== "asc" && order !== "desc") throw DashboardError.badInput("order", "must be asc or desc");
   const query = {
     ...optional("email", read.optionalText("email")),
     ...optional("phone", read.optionalText("phone")),
