@@ -1,4 +1,5 @@
 import type { RecipeMigration } from "../lib/db/migrations";
+import { dashboardMigrations } from "../recipes/dashboard/migrations";
 import { emailPasswordMigrations } from "../recipes/emailpassword/migrations";
 import { emailVerificationMigrations } from "../recipes/emailverification/migrations";
 import { sessionMigrations } from "../recipes/session/migrations";
@@ -15,5 +16,6 @@ export function shippedMigrations(): RecipeMigration[] {
     ...thirdPartyMigrations,
     ...userRolesMigrations,
     ...userMetadataMigrations,
+    ...dashboardMigrations,
   ];
 }

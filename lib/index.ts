@@ -44,6 +44,47 @@ class Latchkey {
   }
 
   /**
+   * One page of users, the newest first, from every login method recipe; pass `nextPaginationToken` back for the next.
+   *
+   * @example
+   * ```ts
+   * const { users, nextPaginationToken } = await Latchkey.getUsersNewestFirst({ limit: 50, query: { email: "ann" } });
+   * ```
+   */
+  static getUsersNewestFirst(input: Types.GetUsersInput = {}): Promise<Types.UsersPage> {
+    return Core.getInstanceOrThrow().getUsers("desc", input);
+  }
+
+  /**
+   * One page of users, the oldest first, from every login method recipe; pass `nextPaginationToken` back for the next.
+   *
+   * @example
+   * ```ts
+   * let page = await Latchkey.getUsersOldestFirst({ limit: 500 });
+   * while (page.nextPaginationToken) page = await Latchkey.getUsersOldestFirst({ paginationToken: page.nextPaginationToken });
+   * ```
+   */
+  static getUsersOldestFirst(input: Types.GetUsersInput = {}): Promise<Types.UsersPage> {
+    return Core.getInstanceOrThrow().getUsers("asc", input);
+  }
+
+  /**
+   * How many users there are: of these recipes only, in this tenant only, when given.
+   *
+   * @example
+   * ```ts
+   * const total = await Latchkey.getUserCount(); // every login method, every tenant
+   * ```
+   */
+  static getUserCount(
+    includeRecipeIds?: string[],
+    tenantId?: string,
+    userContext: Types.UserContext = {},
+  ): Promise<number> {
+    return Core.getInstanceOrThrow().getUserCount(includeRecipeIds, tenantId, userContext);
+  }
+
+  /**
    * Deletes the user and everything every recipe keeps about them (sessions included), in one transaction.
    *
    * @example
@@ -82,6 +123,8 @@ declare namespace Latchkey {
   export type LogLevel = Types.LogLevel;
   export type TypeInput = Types.TypeInput;
   export type User = Types.User;
+  export type GetUsersInput = Types.GetUsersInput;
+  export type UsersPage = Types.UsersPage;
   export type UserContext = Types.UserContext;
 }
 

@@ -11,6 +11,7 @@ import { resolveTenant } from "./tenantRouting";
 import { setRequestTenantId } from "./tenant";
 import { UserDataOwners } from "./seams";
 import type { NormalisedAppInfo, TypeInput, UserContext } from "./types";
+import { countUsers, type GetUsersInput, listUsers, type UsersPage } from "./userListing";
 import { findUser, type User } from "./users";
 import { assertKnownKeys, assertPlainObject } from "./validate";
 
@@ -174,6 +175,20 @@ export class Latchkey {
   /** The user with this id, from the login method recipes that know them. */
   getUser(userId: string, userContext: UserContext): Promise<User | undefined> {
     return findUser(this.capabilities, userId, userContext);
+  }
+
+  /** One page of users in join order (see lib/userListing.ts). */
+  getUsers(order: "asc" | "desc", input: GetUsersInput): Promise<UsersPage> {
+    return listUsers(this.capabilities, order, input);
+  }
+
+  /** How many users the login method recipes have. */
+  getUserCount(
+    includeRecipeIds: string[] | undefined,
+    tenantId: string | undefined,
+    userContext: UserContext,
+  ): Promise<number> {
+    return countUsers(this.capabilities, includeRecipeIds, tenantId, userContext);
   }
 
   /** Deletes everything every recipe keeps about the user, in one transaction. */

@@ -271,3 +271,113 @@ export const ThirdPartyProviders = new Capability<ThirdPartyProviderCatalog>(
   "the thirdparty recipe: add ThirdParty.init() to recipeList",
 );
 // ---- end of Multitenancy (issue #18) ----
+// ---------- Listing and administering users (Latchkey.getUsersNewestFirst/OldestFirst, the dashboard) ----------
+
+/** Search terms of a user listing: a user matches when each field given matches one of its terms (a prefix). */
+export interface UserSearch {
+  /** Prefixes of the email (compared lower-cased). */
+  email?: string[];
+  /** Prefixes of the phone number (E.164, as stored). */
+  phone?: string[];
+  /** Prefixes of the third-party provider id ("google", "github", ...). */
+  provider?: string[];
+}
+
+/** A position in the join order: listings continue strictly after (or before) it. */
+export interface UserCursor {
+  timeJoined: number;
+  userId: string;
+}
+
+/** A login method recipe's users, page by page in (timeJoined, userId) order, by an indexed range (no OFFSET). */
+export interface UserListSource {
+  /** The recipe whose users these are (for `includeRecipeIds`). */
+  readonly recipeId: string;
+  /** Up to `limit` login methods after `after` in this order; none when the search names a field it lacks. */
+  listLoginMethods(input: {
+    order: "asc" | "desc";
+    after?: UserCursor;
+    limit: number;
+    tenantId?: string;
+    search?: UserSearch;
+    userContext: UserContext;
+  }): Promise<LoginMethodRecord[]>;
+  /** How many users the recipe has (in `tenantId`, or in every tenant). */
+  countUsers(input: { tenantId?: string; userContext: UserContext }): Promise<number>;
+}
+
+/** One session as an administrator sees it (no token, no payload). */
+export interface SessionSummary {
+  sessionHandle: string;
+  tenantId: string;
+  /** Milliseconds since the epoch. */
+  timeCreated: number;
+  /** When the refresh token expires, in milliseconds since the epoch. */
+  expiry: number;
+}
+
+/** Sessions as an administrator needs them: a user's list, and revoking one. */
+export interface SessionInventory {
+  /** The user's live sessions, oldest first. */
+  listSessionsOfUser(input: { userId: string; userContext: UserContext }): Promise<SessionSummary[]>;
+  /** Revokes one session; false when there was none. */
+  revokeSession(input: { sessionHandle: string; userContext: UserContext }): Promise<boolean>;
+}
+
+/** Roles and permissions as an administrator manages them (the userroles recipe's overridable functions). */
+export interface RoleAdministration {
+  getAllRoles(input: { userContext: UserContext }): Promise<string[]>;
+  /** The role's permissions, or undefined when there is no such role. */
+  getPermissionsForRole(input: { role: string; userContext: UserContext }): Promise<string[] | undefined>;
+  createRoleOrAddPermissions(input: { role: string; permissions: string[]; userContext: UserContext }): Promise<void>;
+  /** False when there was no such role. */
+  deleteRole(input: { role: string; userContext: UserContext }): Promise<boolean>;
+  getRolesForUser(input: { userId: string; tenantId: string; userContext: UserContext }): Promise<string[]>;
+  /** False when the role does not exist. */
+  addRoleToUser(input: { userId: string; role: string; tenantId: string; userContext: UserContext }): Promise<boolean>;
+  /** False when the role does not exist. */
+  removeRoleFromUser(input: {
+    userId: string;
+    role: string;
+    tenantId: string;
+    userContext: UserContext;
+  }): Promise<boolean>;
+}
+
+/** A user's metadata as an administrator reads and replaces it (the usermetadata recipe's overridable functions). */
+export interface MetadataAdministration {
+  getMetadata(input: { userId: string; userContext: UserContext }): Promise<JSONObject>;
+  /** Replaces the whole object. */
+  setMetadata(input: { userId: string; metadata: JSONObject; userContext: UserContext }): Promise<JSONObject>;
+}
+
+/** Undoing a verification, which only an administrator does (EmailVerifiers marks verified). */
+export interface EmailVerificationAdministration {
+  unverifyEmail(input: { userId: string; email: string; tenantId: string; userContext: UserContext }): Promise<void>;
+}
+
+/** Users of login method recipes, listed in join order. */
+export const UserListings = new Capability<UserListSource>(
+  "UserListings",
+  "a login method recipe (EmailPassword, ThirdParty, Passwordless) in recipeList",
+);
+/** Listing and revoking a user's sessions. */
+export const SessionInventories = new Capability<SessionInventory>(
+  "SessionInventories",
+  "the session recipe: add Session.init() to recipeList",
+);
+/** Roles and permissions. */
+export const RoleAdministrations = new Capability<RoleAdministration>(
+  "RoleAdministrations",
+  "the userroles recipe: add UserRoles.init() to recipeList",
+);
+/** User metadata. */
+export const MetadataAdministrations = new Capability<MetadataAdministration>(
+  "MetadataAdministrations",
+  "the usermetadata recipe: add UserMetadata.init() to recipeList",
+);
+/** Unverifying an email. */
+export const EmailVerificationAdministrations = new Capability<EmailVerificationAdministration>(
+  "EmailVerificationAdministrations",
+  "the emailverification recipe: add EmailVerification.init() to recipeList",
+);

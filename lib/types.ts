@@ -61,4 +61,5 @@ export interface TypeInput {
 }
 
 export type { User } from "./users";
+export type { GetUsersInput, UsersPage } from "./userListing";
 export type { LogFunction, LoggerInput, LoggerObject, LogLevel } from "./logger";

@@ -46,7 +46,8 @@ export async function userForResponse(
   );
 }
 
-async function assemble(
+/** A user from its login methods (`verified` filled in by the email verification recipe when it is listed). */
+export async function assemble(
   capabilities: Capabilities,
   userId: string,
   records: LoginMethodRecord[],

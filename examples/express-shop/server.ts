@@ -16,6 +16,8 @@ import UserRoles, { UserRoleClaim } from "../../recipes/userroles/index";
 import Passwordless from "../../recipes/passwordless/index";
 import TOTP from "../../recipes/totp/index";
 import MultiFactorAuth, { FactorIds } from "../../recipes/multifactorauth/index";
+import Dashboard from "../../recipes/dashboard/index";
+import UserMetadata from "../../recipes/usermetadata/index";
 import { startDemoProvider } from "./demoProvider";
 import { type SessionRequest, verifySession } from "../../recipes/session/framework/express";
 
@@ -30,6 +32,11 @@ export interface ShopOptions {
   tablePrefix?: string;
   /** Seconds; short values let the tests see the SDK refresh on its own. */
   accessTokenValidity?: number;
+  /**
+   * The key of the admin dashboard at {apiDomain}/auth/dashboard (at least 16 characters). Default: the environment's
+   * DASHBOARD_API_KEY; without either the shop has no dashboard.
+   */
+  dashboardApiKey?: string;
 }
 
 /** Where the demo provider sends the browser back; the page finishes the sign-in there. */
@@ -59,6 +66,7 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
   const websiteDomain =
     siteServer === undefined ? apiDomain : `http://localhost:${(siteServer.address() as AddressInfo).port}`;
   const outbox: RunningShop["outbox"] = [];
+  const dashboardApiKey = options.dashboardApiKey ?? process.env.DASHBOARD_API_KEY;
   // "Continue with the demo provider": a real OpenID provider in this process, on a free port.
   const demo = await startDemoProvider([`${websiteDomain}${CALLBACK_PATH}`]);
 
@@ -128,6 +136,9 @@ export async function startShop(options: ShopOptions = {}): Promise<RunningShop>
       }),
       // Roles in the app's database and in every new session's token (st-role); "admin only" below checks them.
       UserRoles.init(),
+      UserMetadata.init(),
+      // The admin page: users, their sessions, roles and metadata, for whoever holds the key.
+      ...(dashboardApiKey === undefined ? [] : [Dashboard.init({ apiKey: dashboardApiKey })]),
       // Authenticator-app codes. A real app reads the key from its secrets (at least 32 characters, never in the database).
       TOTP.init({ secretEncryptionKey: process.env.TOTP_KEY ?? "example-shop-only-totp-key-do-not-reuse" }),
       // Two-factor sign-in for users who set it up ("Set up two-factor" on the page): once a user has a verified

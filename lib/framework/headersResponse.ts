@@ -36,9 +36,13 @@ export class HeadersResponse implements BaseResponse {
   }
 
   sendJSON(body: unknown): void {
+    this.sendText(JSON.stringify(body), "application/json; charset=utf-8");
+  }
+
+  sendText(body: string, contentType: string): void {
     if (this.body !== undefined) return;
-    this.headers.set("content-type", "application/json; charset=utf-8");
-    this.body = JSON.stringify(body);
+    this.headers.set("content-type", contentType);
+    this.body = body;
   }
 
   isSent(): boolean {

@@ -40,6 +40,8 @@ export interface BaseResponse {
   setCookie(name: string, value: string, options: CookieOptions): void;
   /** Sends `body` as JSON and ends the response. */
   sendJSON(body: unknown): void;
+  /** Sends a text body (a page, a script) with its content type and ends the response. */
+  sendText(body: string, contentType: string): void;
   /** True once the response has been sent. */
   isSent(): boolean;
   /** The framework's own response object. */

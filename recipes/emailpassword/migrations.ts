@@ -87,4 +87,13 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       });
     },
   },
+  {
+    // Listing users in join order (Latchkey.getUsersNewestFirst, the dashboard) pages by (time_joined, user_id).
+    name: "emailpassword/006_join_order_index",
+    up: async (knex, tables) => {
+      await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
+        t.index(["time_joined", "user_id"], tables.name("ep_users_join_order_ix"));
+      });
+    },
+  },
 ];

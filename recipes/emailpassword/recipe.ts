@@ -13,6 +13,7 @@ import {
   type LoginMethodProvider,
   type LoginMethodRecord,
   LoginMethods,
+  UserListings,
   Sessions,
   UserDataOwners,
 } from "../../lib/seams";
@@ -132,6 +133,11 @@ export class EmailPasswordRecipe extends RecipeModule {
     };
     return [
       provide(LoginMethods, loginMethods),
+      provide(UserListings, {
+        recipeId: EmailPasswordRecipe.RECIPE_ID,
+        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        countUsers: ({ tenantId }) => store.countUsers(tenantId),
+      }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
     ];
   }

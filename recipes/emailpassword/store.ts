@@ -1,6 +1,7 @@
 // The only file of the emailpassword recipe that builds SQL: named queries over its users and reset tokens.
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 
 /** A user row as stored. */
 export interface UserRow {
@@ -18,6 +19,10 @@ export type UserChanges = Partial<Pick<UserRow, "email" | "password_hash">>;
 export interface EmailPasswordStore {
   /** The user with this id (in any tenant), if any. */
   findUserById(userId: string): Promise<UserRow | undefined>;
+  /** One page of users in join order (see lib/db/userPage.ts); empty when the search names a field it lacks. */
+  listUsers(input: UserPageInput): Promise<UserRow[]>;
+  /** How many users there are (in the tenant, or in every tenant). */
+  countUsers(tenantId?: string): Promise<number>;
   /** The user with this (normalised) email in the tenant, if any. */
   findUserByEmail(tenantId: string, email: string): Promise<UserRow | undefined>;
   /** The password hash of the user, if the user exists. */
@@ -62,6 +67,18 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
   const tokens = db.table("emailpassword_reset_tokens");
 
   return {
+    listUsers: (input) =>
+      db.readLagTolerant(async (knex) => {
+        const query = userPageQuery(knex(users), { email: "email" }, input);
+        return query === undefined ? [] : await query.select<UserRow[]>();
+      }),
+    countUsers: (tenantId) =>
+      db.readLagTolerant(async (knex) => {
+        const query = knex(users);
+        if (tenantId !== undefined) void query.where({ tenant_id: tenantId });
+        const row = await query.count<{ n: number | string }[]>({ n: "*" }).first();
+        return Number(row?.n ?? 0);
+      }),
     findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
 
     findUserByEmail: (tenantId, email) =>

@@ -7,7 +7,14 @@ import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
 import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRoutes";
-import { type EmailVerifier, SessionClaimSources, Sessions, EmailVerifiers, UserDataOwners } from "../../lib/seams";
+import {
+  EmailVerificationAdministrations,
+  type EmailVerifier,
+  SessionClaimSources,
+  Sessions,
+  EmailVerifiers,
+  UserDataOwners,
+} from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import * as handlers from "./api/handlers";
 import { makeAPIImplementation } from "./api/implementation";
@@ -102,6 +109,9 @@ export class EmailVerificationRecipe extends RecipeModule implements SessionClai
     };
     return [
       provide(EmailVerifiers, verifier),
+      provide(EmailVerificationAdministrations, {
+        unverifyEmail: async (input) => void (await this.recipeInterfaceImpl.unverifyEmail(input)),
+      }),
       provide(SessionClaimSources, { getSessionClaims: () => this.getSessionClaims() }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
     ];

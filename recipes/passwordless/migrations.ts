@@ -42,4 +42,13 @@ export const passwordlessMigrations: RecipeMigration[] = [
       });
     },
   },
+  {
+    // Listing users in join order (Latchkey.getUsersNewestFirst, the dashboard) pages by (time_joined, user_id).
+    name: "passwordless/002_join_order_index",
+    up: async (knex, tables) => {
+      await knex.schema.alterTable(tables.name("passwordless_users"), (t) => {
+        t.index(["time_joined", "user_id"], tables.name("pl_users_join_order_ix"));
+      });
+    },
+  },
 ];

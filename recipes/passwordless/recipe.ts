@@ -17,6 +17,7 @@ import {
   MultiFactorAuthServices,
   type SecondFactorProvider,
   SecondFactors,
+  UserListings,
   Sessions,
   UserDataOwners,
 } from "../../lib/seams";
@@ -183,6 +184,12 @@ export class PasswordlessRecipe extends RecipeModule {
     return [
       provide(LoginMethods, loginMethods),
       provide(SecondFactors, secondFactors),
+      provide(UserListings, {
+        recipeId: PasswordlessRecipe.RECIPE_ID,
+        listLoginMethods: async (input) =>
+          (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+        countUsers: ({ tenantId }) => store.countUsers(tenantId),
+      }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
     ];
   }

@@ -2,6 +2,7 @@
 import type { Knex } from "knex";
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 import { sameSecret } from "../../lib/secrets";
 
 /** A user row as stored. */
@@ -51,6 +52,10 @@ export type ConsumeOutcome =
 /** The named queries of the passwordless recipe. */
 export interface PasswordlessStore {
   findUserById(userId: string): Promise<UserRow | undefined>;
+  /** One page of users in join order (see lib/db/userPage.ts); empty when the search names a field it lacks. */
+  listUsers(input: UserPageInput): Promise<UserRow[]>;
+  /** How many users there are (in the tenant, or in every tenant). */
+  countUsers(tenantId?: string): Promise<number>;
   findUserByContact(tenantId: string, contact: Contact): Promise<UserRow | undefined>;
   /** Inserts the user; false when the tenant already has a user with that email or phone (the unique index decided). */
   insertUser(row: UserRow): Promise<boolean>;
@@ -134,6 +139,18 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
   }
 
   return {
+    listUsers: (input) =>
+      db.readLagTolerant(async (knex) => {
+        const query = userPageQuery(knex(users), { email: "email", phone: "phone_number" }, input);
+        return query === undefined ? [] : await query.select<UserRow[]>();
+      }),
+    countUsers: (tenantId) =>
+      db.readLagTolerant(async (knex) => {
+        const query = knex(users);
+        if (tenantId !== undefined) void query.where({ tenant_id: tenantId });
+        const row = await query.count<{ n: number | string }[]>({ n: "*" }).first();
+        return Number(row?.n ?? 0);
+      }),
     findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
 
     findUserByContact: (tenantId, contact) =>

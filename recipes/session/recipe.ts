@@ -10,6 +10,7 @@ import { apisHandled, dispatchRoute, type RecipeRoute } from "../../lib/recipeRo
 import {
   type SessionClaimSource,
   SessionClaimSources,
+  SessionInventories,
   Sessions,
   type SessionService,
   TenantDataOwners,
@@ -126,6 +127,25 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
     };
     return [
       provide(Sessions, sessions),
+      provide(SessionInventories, {
+        listSessionsOfUser: async ({ userId, userContext }) => {
+          const impl = this.recipeInterfaceImpl;
+          const handles = await impl.getAllSessionHandlesForUser({ userId, userContext });
+          const infos = await Promise.all(
+            handles.map((sessionHandle) => impl.getSessionInformation({ sessionHandle, userContext })),
+          );
+          return infos
+            .flatMap((i) => (i === undefined ? [] : [i]))
+            .map(({ sessionHandle, tenantId, timeCreated, expiry }) => ({
+              sessionHandle,
+              tenantId,
+              timeCreated,
+              expiry,
+            }))
+            .sort((a, b) => a.timeCreated - b.timeCreated);
+        },
+        revokeSession: (input) => this.recipeInterfaceImpl.revokeSession(input),
+      }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserSessionsIn(trx, userId) }),
       // A deleted tenant's sessions end: refreshes fail at once, access tokens work until they expire (or at once
       // with enableBlacklisting), as after revokeSession.

@@ -60,4 +60,13 @@ export const thirdPartyMigrations: RecipeMigration[] = [
       await normaliseStoredEmails(knex, { table: tables.name("thirdparty_users"), key: ["user_id"], onTaken: "keep" });
     },
   },
+  {
+    // Listing users in join order (Latchkey.getUsersNewestFirst, the dashboard) pages by (time_joined, user_id).
+    name: "thirdparty/005_join_order_index",
+    up: async (knex, tables) => {
+      await knex.schema.alterTable(tables.name("thirdparty_users"), (t) => {
+        t.index(["time_joined", "user_id"], tables.name("tp_users_join_order_ix"));
+      });
+    },
+  },
 ];

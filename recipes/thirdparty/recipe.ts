@@ -17,6 +17,7 @@ import {
   Tenants,
   ThirdPartyProviders,
   UserDataOwners,
+  UserListings,
 } from "../../lib/seams";
 import { resolveProviderConfig } from "./providers/config";
 import { providersOfTenant, validateStoredProviderConfig } from "./providers/tenantProviders";
@@ -115,6 +116,11 @@ export class ThirdPartyRecipe extends RecipeModule {
           if (emailProblem(email) !== undefined || !isStorableText(tenantId)) return [];
           return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(loginMethodOf);
         },
+      }),
+      provide(UserListings, {
+        recipeId: ThirdPartyRecipe.RECIPE_ID,
+        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),
       provide(ThirdPartyProviders, {

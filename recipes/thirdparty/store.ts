@@ -1,6 +1,7 @@
 // The only file of the thirdparty recipe that builds SQL: named queries over its users table.
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 
 /** A stored third-party user, as the recipe's logic sees it. */
 export interface StoredUser {
@@ -39,6 +40,10 @@ const fromRow = (row: UserRow): StoredUser => ({
 /** The thirdparty recipe's queries. */
 export interface ThirdPartyStore {
   findUserById(userId: string): Promise<StoredUser | undefined>;
+  /** One page of users in join order (see lib/db/userPage.ts); empty when the search names a field it lacks. */
+  listUsers(input: UserPageInput): Promise<StoredUser[]>;
+  /** How many users there are (in the tenant, or in every tenant). */
+  countUsers(tenantId?: string): Promise<number>;
   findUserByProviderIdentity(
     tenantId: string,
     thirdPartyId: string,
@@ -58,6 +63,18 @@ export interface ThirdPartyStore {
 export function makeStore(db: Database): ThirdPartyStore {
   const users = db.table("thirdparty_users");
   return {
+    listUsers: (input) =>
+      db.readLagTolerant(async (knex) => {
+        const query = userPageQuery(knex(users), { email: "email", provider: "third_party_id" }, input);
+        return query === undefined ? [] : (await query.select<UserRow[]>()).map(fromRow);
+      }),
+    countUsers: (tenantId) =>
+      db.readLagTolerant(async (knex) => {
+        const query = knex(users);
+        if (tenantId !== undefined) void query.where({ tenant_id: tenantId });
+        const row = await query.count<{ n: number | string }[]>({ n: "*" }).first();
+        return Number(row?.n ?? 0);
+      }),
     async findUserById(userId) {
       const row = await db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>());
       return row === undefined ? undefined : fromRow(row);

@@ -5,13 +5,14 @@ import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
-import { UserDataOwners } from "../../lib/seams";
+import { MetadataAdministrations, UserDataOwners } from "../../lib/seams";
 import { makeAPIImplementation } from "./api/implementation";
 import { normaliseConfig } from "./config";
 import { userMetadataMigrations } from "./migrations";
 import { makeRecipeImplementation } from "./recipeImplementation";
 import { makeUserMetadataStore, type UserMetadataStore } from "./store";
 import type { APIInterface, RecipeInterface, TypeInput, TypeNormalisedInput } from "./types";
+import type { JSONObject } from "../../lib/types";
 
 /** The usermetadata recipe instance: a JSON object per user, removed by `Latchkey.deleteUser`. */
 export class UserMetadataRecipe extends RecipeModule {
@@ -47,7 +48,23 @@ export class UserMetadataRecipe extends RecipeModule {
   }
 
   override provides(): Provision[] {
-    return [provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) })];
+    const impl = this.recipeInterfaceImpl;
+    return [
+      provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      // Through the (overridable) functions. A replacement is one merge that also deletes (null) every key the new
+      // object lacks: a refused update (too large) leaves the old metadata whole.
+      provide(MetadataAdministrations, {
+        getMetadata: async (input) => (await impl.getUserMetadata(input)).metadata,
+        setMetadata: async ({ userId, metadata, userContext }) => {
+          const old = (await impl.getUserMetadata({ userId, userContext })).metadata;
+          const metadataUpdate: JSONObject = {
+            ...Object.fromEntries(Object.keys(old).map((k) => [k, null])),
+            ...metadata,
+          };
+          return (await impl.updateUserMetadata({ userId, metadataUpdate, userContext })).metadata;
+        },
+      }),
+    ];
   }
 
   getAPIsHandled(): APIHandled[] {

@@ -4,7 +4,7 @@ import type { RecipeMigration } from "../../lib/db/migrations";
 import { Latchkey } from "../../lib/latchkey";
 import { buildImplementation } from "../../lib/override";
 import { type APIHandled, type RecipeContext, RecipeModule } from "../../lib/recipeModule";
-import { SessionClaimSources, UserDataOwners } from "../../lib/seams";
+import { type RoleAdministration, RoleAdministrations, SessionClaimSources, UserDataOwners } from "../../lib/seams";
 import type { JSONValue, UserContext } from "../../lib/types";
 import { makeAPIImplementation } from "./api/implementation";
 import { PermissionClaim, UserRoleClaim } from "./claims";
@@ -78,7 +78,25 @@ export class UserRolesRecipe extends RecipeModule {
     return [
       provide(SessionClaimSources, { getSessionClaims: () => ({ claims, validators: [] }) }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      provide(RoleAdministrations, this.roleAdministration()),
     ];
+  }
+
+  // Through the (overridable) functions, so an app's override of a role function holds for the dashboard too.
+  private roleAdministration(): RoleAdministration {
+    const impl = this.recipeInterfaceImpl;
+    return {
+      getAllRoles: async (input) => (await impl.getAllRoles(input)).roles,
+      getPermissionsForRole: async (input) => {
+        const result = await impl.getPermissionsForRole(input);
+        return result.status === "OK" ? result.permissions : undefined;
+      },
+      createRoleOrAddPermissions: async (input) => void (await impl.createNewRoleOrAddPermissions(input)),
+      deleteRole: async (input) => (await impl.deleteRole(input)).didRoleExist,
+      getRolesForUser: async (input) => (await impl.getRolesForUser(input)).roles,
+      addRoleToUser: async (input) => (await impl.addRoleToUser(input)).status === "OK",
+      removeRoleFromUser: async (input) => (await impl.removeUserRole(input)).status === "OK",
+    };
   }
 
   getAPIsHandled(): APIHandled[] {

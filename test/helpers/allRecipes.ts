@@ -20,8 +20,12 @@ const UNREACHABLE_PROVIDER = {
     clients: [{ clientId: "fuzz" }],
   },
 };
+/** The dashboard's keys in the suites that list every recipe. */
+export const DASHBOARD_KEYS = { full: "fuzz-dashboard-key-0123456789", readOnly: "fuzz-dashboard-read-only-0123" };
+
 const CONFIGS: Record<string, unknown> = {
   session: {},
+  dashboard: { apiKey: DASHBOARD_KEYS.full, readOnlyApiKey: DASHBOARD_KEYS.readOnly },
   emailpassword: {
     bcryptCost: 4,
     emailDelivery: { override: (o: object) => ({ ...o, sendEmail: () => Promise.resolve() }) },

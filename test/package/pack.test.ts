@@ -38,7 +38,17 @@ const DRIVERS = ["better-sqlite3", "mysql2", "pg"];
 
 // Every subpath that package.json exports (besides ./package.json), and what each must provide.
 const SUBPATHS: Record<string, string[]> = {
-  latchkey: ["init", "getUser", "deleteUser", "getAllCORSHeaders", "Error"],
+  latchkey: [
+    "init",
+    "getUser",
+    "deleteUser",
+    "getUsersNewestFirst",
+    "getUsersOldestFirst",
+    "getUserCount",
+    "getAllCORSHeaders",
+    "Error",
+  ],
+  "latchkey/recipe/dashboard": ["init", "default"],
   "latchkey/framework/express": ["middleware", "errorHandler"],
   // The fetch core needs no framework; the other adapters' subpaths need their framework (an optional peer).
   "latchkey/framework/fetch": ["handler", "getSession", "errorToResponse"],
@@ -335,6 +345,31 @@ describe("the packed package (npm pack, installed in an empty folder)", function
       expect(result.stdout, result.stdout).to.equal("");
     });
   }
+
+  it("ships the dashboard's page, and the installed package serves it with its script and styles", async () => {
+    const script = `
+      const assert = require("node:assert");
+      const Latchkey = require("latchkey");
+      const { handler } = require("latchkey/framework/fetch");
+      Latchkey.init({
+        appInfo: { appName: "a", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
+        database: "sqlite::memory:",
+        recipeList: [require("latchkey/recipe/session").init(), require("latchkey/recipe/dashboard").init({ apiKey: "k".repeat(32) })],
+      });
+      (async () => {
+        for (const [path, type, text] of [["/auth/dashboard", "text/html", "/auth/dashboard/assets/app.js"], ["/auth/dashboard/assets/app.js", "text/javascript", "textContent"], ["/auth/dashboard/assets/app.css", "text/css", "@media"]]) {
+          const res = await handler(new Request("http://localhost:3001" + path));
+          assert.strictEqual(res.status, 200, path);
+          assert.ok(res.headers.get("content-type").startsWith(type), path);
+          assert.ok(res.headers.get("content-security-policy").includes("script-src 'self'"), path);
+          assert.ok((await res.text()).includes(text), path);
+        }
+        console.log("dashboard ok");
+        process.exit(0);
+      })().catch((e) => { console.error(e); process.exit(1); });
+    `;
+    expect((await run(process.execPath, ["-e", script], { cwd: consumer })).stdout).to.contain("dashboard ok");
+  });
 
   it("ships no tests, benchmarks, fixtures, examples, databases, keys or env files", async () => {
     const { stdout } = await run("tar", ["tzf", tarball]);

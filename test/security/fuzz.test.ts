@@ -6,7 +6,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { Knex } from "knex";
 import { Latchkey as Core } from "../../lib/latchkey";
-import { allRecipeInits, allRoutes, recipeSets, type RouteOfRecipe } from "../helpers/allRecipes";
+import { allRecipeInits, allRoutes, DASHBOARD_KEYS, recipeSets, type RouteOfRecipe } from "../helpers/allRecipes";
 import { initLatchkey, startApp, type TestLatchkey, type TestServer } from "../helpers/app";
 import { rawKnex, tablesWithPrefix, testDbKind } from "../helpers/db";
 import { testFramework } from "../helpers/frameworks";
@@ -14,6 +14,7 @@ import EmailPassword from "../../recipes/emailpassword/index";
 import Multitenancy from "../../recipes/multitenancy/index";
 import Session from "../../recipes/session/index";
 import ThirdPartyEmailPassword from "../../recipes/thirdpartyemailpassword/index";
+import UserRoles from "../../recipes/userroles/index";
 
 const FRAMEWORK = testFramework();
 
@@ -245,8 +246,59 @@ const signInUpBody = fc
       `{"thirdPartyId":${id},"redirectURIInfo":${info},"clientType":${clientType}${extra.map(([k, v]) => `,"${k}":${v}`).join("")}}`,
   );
 
+// Stands for the fuzz user's id in a body or query (known only once the suite has signed them up), so the dashboard's
+// cases reach a real user; replaced when the case is sent.
+const FUZZ_USER = "{{fuzz-user}}";
+
+// The dashboard's changes: the fields they read, each a hostile or plain JSON value (a real role name now and then).
+const dashboardFields = objectText(
+  fc.constantFrom(
+    "userId",
+    "email",
+    "verified",
+    "sessionHandle",
+    "role",
+    "tenantId",
+    "metadata",
+    "permissions",
+    "__proto__",
+  ),
+  fc.oneof(
+    jsonText,
+    fc.constantFrom(`"${FUZZ_USER}"`, "true", "false", '{"a":1}', '["p"]', '"public"', '"fuzz@example.com"'),
+  ),
+  8,
+);
+// Every field a dashboard change reads, each usually well formed, so the fuzz reaches past validation to the action.
+const likely = (valid: string) =>
+  fc.oneof({ arbitrary: fc.constant(valid), weight: 3 }, { arbitrary: jsonText, weight: 1 });
+const dashboardWhole = fc
+  .tuple(
+    likely(`"${FUZZ_USER}"`),
+    likely('"fuzz@example.com"'),
+    likely("true"),
+    likely('"no-such-handle"'),
+    likely('"fuzz-role"'),
+    likely('"public"'),
+    likely('{"plan":"fuzz"}'),
+    likely('["p"]'),
+  )
+  .map(
+    ([userId, email, verified, sessionHandle, role, tenantId, metadata, permissions]) =>
+      `{"userId":${userId},"email":${email},"verified":${verified},"sessionHandle":${sessionHandle},"role":${role},"tenantId":${tenantId},"metadata":${metadata},"permissions":${permissions}}`,
+  );
+const dashboardBody = fc.oneof(dashboardFields, dashboardWhole);
+
 /** Bodies shaped like what each known route reads; a route not listed gets only generic and malformed bodies. */
 const SHAPED: Record<string, fc.Arbitrary<string>> = {
+  "post /dashboard/api/user/email/verified": dashboardBody,
+  "post /dashboard/api/user/session/revoke": dashboardBody,
+  "post /dashboard/api/user/role/add": dashboardBody,
+  "post /dashboard/api/user/role/remove": dashboardBody,
+  "post /dashboard/api/user/metadata": dashboardBody,
+  "post /dashboard/api/user/delete": dashboardBody,
+  "post /dashboard/api/role/create": dashboardBody,
+  "post /dashboard/api/role/delete": dashboardBody,
   "post /signup": formFieldsBody,
   "post /signin": formFieldsBody,
   "post /user/password/reset/token": formFieldsBody,
@@ -306,6 +358,13 @@ const QUERY_KEYS = [
   "token",
   "rid",
   "redirectURIOnProviderDashboard",
+  // The dashboard's listings and lookups.
+  "userId",
+  "limit",
+  "paginationToken",
+  "order",
+  "phone",
+  "provider",
   "__proto__",
   "constructor",
 ];
@@ -322,6 +381,7 @@ const queryPart = fc.oneof(
   // The configured provider and a valid redirect URI, so some cases get past the parameter checks to the provider.
   {
     arbitrary: fc.constantFrom(
+      `userId=${FUZZ_USER}`,
       "thirdPartyId=fuzz-idp",
       "redirectURIOnProviderDashboard=https%3A%2F%2Fshop.example%2Fcb",
       "clientType=web",
@@ -535,6 +595,20 @@ function applyHow(token: string, how: TokenPick["how"]): string {
 
 const NONE_ALG = `${Buffer.from('{"alg":"none","typ":"JWT"}').toString("base64url")}.${Buffer.from('{"sub":"x","sessionHandle":"y","exp":9999999999,"iat":1,"up":{}}').toString("base64url")}.`;
 
+/** What a case sends as its bearer credential. */
+type Credential = "none" | "access" | "refresh" | "dashboard" | "dashboard-read-only";
+
+// The dashboard's routes that answer a page or a static file rather than JSON.
+const DASHBOARD_FILES = ["/dashboard", "/dashboard/assets/app.js", "/dashboard/assets/app.css"];
+
+/** The credentials a route's cases draw from: a session's tokens, and for the dashboard's API its keys as well. */
+function credentialFor(route: RouteOfRecipe): fc.Arbitrary<Credential> {
+  const base: Credential[] = ["none", "none", "access", "refresh"];
+  const keys: Credential[] = ["dashboard", "dashboard", "dashboard-read-only"];
+  const all = route.recipeId === "dashboard" ? [...base, ...keys] : base;
+  return fc.constantFrom(...all);
+}
+
 // The plain recipes in one app, and each composite recipe (ThirdPartyEmailPassword) in an app of its own, with
 // half the cases: its routes are the same code behind one more layer.
 function fuzzSuite(set: string[], runs: number): void {
@@ -593,6 +667,8 @@ function fuzzSuite(set: string[], runs: number): void {
       if (set.includes("multitenancy"))
         await Multitenancy.createOrUpdateTenant("acme", { firstFactors: ["emailpassword"] });
       await signIn();
+      // A role the dashboard's cases can give the fuzz user.
+      if (set.includes("userroles")) await UserRoles.createNewRoleOrAddPermissions("fuzz-role", ["p"]);
       knex = rawKnex(lk.url);
       tables = (await tablesWithPrefix(knex, lk.prefix)).filter((t) => !t.includes("migrations"));
       expect(tables.length).to.be.greaterThan(3);
@@ -621,11 +697,7 @@ function fuzzSuite(set: string[], runs: number): void {
       return applyHow(base, pick.how);
     }
 
-    function buildHeaders(
-      plan: HeaderPlan,
-      body: Body,
-      session: "none" | "access" | "refresh",
-    ): Record<string, string | string[]> {
+    function buildHeaders(plan: HeaderPlan, body: Body, session: Credential): Record<string, string | string[]> {
       const h: Record<string, string | string[]> = {};
       const set = (name: string, value: string | undefined): void => {
         if (value !== undefined) h[name] = headerSafe(value);
@@ -640,7 +712,10 @@ function fuzzSuite(set: string[], runs: number): void {
         h.authorization = a.twice ? [value, `Bearer ${tokens.access}`] : value;
       }
       // Some cases carry the real session, so the fuzz reaches the code behind the session check too.
-      if (session !== "none") h.authorization = `Bearer ${tokens[session]}`;
+      if (session === "access" || session === "refresh") h.authorization = `Bearer ${tokens[session]}`;
+      // The dashboard's routes are fuzzed without a key (above: none, or a session's token) and with each key.
+      if (session === "dashboard") h.authorization = `Bearer ${DASHBOARD_KEYS.full}`;
+      if (session === "dashboard-read-only") h.authorization = `Bearer ${DASHBOARD_KEYS.readOnly}`;
       if (plan.cookies !== undefined) {
         h.cookie = plan.cookies.map((line) =>
           line
@@ -669,7 +744,7 @@ function fuzzSuite(set: string[], runs: number): void {
           headers: headerPlan,
           server: fc.nat({ max: 1 }),
           slash: fc.boolean(),
-          session: fc.constantFrom("none", "none", "access", "refresh") as fc.Arbitrary<"none" | "access" | "refresh">,
+          session: credentialFor(route),
           tenant: tenantSegment,
         });
         await fc.assert(
@@ -677,14 +752,16 @@ function fuzzSuite(set: string[], runs: number): void {
             cases++;
             const server = servers[c.server] as TestServer;
             const port = Number(new URL(server.baseUrl).port);
+            // The fuzz user is never deleted (later routes' cases sign them in): there the placeholder stays a string.
+            const user = route.path.endsWith("/user/delete") ? "nobody" : userId;
             const body =
               c.body.kind === "none"
                 ? undefined
                 : c.body.kind === "bytes"
                   ? Buffer.from(c.body.bytes)
-                  : Buffer.from(c.body.text, "utf8");
+                  : Buffer.from(c.body.text.replaceAll(FUZZ_USER, user), "utf8");
             const tenant = c.tenant === undefined ? "" : `/${c.tenant}`;
-            const path = `/auth${tenant}${route.path}${c.slash ? "/" : ""}${c.query}`;
+            const path = `/auth${tenant}${route.path}${c.slash ? "/" : ""}${c.query.replaceAll(FUZZ_USER, user)}`;
             const headers = buildHeaders(c.headers, c.body, c.session);
             if (body !== undefined) headers["content-length"] = String(body.length);
             // node's HTTP server refuses a request line + headers over 16 KB before any app code runs.
@@ -715,6 +792,13 @@ function fuzzSuite(set: string[], runs: number): void {
             if (answer.status === 404 && c.tenant !== undefined) {
               // A segment that is no tenant id is not one of Latchkey's routes: the app's own 404, nothing written.
               expect(await rowCounts(), `${where}: rows changed by an unrouted request`).to.deep.equal(before);
+              return;
+            }
+            if (DASHBOARD_FILES.includes(route.path) && answer.status === 200) {
+              // The dashboard's page and its files: text, the same whatever the request carries (a body the
+              // framework layer refuses first is a 4xx JSON answer, checked below like any other).
+              expect(answer.contentType ?? "", where).to.match(/^text\/(html|javascript|css)/);
+              ok++;
               return;
             }
             expect(answer.contentType ?? "", where).to.match(/^application\/json/);

@@ -29,8 +29,12 @@ export class FastifyResponse implements BaseResponse {
   }
 
   sendJSON(body: unknown): void {
+    this.sendText(JSON.stringify(body), "application/json; charset=utf-8");
+  }
+
+  sendText(body: string, contentType: string): void {
     if (this.isSent()) return;
-    this.original.type("application/json; charset=utf-8").send(JSON.stringify(body));
+    this.original.type(contentType).send(body);
   }
 
   isSent(): boolean {

@@ -27,10 +27,14 @@ export class KoaResponse implements BaseResponse {
   }
 
   sendJSON(body: unknown): void {
+    this.sendText(JSON.stringify(body), "application/json; charset=utf-8");
+  }
+
+  sendText(body: string, contentType: string): void {
     if (this.isSent()) return;
     // Setting the body after the status keeps the status (Koa sets 200 only while the status is still its default 404).
-    this.original.type = "application/json; charset=utf-8";
-    this.original.body = JSON.stringify(body);
+    this.original.type = contentType;
+    this.original.body = body;
     this.sent = true;
   }
 

@@ -27,9 +27,13 @@ export class NodeResponse implements BaseResponse {
   }
 
   sendJSON(body: unknown): void {
+    this.sendText(JSON.stringify(body), "application/json; charset=utf-8");
+  }
+
+  sendText(body: string, contentType: string): void {
     if (this.original.headersSent) return;
-    this.original.setHeader("content-type", "application/json; charset=utf-8");
-    this.original.end(JSON.stringify(body));
+    this.original.setHeader("content-type", contentType);
+    this.original.end(body);
   }
 
   isSent(): boolean {
