@@ -13,19 +13,23 @@ const URLS = {
 
 const QUICK = process.argv.includes("--quick") || process.env.LATCHKEY_BENCH_QUICK === "1";
 
-/** Run lengths: a full run for the report, or --quick to check that every benchmark still works. */
+/**
+ * Run lengths: a full run for the report, or --quick to check that every benchmark still works. CI runs --quick
+ * beside the test suites on 2 cores, so its lengths are the least that still takes every code path (two table sizes
+ * for scale, one autocannon second per route).
+ */
 const LENGTHS = QUICK
   ? {
       runs: 2,
       verifyMs: 200,
       ops: 60,
       roundMs: 150,
-      httpSeconds: 2,
+      httpSeconds: 1,
       httpRuns: 1,
       bcryptOps: 4,
-      memoryVerifications: 20_000,
-      memorySessions: 2_000,
-      scaleMaxRows: 100_000,
+      memoryVerifications: 5_000,
+      memorySessions: 500,
+      scaleMaxRows: 10_000,
       scaleSeconds: 1,
     }
   : {

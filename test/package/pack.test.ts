@@ -33,6 +33,34 @@ async function withPackLock<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 const ROOT = path.resolve(__dirname, "../..");
+
+/**
+ * The tarball under test: `npm pack` of this checkout into `work`, or the one LATCHKEY_TEST_PACKAGE names, which
+ * .ci/run makes with the same command from the same checkout once for its three databases' runs.
+ */
+async function packedTarball(work: string): Promise<string> {
+  const given = process.env.LATCHKEY_TEST_PACKAGE;
+  if (given !== undefined && given !== "") {
+    const name = `latchkey-${(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { version: string }).version}.tgz`;
+    // A stale or foreign tarball must not pass for this checkout's: same name, and newer than every source file.
+    expect(path.basename(given), "LATCHKEY_TEST_PACKAGE").to.equal(name);
+    const packedAt = fs.statSync(given).mtimeMs;
+    const newer = ["package.json", "lib", "recipes", "bin"].flatMap((p) => newerThan(path.join(ROOT, p), packedAt));
+    expect(newer, `LATCHKEY_TEST_PACKAGE ${given} is older than these sources`).to.deep.equal([]);
+    return given;
+  }
+  const { stdout } = await withPackLock(() =>
+    run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }),
+  );
+  return path.join(work, stdout.trim().split("\n").pop() ?? "");
+}
+
+/** Files under `p` (a file or folder) modified after `ms`. */
+function newerThan(p: string, ms: number): string[] {
+  const stat = fs.statSync(p);
+  if (!stat.isDirectory()) return stat.mtimeMs > ms ? [p] : [];
+  return fs.readdirSync(p).flatMap((entry) => newerThan(path.join(p, entry), ms));
+}
 const TSC = path.join(ROOT, "node_modules/typescript/bin/tsc");
 const DRIVERS = ["better-sqlite3", "mysql2", "pg"];
 
@@ -215,10 +243,7 @@ describe("the packed package (npm pack, installed in an empty folder)", function
 
   before(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), "latchkey-pack-"));
-    const { stdout } = await withPackLock(() =>
-      run("npm", ["pack", "--silent", "--pack-destination", work], { cwd: ROOT }),
-    );
-    tarball = path.join(work, stdout.trim().split("\n").pop() ?? "");
+    tarball = await packedTarball(work);
     consumer = path.join(work, "consumer");
     fs.mkdirSync(consumer);
     fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true }));
