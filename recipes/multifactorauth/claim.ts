@@ -12,6 +12,9 @@ export interface MFAClaimComputer {
 // The claim is one object shared by every Latchkey.init (tests re-init); the running recipe attaches itself here.
 let computer: MFAClaimComputer | undefined;
 
+// Values the claim fetched itself (fetchAndSetClaim, a missing claim): they know only the sign-in's factor, timed now.
+const fetched = new WeakSet<MFAClaimValue>();
+
 /** Called by the MultiFactorAuth recipe when it is built: the claim computes its values through it. */
 export function attachClaimComputer(next: MFAClaimComputer): void {
   computer = next;
@@ -36,17 +39,22 @@ function isClaimValue(value: unknown): value is MFAClaimValue {
 export class MultiFactorAuthClaimClass extends SessionClaim<MFAClaimValue> {
   /** A claim under `key` (default `st-mfa`). */
   constructor(key = "st-mfa") {
-    super(key, (userId, userContext, tenantId) => {
+    super(key, async (userId, userContext, tenantId) => {
       if (computer === undefined)
         throw new LatchkeyError("NOT_INITIALISED", "MultiFactorAuthClaim needs MultiFactorAuth.init() in recipeList");
-      return computer.valueForSession(userId, tenantId, userContext);
+      const value = await computer.valueForSession(userId, tenantId, userContext);
+      fetched.add(value);
+      return value;
     });
   }
 
   /** Sets the value; completed factors already in the payload are kept (a factor once completed stays completed). */
   override addToPayload(payload: JSONObject, value: MFAClaimValue): JSONObject {
     const previous = this.getValueFromPayload(payload);
-    const entry: { c: { [factorId: string]: number }; v: boolean } = { c: { ...previous?.c, ...value.c }, v: value.v };
+    // A re-read proves no factor again: the times already in the session stand (else a step-up on the first factor
+    // would pass after any fetchAndSetClaim). Only completing a factor (markFactorAsCompleteInSession) moves a time.
+    const c = fetched.has(value) ? { ...value.c, ...previous?.c } : { ...previous?.c, ...value.c };
+    const entry: { c: { [factorId: string]: number }; v: boolean } = { c, v: value.v };
     return { ...payload, [this.key]: entry };
   }
 
