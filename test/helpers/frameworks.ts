@@ -143,7 +143,10 @@ async function startFastify(routes: AppRoute[]): Promise<FrameworkServer> {
   const latchkeyErrors = fastifyAdapter.errorHandler();
   app.setErrorHandler(async (err, request, reply) => {
     if (LatchkeyError.isErrorFromAuth(err)) return latchkeyErrors(err, request, reply);
-    return reply.code(500).send(appError(err));
+    // Fastify's own refusals of a request that is not Latchkey's (415, a body it cannot parse) keep their 4xx, as
+    // its default handler answers them.
+    const status = (err as { statusCode?: unknown }).statusCode;
+    return reply.code(typeof status === "number" && status >= 400 && status < 500 ? status : 500).send(appError(err));
   });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
