@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import EmailPassword from "../../recipes/emailpassword/index";
 import Multitenancy from "../../recipes/multitenancy/index";
+import Session from "../../recipes/session/index";
+import { LatchkeyError } from "../../lib/error";
 import { testDbKind } from "../helpers/db";
 import { HttpClient } from "../helpers/http";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
@@ -63,5 +65,25 @@ describe(`multitenancy: attacks across tenants (${testDbKind()})`, () => {
     });
     expect(signIn.status).to.equal(401);
     expect(signUps).to.deep.equal(["public:eve@example.com"]);
+  });
+
+  it("revokeAllSessionsForUser / getAllSessionHandlesForUser refuse a tenantId no tenant can have (BAD_INPUT_ERROR)", async () => {
+    const up = await cookieClient().request("POST", "/auth/signup", { body: form("ann@example.com", "ann-password1") });
+    const userId = (up.json.user as { id: string }).id;
+    for (const bad of ["a\u0000b", "x".repeat(65), "", "\ud800"]) {
+      for (const call of [
+        () => Session.revokeAllSessionsForUser(userId, {}, bad),
+        () => Session.getAllSessionHandlesForUser(userId, {}, bad),
+      ]) {
+        const err: unknown = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err, JSON.stringify(bad)).to.be.instanceOf(LatchkeyError);
+        expect((err as LatchkeyError).type).to.equal("BAD_INPUT_ERROR");
+      }
+    }
+    // The user's session was not touched by the refused calls.
+    expect(await Session.getAllSessionHandlesForUser(userId)).to.have.length(1);
   });
 });
