@@ -35,7 +35,7 @@ describe(`multitenancy: attacks across tenants (${testDbKind()})`, () => {
               }),
             },
           }),
-          Multitenancy.init(),
+          Multitenancy.init({ secretEncryptionKey: "attack-test-key-0123456789abcdefghijkl" }),
         ],
       },
     );
@@ -85,5 +85,24 @@ describe(`multitenancy: attacks across tenants (${testDbKind()})`, () => {
     }
     // The user's session was not touched by the refused calls.
     expect(await Session.getAllSessionHandlesForUser(userId)).to.have.length(1);
+  });
+
+  it("a provider config that is not JSON (a BigInt, a cycle) is a BAD_INPUT_ERROR, and nothing is stored", async () => {
+    const cyclic: Record<string, unknown> = { thirdPartyId: "loop", clients: [{ clientId: "c" }] };
+    cyclic.self = cyclic;
+    for (const config of [{ thirdPartyId: "big", clients: [{ clientId: "c", n: BigInt(1) }] }, cyclic]) {
+      const err: unknown = await Multitenancy.createOrUpdateThirdPartyConfig(
+        "sso",
+        config as unknown as Parameters<typeof Multitenancy.createOrUpdateThirdPartyConfig>[1],
+        true,
+      ).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).to.be.instanceOf(LatchkeyError);
+      expect((err as LatchkeyError).type).to.equal("BAD_INPUT_ERROR");
+    }
+    const tenant = await Multitenancy.getTenant("sso");
+    expect(tenant?.thirdParty.providers).to.deep.equal([]);
   });
 });
