@@ -42,8 +42,14 @@ export async function resolveTenant(
   const factors = await route.recipe.firstFactorsOf(route.api.id, req);
   if (factors.length === 0 || factors.some((f) => enabledFirstFactors(capabilities, config).includes(f)))
     return tenantId;
-  // A signed-in user may be completing a second factor with this method: MultiFactorAuth decides that, not this.
-  if (await hasSession(capabilities, req, res, userContext)) return tenantId;
+  // A signed-in user of this tenant may be completing a second factor with this method: MultiFactorAuth decides that,
+  // not this. Without MultiFactorAuth a sign-in with a session is a plain sign-in, and a session of another tenant
+  // never counts: either would let anyone with a session (public sign-up is open) use a method the tenant disabled.
+  if (
+    capabilities.optional(MultiFactorAuthServices) !== undefined &&
+    (await sessionTenantId(capabilities, req, res, userContext)) === tenantId
+  )
+    return tenantId;
   throw new LatchkeyError("UNAUTHORISED", "The login method is not enabled for this tenant", {
     payload: { clearTokens: false },
   });
@@ -71,14 +77,14 @@ function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLog
   ]);
 }
 
-async function hasSession(
+async function sessionTenantId(
   capabilities: CapabilityRegistry,
   req: BaseRequest,
   res: BaseResponse,
   userContext: UserContext,
-): Promise<boolean> {
+): Promise<string | undefined> {
   const sessions = capabilities.optional(Sessions);
-  if (sessions === undefined) return false;
+  if (sessions === undefined) return undefined;
   try {
     const session = await sessions.getSession({
       req,
@@ -86,9 +92,9 @@ async function hasSession(
       options: { sessionRequired: false, antiCsrfCheck: false, overrideGlobalClaimValidators: () => [] },
       userContext,
     });
-    return session !== undefined;
+    return session?.getTenantId();
   } catch {
     // An expired or invalid session is no session here: the sign-in is refused as for anyone.
-    return false;
+    return undefined;
   }
 }

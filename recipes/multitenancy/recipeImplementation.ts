@@ -95,7 +95,7 @@ export function makeRecipeImplementation(deps: ImplementationDeps): RecipeInterf
       const thirdPartyId = config.thirdPartyId;
       if (typeof thirdPartyId !== "string" || !THIRD_PARTY_ID.test(thirdPartyId))
         throw MultitenancyError.badInput("config.thirdPartyId", "must be 1 to 64 letters, digits, - or _");
-      const text = JSON.stringify(config);
+      const text = jsonText(config);
       if (Buffer.byteLength(text) > MAX_PROVIDER_CONFIG_BYTES)
         throw MultitenancyError.badInput("config", `must be at most ${MAX_PROVIDER_CONFIG_BYTES} bytes as JSON`);
       if (deps.secretBox === undefined)
@@ -179,6 +179,15 @@ function summarise(config: JSONObject & { thirdPartyId: string }): ProviderConfi
       return shown;
     }),
   };
+}
+
+// A JavaScript caller may pass what JSON cannot hold (a BigInt, a cycle): its input, so a BAD_INPUT_ERROR, not a 500.
+function jsonText(config: JSONObject): string {
+  try {
+    return JSON.stringify(config);
+  } catch {
+    throw MultitenancyError.badInput("config", "must be serialisable as JSON (no BigInt values, no cycles)");
+  }
 }
 
 function checkTenantConfig(config: TenantConfigInput | undefined): TenantConfigInput {

@@ -291,10 +291,13 @@ export function makeRecipeImplementation(
     },
 
     async revokeAllSessionsForUser({ userId, tenantId }) {
+      // A tenantId no row can hold would be a database error on PostgreSQL (NUL) or match nothing elsewhere.
+      if (tenantId !== undefined && !isTenantId(tenantId)) throw badInput(TENANT_ID_RULE);
       return store.deleteSessionsOfUser(userId, tenantId);
     },
 
     async getAllSessionHandlesForUser({ userId, tenantId }) {
+      if (tenantId !== undefined && !isTenantId(tenantId)) throw badInput(TENANT_ID_RULE);
       return store.listLiveHandlesOfUser(userId, tenantId);
     },
 
