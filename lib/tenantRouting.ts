@@ -7,6 +7,7 @@ import {
   FactorIds,
   LoginMethods,
   MultiFactorAuthServices,
+  SecondFactors,
   Sessions,
   type TenantLoginConfig,
   Tenants,
@@ -47,6 +48,7 @@ export async function resolveTenant(
   // never counts: either would let anyone with a session (public sign-up is open) use a method the tenant disabled.
   if (
     capabilities.optional(MultiFactorAuthServices) !== undefined &&
+    (await isSecondFactorRequest(capabilities, factors, req)) &&
     (await sessionTenantId(capabilities, req, res, userContext)) === tenantId
   )
     return tenantId;
@@ -75,6 +77,26 @@ function enabledFirstFactors(capabilities: CapabilityRegistry, config: TenantLog
   return usableFirstFactors(configuredFirstFactors(capabilities, config.firstFactors), [
     ...new Set(capabilities.all(LoginMethods).flatMap((m) => m.factorIds)),
   ]);
+}
+
+/**
+ * True when the request asks to complete a second factor for the session's user (the SDK's
+ * `shouldTryLinkingWithSessionUser: true`) on a route whose factor a recipe offers as a second factor; any other
+ * request with a session is a sign-in or sign-up like one without.
+ */
+async function isSecondFactorRequest(
+  capabilities: CapabilityRegistry,
+  factors: readonly string[],
+  req: BaseRequest,
+): Promise<boolean> {
+  const secondFactors = capabilities.all(SecondFactors).flatMap((p) => p.factorIds);
+  if (!factors.some((f) => secondFactors.includes(f))) return false;
+  try {
+    return (await req.getJSONBody()).shouldTryLinkingWithSessionUser === true;
+  } catch {
+    // A body that is not JSON is no second-factor request; the API answers it as it answers bad input.
+    return false;
+  }
 }
 
 async function sessionTenantId(

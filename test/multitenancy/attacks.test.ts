@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import EmailPassword from "../../recipes/emailpassword/index";
+import MultiFactorAuth from "../../recipes/multifactorauth/index";
 import Multitenancy from "../../recipes/multitenancy/index";
 import Session from "../../recipes/session/index";
 import { LatchkeyError } from "../../lib/error";
@@ -65,6 +66,32 @@ describe(`multitenancy: attacks across tenants (${testDbKind()})`, () => {
     });
     expect(signIn.status).to.equal(401);
     expect(signUps).to.deep.equal(["public:eve@example.com"]);
+  });
+
+  it("with MultiFactorAuth listed, a session of the same tenant still cannot sign up with a disabled method that is no second factor", async () => {
+    await app.close();
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          EmailPassword.init(),
+          MultiFactorAuth.init(),
+          Multitenancy.init({ secretEncryptionKey: "attack-test-key-0123456789abcdefghijkl" }),
+        ],
+      },
+    );
+    const attacker = cookieClient();
+    const own = await attacker.request("POST", "/auth/signup", { body: form("mallory@example.com", "mallory-pass1") });
+    expect(own.json.status).to.equal("OK");
+    // The tenant turns email/password off; the attacker's session is of this very tenant.
+    await Multitenancy.createOrUpdateTenant("public", { firstFactors: ["thirdparty"] });
+    for (const shouldTryLinkingWithSessionUser of [undefined, true]) {
+      const refused = await attacker.request("POST", "/auth/signup", {
+        body: { ...form("second@example.com", "mallory-pass1"), shouldTryLinkingWithSessionUser },
+      });
+      expect(refused.status).to.equal(401);
+    }
+    expect(await EmailPassword.getUserByEmail("second@example.com")).to.equal(undefined);
   });
 
   it("revokeAllSessionsForUser / getAllSessionHandlesForUser refuse a tenantId no tenant can have (BAD_INPUT_ERROR)", async () => {
