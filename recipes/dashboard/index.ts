@@ -19,6 +19,13 @@ export type {
 /**
  * Adds the dashboard to `Latchkey.init`'s recipe list: a page at `{apiBasePath}/dashboard` and its JSON API under
  * `{apiBasePath}/dashboard/api/...`, for the holder of `apiKey` (everything) or `readOnlyApiKey` (reading only).
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [EmailPassword.init(), Session.init(), UserRoles.init(),
+ *   Dashboard.init({ apiKey: process.env.DASHBOARD_API_KEY, readOnlyApiKey: process.env.DASHBOARD_READ_KEY })] });
+ * // Then open http://localhost:3001/auth/dashboard and enter a key (at least 16 characters).
+ * ```
  */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new DashboardRecipe(context, config);

@@ -26,12 +26,28 @@ function recipe(): MultiFactorAuthRecipe {
   return MultiFactorAuthRecipe.getInstanceOrThrow();
 }
 
-/** Adds the MultiFactorAuth recipe (the `st-mfa` claim, checked by every verifySession, and `/mfa/info`). */
+/**
+ * Adds the MultiFactorAuth recipe (the `st-mfa` claim, checked by every verifySession, and `/mfa/info`).
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [Session.init(), EmailPassword.init(),
+ *   TOTP.init({ secretEncryptionKey: process.env.TOTP_KEY! }), MultiFactorAuth.init()] });
+ * ```
+ */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => new MultiFactorAuthRecipe(context, config);
 }
 
-/** Throws INVALID_CLAIMS (a 403) unless the session may set up `factorId` now. */
+/**
+ * Throws INVALID_CLAIMS (a 403) unless the session may set up `factorId` now.
+ *
+ * @example
+ * ```ts
+ * // In your own factor's set-up route, before storing anything (a 403 unless the session may add it now):
+ * await MultiFactorAuth.assertAllowedToSetupFactorElseThrowInvalidClaimError(session, "webauthn");
+ * ```
+ */
 export function assertAllowedToSetupFactorElseThrowInvalidClaimError(
   session: SessionContainerInterface,
   factorId: string,
@@ -40,7 +56,14 @@ export function assertAllowedToSetupFactorElseThrowInvalidClaimError(
   return recipe().assertAllowedToSetupFactor(session, factorId, userContext);
 }
 
-/** What the session must complete now (its requirements, recomputed; the session's claim is updated if it changed). */
+/**
+ * What the session must complete now (its requirements, recomputed; the session's claim is updated if it changed).
+ *
+ * @example
+ * ```ts
+ * const requirements = await MultiFactorAuth.getMFARequirementsForAuth(session); // e.g. [{ oneOf: ["totp"] }]
+ * ```
+ */
 export async function getMFARequirementsForAuth(
   session: SessionContainerInterface,
   userContext: UserContext = {},
@@ -48,7 +71,15 @@ export async function getMFARequirementsForAuth(
   return (await recipe().state.refresh({ session, userContext })).mfaRequirementsForAuth;
 }
 
-/** Records `factorId` as completed now in the session (the same session, a new access token on the response). */
+/**
+ * Records `factorId` as completed now in the session (the same session, a new access token on the response).
+ *
+ * @example
+ * ```ts
+ * // After your own check of a second factor (a security key, say) succeeded:
+ * await MultiFactorAuth.markFactorAsCompleteInSession(session, "webauthn");
+ * ```
+ */
 export function markFactorAsCompleteInSession(
   session: SessionContainerInterface,
   factorId: string,
@@ -57,7 +88,14 @@ export function markFactorAsCompleteInSession(
   return recipe().recipeInterfaceImpl.markFactorAsCompleteInSession({ session, factorId, userContext });
 }
 
-/** The secondary factors the user has set up (a verified TOTP device, ...). */
+/**
+ * The secondary factors the user has set up (a verified TOTP device, ...).
+ *
+ * @example
+ * ```ts
+ * const factors = await MultiFactorAuth.getFactorsSetupForUser(userId); // e.g. ["totp", "otp-email"]
+ * ```
+ */
 export function getFactorsSetupForUser(
   userId: string,
   userContext: UserContext = {},
@@ -66,7 +104,14 @@ export function getFactorsSetupForUser(
   return recipe().recipeInterfaceImpl.getFactorsSetupForUser({ userId, tenantId, userContext });
 }
 
-/** The secondary factors required of the user (stored in this recipe's table). */
+/**
+ * The secondary factors required of the user (stored in this recipe's table).
+ *
+ * @example
+ * ```ts
+ * const required = await MultiFactorAuth.getRequiredSecondaryFactorsForUser(userId); // e.g. ["totp"]
+ * ```
+ */
 export function getRequiredSecondaryFactorsForUser(
   userId: string,
   userContext: UserContext = {},
@@ -74,7 +119,14 @@ export function getRequiredSecondaryFactorsForUser(
   return recipe().recipeInterfaceImpl.getRequiredSecondaryFactorsForUser({ userId, userContext });
 }
 
-/** Requires `factorId` of the user from their next sign-in (and the next refresh of a session's MFA state) on. */
+/**
+ * Requires `factorId` of the user from their next sign-in (and the next refresh of a session's MFA state) on.
+ *
+ * @example
+ * ```ts
+ * await MultiFactorAuth.addToRequiredSecondaryFactorsForUser(userId, FactorIds.TOTP); // from their next sign-in on
+ * ```
+ */
 export function addToRequiredSecondaryFactorsForUser(
   userId: string,
   factorId: string,
@@ -83,7 +135,14 @@ export function addToRequiredSecondaryFactorsForUser(
   return recipe().recipeInterfaceImpl.addToRequiredSecondaryFactorsForUser({ userId, factorId, userContext });
 }
 
-/** Stops requiring `factorId` of the user. */
+/**
+ * Stops requiring `factorId` of the user.
+ *
+ * @example
+ * ```ts
+ * await MultiFactorAuth.removeFromRequiredSecondaryFactorsForUser(userId, FactorIds.TOTP);
+ * ```
+ */
 export function removeFromRequiredSecondaryFactorsForUser(
   userId: string,
   factorId: string,

@@ -18,12 +18,30 @@ function impl(): RecipeInterface {
   return ThirdPartyEmailPasswordRecipe.getInstanceOrThrow().recipeInterfaceImpl;
 }
 
-/** Adds email/password and third-party login, with one config and one override, to `Latchkey.init`'s recipe list (with Session). */
+/**
+ * Adds email/password and third-party login, with one config and one override, to `Latchkey.init`'s recipe list
+ * (with Session).
+ *
+ * @example
+ * ```ts
+ * Latchkey.init({ appInfo, recipeList: [Session.init(), ThirdPartyEmailPassword.init({ providers: [
+ *   { config: { thirdPartyId: "google", clients: [{ clientId: "...", clientSecret: "..." }] } },
+ * ] })] }); // lists EmailPassword and ThirdParty itself: do not list them beside it
+ * ```
+ */
 export function init(config?: TypeInput): RecipeListFunction {
   return (context) => buildThirdPartyEmailPassword(context, config);
 }
 
-/** Creates an email/password user (no session). */
+/**
+ * Creates an email/password user (no session).
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.emailPasswordSignUp("ada@example.com", "s3cret-pass");
+ * if (result.status === "OK") console.log(result.user.id);
+ * ```
+ */
 export function emailPasswordSignUp(
   email: string,
   password: string,
@@ -33,7 +51,15 @@ export function emailPasswordSignUp(
   return impl().emailPasswordSignUp({ email, password, tenantId, userContext });
 }
 
-/** Checks an email/password user's credentials (no session). */
+/**
+ * Checks an email/password user's credentials (no session).
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.emailPasswordSignIn("ada@example.com", "s3cret-pass");
+ * if (result.status === "WRONG_CREDENTIALS_ERROR") throw new Error("wrong email or password");
+ * ```
+ */
 export function emailPasswordSignIn(
   email: string,
   password: string,
@@ -43,7 +69,16 @@ export function emailPasswordSignIn(
   return impl().emailPasswordSignIn({ email, password, tenantId, userContext });
 }
 
-/** Creates the user for this provider identity in the tenant, or updates their email (no session). */
+/**
+ * Creates the user for this provider identity in the tenant, or updates their email (no session).
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.thirdPartyManuallyCreateOrUpdateUser(
+ *   "google", googleUserId, "ada@example.com", true);
+ * if (result.status === "OK") console.log(result.user.id, result.createdNewUser);
+ * ```
+ */
 export function thirdPartyManuallyCreateOrUpdateUser(
   thirdPartyId: string,
   thirdPartyUserId: string,
@@ -55,7 +90,16 @@ export function thirdPartyManuallyCreateOrUpdateUser(
   return impl().thirdPartySignInUp({ thirdPartyId, thirdPartyUserId, email, isVerified, tenantId, userContext });
 }
 
-/** The configured provider (for a client type), or undefined. */
+/**
+ * The configured provider (for a client type), or undefined.
+ *
+ * @example
+ * ```ts
+ * const provider = await ThirdPartyEmailPassword.thirdPartyGetProvider("google");
+ * const redirect = await provider?.getAuthorisationRedirectURL({
+ *   redirectURIOnProviderDashboard: `${websiteDomain}/auth/callback/google`, userContext: {} });
+ * ```
+ */
 export function thirdPartyGetProvider(
   thirdPartyId: string,
   clientType?: string,
@@ -65,7 +109,15 @@ export function thirdPartyGetProvider(
   return impl().thirdPartyGetProvider({ thirdPartyId, clientType, tenantId, userContext });
 }
 
-/** The user (of either method) with this id, or undefined. */
+/**
+ * The user (of either method) with this id, or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await ThirdPartyEmailPassword.getUserById(session.getUserId());
+ * console.log(user?.email, user?.thirdParty?.id ?? "emailpassword");
+ * ```
+ */
 export function getUserById(
   userId: string,
   userContext: UserContext = {},
@@ -74,7 +126,15 @@ export function getUserById(
   return impl().getUserById({ userId, tenantId, userContext });
 }
 
-/** Every user (of either method) of the tenant with this email. */
+/**
+ * Every user (of either method) of the tenant with this email.
+ *
+ * @example
+ * ```ts
+ * const users = await ThirdPartyEmailPassword.getUsersByEmail("ada@example.com");
+ * console.log(users.map((u) => u.thirdParty?.id ?? "emailpassword")); // e.g. ["emailpassword", "google"]
+ * ```
+ */
 export function getUsersByEmail(
   email: string,
   userContext: UserContext = {},
@@ -83,7 +143,14 @@ export function getUsersByEmail(
   return impl().getUsersByEmail({ email, tenantId, userContext });
 }
 
-/** The user of the tenant a provider knows by this id, or undefined. */
+/**
+ * The user of the tenant a provider knows by this id, or undefined.
+ *
+ * @example
+ * ```ts
+ * const user = await ThirdPartyEmailPassword.getUserByThirdPartyInfo("github", githubUserId);
+ * ```
+ */
 export function getUserByThirdPartyInfo(
   thirdPartyId: string,
   thirdPartyUserId: string,
@@ -93,7 +160,15 @@ export function getUserByThirdPartyInfo(
   return impl().getUserByThirdPartyInfo({ thirdPartyId, thirdPartyUserId, tenantId, userContext });
 }
 
-/** A single-use password reset token for an email/password user. */
+/**
+ * A single-use password reset token for an email/password user.
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.createResetPasswordToken(userId);
+ * if (result.status === "OK") await sendResetLink(`${websiteDomain}/auth/reset-password?token=${result.token}`);
+ * ```
+ */
 export function createResetPasswordToken(
   userId: string,
   userContext: UserContext = {},
@@ -102,7 +177,15 @@ export function createResetPasswordToken(
   return impl().createResetPasswordToken({ userId, tenantId, userContext });
 }
 
-/** Consumes a reset token and sets the new password, in one transaction. */
+/**
+ * Consumes a reset token and sets the new password, in one transaction.
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.resetPasswordUsingToken(token, "new-s3cret-pass");
+ * if (result.status === "RESET_PASSWORD_INVALID_TOKEN_ERROR") throw new Error("the link has expired");
+ * ```
+ */
 export function resetPasswordUsingToken(
   token: string,
   newPassword: string,
@@ -112,7 +195,15 @@ export function resetPasswordUsingToken(
   return impl().resetPasswordUsingToken({ token, newPassword, tenantId, userContext });
 }
 
-/** Changes an email/password user's email and/or password. */
+/**
+ * Changes an email/password user's email and/or password.
+ *
+ * @example
+ * ```ts
+ * const result = await ThirdPartyEmailPassword.updateEmailOrPassword({ userId, email: "ada@new.example" });
+ * if (result.status === "EMAIL_ALREADY_EXISTS_ERROR") throw new Error("that email is taken");
+ * ```
+ */
 export function updateEmailOrPassword(input: {
   userId: string;
   email?: string;

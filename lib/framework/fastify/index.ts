@@ -5,12 +5,33 @@ import { FastifyResponse } from "./response";
 
 export { FastifyResponse };
 
-/** Latchkey's view of a Fastify request: the raw node request, with the body Fastify parsed if it did. */
+/**
+ * Latchkey's view of a Fastify request: the raw node request, with the body Fastify parsed if it did.
+ *
+ * @example
+ * ```ts
+ * app.post("/login", async (request, reply) => {
+ *   // ... check the user's credentials ...
+ *   await Session.createNewSession(wrapRequest(request), wrapResponse(reply), userId);
+ *   return { ok: true };
+ * });
+ * ```
+ */
 export function wrapRequest(request: FastifyRequest): NodeRequest {
   return new NodeRequest(request.raw, { parsedBody: () => request.body, target: () => request.raw.url });
 }
 
-/** Latchkey's view of a Fastify reply (for Session.createNewSession(wrapRequest(req), wrapResponse(reply), ...)). */
+/**
+ * Latchkey's view of a Fastify reply (for Session.createNewSession(wrapRequest(req), wrapResponse(reply), ...)).
+ *
+ * @example
+ * ```ts
+ * app.get("/me", async (request, reply) => {
+ *   const session = await Session.getSession(wrapRequest(request), wrapResponse(reply), { sessionRequired: false });
+ *   return { userId: session?.getUserId() ?? null };
+ * });
+ * ```
+ */
 export function wrapResponse(reply: FastifyReply): FastifyResponse {
   return new FastifyResponse(reply);
 }
@@ -32,11 +53,26 @@ const latchkeyPlugin: FastifyPluginAsync = async (fastify) => {
 (latchkeyPlugin as unknown as Record<symbol, unknown>)[Symbol.for("skip-override")] = true;
 (latchkeyPlugin as unknown as Record<symbol, unknown>)[Symbol.for("fastify.display-name")] = "latchkey";
 
+/**
+ * The Fastify plugin that serves Latchkey's routes (see above); register it at the root, not under a prefix.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify();
+ * await app.register(plugin); // serves /auth/... before Fastify's routing and body parsing
+ * app.setErrorHandler(errorHandler());
+ * ```
+ */
 export const plugin: FastifyPluginAsync = latchkeyPlugin;
 
 /**
  * Fastify error handler (`app.setErrorHandler(errorHandler())`): answers LatchkeyErrors (from verifySession, your
  * routes, ...) and body-parse failures on auth routes as express's does; anything else goes to Fastify's default.
+ *
+ * @example
+ * ```ts
+ * app.setErrorHandler(errorHandler()); // a refused session is a 401, not Fastify's 500
+ * ```
  */
 export function errorHandler(): (error: unknown, request: FastifyRequest, reply: FastifyReply) => Promise<void> {
   return async (error, request, reply) => {

@@ -13,6 +13,14 @@ export type { FetchConnection };
  * (the app answers it). Give `connection.remoteAddress` when the server knows it: without it, rate limits count
  * per email only. Errors that Latchkey does not answer (a database outage that is not a GENERAL_ERROR,
  * a bug) are thrown.
+ *
+ * @example
+ * ```ts
+ * // In a fetch-style server (Bun.serve, Deno.serve, @hono/node-server's serve, a worker):
+ * const auth = await handler(request, { remoteAddress });
+ * if (auth !== undefined) return auth; // an auth route under /auth, answered
+ * // ... the app's own routes ...
+ * ```
  */
 export async function handler(request: Request, connection: FetchConnection = {}): Promise<Response | undefined> {
   const req = new FetchRequest(request, connection);
@@ -41,6 +49,16 @@ export interface SessionWithHeaders<S = SessionContainerInterface> {
 /**
  * Verifies the request's session. Throws a LatchkeyError (UNAUTHORISED, TRY_REFRESH_TOKEN, INVALID_CLAIMS, ...)
  * that `errorToResponse` turns into the answer the frontend SDKs expect.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   const { session, headers } = await getSession(request); // headers: a renewed access token, and so on
+ *   return Response.json({ userId: session?.getUserId() }, { headers });
+ * } catch (err) {
+ *   return (await errorToResponse(err, request)) ?? Response.json({ message: "Internal error" }, { status: 500 });
+ * }
+ * ```
  */
 export async function getSession(request: Request, options: VerifySessionOptions = {}): Promise<SessionWithHeaders> {
   const req = new FetchRequest(request);
@@ -54,6 +72,13 @@ export async function getSession(request: Request, options: VerifySessionOptions
  * The Response for an error Latchkey answers (a LatchkeyError from getSession or your code: 401 try refresh,
  * 403 invalid claims, cleared cookies, ...), or undefined for any other error (the app's to answer).
  * `headers` (from getSession) are kept on the answer.
+ *
+ * @example
+ * ```ts
+ * const answer = await errorToResponse(err, request, headers); // 401 try refresh, 403 invalid claim, ...
+ * if (answer === undefined) throw err; // not Latchkey's error: the app answers it
+ * return answer;
+ * ```
  */
 export async function errorToResponse(
   err: unknown,

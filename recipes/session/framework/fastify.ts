@@ -11,6 +11,14 @@ export type SessionRequest = FastifyRequest & { session?: SessionContainer };
  * A Fastify `preHandler` that verifies the request's session and sets `request.session`
  * (`app.get("/x", { preHandler: verifySession() }, handler)`). Session errors are answered here (401 try refresh
  * token, and so on); anything else goes to Fastify's error handler.
+ *
+ * @example
+ * ```ts
+ * app.get("/me", { preHandler: verifySession() }, async (request) => ({
+ *   userId: (request as SessionRequest).session?.getUserId(),
+ * }));
+ * app.get("/feed", { preHandler: verifySession({ sessionRequired: false }) }, async () => ({ posts: [] }));
+ * ```
  */
 export function verifySession(
   options?: VerifySessionOptions,

@@ -11,6 +11,13 @@ export type SessionVariables = { session: SessionContainer | undefined };
  * Hono middleware that verifies the request's session and sets `c.get("session")`. Session errors are answered here
  * (401 try refresh token, and so on); anything else is thrown to `app.onError`. Headers the session writes (a
  * renewed access token, cookies cleared by revokeSession) are added to the handler's response.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<{ Variables: SessionVariables }>();
+ * app.get("/me", verifySession(), (c) => c.json({ userId: c.get("session")?.getUserId() }));
+ * app.get("/feed", verifySession({ sessionRequired: false }), (c) => c.json({ signedIn: !!c.get("session") }));
+ * ```
  */
 export function verifySession(options?: VerifySessionOptions): MiddlewareHandler<{ Variables: SessionVariables }> {
   const verify = sessionVerifier(options);

@@ -10,6 +10,12 @@ export type SessionContext = Context & { session?: SessionContainer };
 /**
  * Koa middleware that verifies the request's session and sets `ctx.session`. Session errors are answered here (401
  * try refresh token, and so on); anything else is thrown to the middleware above (errorHandler, then Koa).
+ *
+ * @example
+ * ```ts
+ * app.use(verifySession()); // every route below needs a session: ctx.session
+ * app.use((ctx) => void (ctx.body = { userId: (ctx as SessionContext).session?.getUserId() }));
+ * ```
  */
 export function verifySession(options?: VerifySessionOptions): Middleware {
   const verify = sessionVerifier(options);

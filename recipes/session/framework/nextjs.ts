@@ -7,6 +7,13 @@ export type { SessionWithHeaders };
 /**
  * Verifies the session of the request being rendered (server components, server actions), from `next/headers`,
  * with the full SessionContainer. Anti-CSRF is not checked (rendering is a GET).
+ *
+ * @example
+ * ```ts
+ * // In a server component or server action, with the full SessionContainer:
+ * const { session } = await getSession({ sessionRequired: false });
+ * const plan = session?.getAccessTokenPayload().plan;
+ * ```
  */
 export async function getSession(options?: VerifySessionOptions): Promise<SessionWithHeaders> {
   const { headers } = await import("next/headers");
@@ -16,6 +23,15 @@ export async function getSession(options?: VerifySessionOptions): Promise<Sessio
 /**
  * Verifies a route handler's Request (`export async function GET(request: Request)`); add `headers` to your
  * response, and answer a thrown LatchkeyError with errorToResponse from latchkey/framework/nextjs.
+ *
+ * @example
+ * ```ts
+ * // app/me/route.ts (a thrown LatchkeyError: answer it with errorToResponse(err, request)):
+ * export async function GET(request: Request): Promise<Response> {
+ *   const { session, headers } = await getSessionForRequest(request);
+ *   return Response.json({ userId: session?.getUserId() }, { headers });
+ * }
+ * ```
  */
 export function getSessionForRequest(request: Request, options?: VerifySessionOptions): Promise<SessionWithHeaders> {
   return getRequestSession(request, options);
