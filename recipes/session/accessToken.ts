@@ -217,7 +217,12 @@ class VerifiedTokenCache {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
-    this.entries.set(token, key);
+    // A copy, not the caller's string: a token cut from a request header can be a slice that keeps the whole header
+    // (up to node's 16 KB limit) alive; the copy holds only the token's own characters.
+    // The copy must be the very same string (it is: a token Latchkey signed is ASCII), or the entry would stand for
+    // another token; one that is not is simply not remembered.
+    const copy = Buffer.from(token, "utf8").toString("utf8");
+    if (copy === token) this.entries.set(copy, key);
   }
 
   delete(token: string): void {
