@@ -122,6 +122,13 @@ const spread = (xs) => [Math.min(...xs), median(xs), Math.max(...xs)].map((v) =>
 /** [min, median, max] over rounds of a / b, each round's ratio taken from that round's own figures. */
 const ratioSpread = (as, bs) => spread(as.map((a, i) => a / bs[i]));
 
+// LATCHKEY_BENCH_VERIFIED_TOKEN_CACHE_SIZE=0 runs a benchmark with the verified-token cache off (before/after).
+function withCacheSize(sessionConfig) {
+  const size = process.env.LATCHKEY_BENCH_VERIFIED_TOKEN_CACHE_SIZE;
+  if (size === undefined || "verifiedTokenCacheSize" in sessionConfig) return sessionConfig;
+  return { ...sessionConfig, verifiedTokenCacheSize: Number(size) };
+}
+
 /** Initialises Latchkey with the session recipe (and more recipes if given) on `url` under `prefix`. */
 function initLatchkey(url, prefix, sessionConfig = {}, moreRecipes = []) {
   const Latchkey = require("../lib/index");
@@ -130,7 +137,7 @@ function initLatchkey(url, prefix, sessionConfig = {}, moreRecipes = []) {
     appInfo: { appName: "bench", apiDomain: "http://localhost:3001", websiteDomain: "http://localhost:3000" },
     database: url,
     tablePrefix: prefix,
-    recipeList: [Session.init(sessionConfig), ...moreRecipes],
+    recipeList: [Session.init(withCacheSize(sessionConfig)), ...moreRecipes],
   });
 }
 

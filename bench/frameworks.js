@@ -16,7 +16,11 @@ const c = require("./common");
 const CONNECTIONS = 50;
 const ROUNDS = c.QUICK ? 1 : 5;
 const SECONDS = c.QUICK ? 1 : 4;
-const FRAMEWORKS = ["express", "fastify", "koa", "hono", "fetch_node_http"];
+const ALL_FRAMEWORKS = ["express", "fastify", "koa", "hono", "fetch_node_http"];
+// LATCHKEY_BENCH_FRAMEWORKS=fastify,hono measures only those (a before/after of one change fits in minutes).
+const FRAMEWORKS = process.env.LATCHKEY_BENCH_FRAMEWORKS
+  ? ALL_FRAMEWORKS.filter((f) => process.env.LATCHKEY_BENCH_FRAMEWORKS.split(",").includes(f))
+  : ALL_FRAMEWORKS;
 
 function startServer(url) {
   const child = spawn(process.execPath, [path.join(__dirname, "frameworksServer.js"), url], {

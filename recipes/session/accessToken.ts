@@ -57,6 +57,8 @@ export function assertNoProtectedClaim(payload: object): void {
 const TOKEN_VERSION = "5";
 
 const HEADER_CACHE_LIMIT = 64;
+/** How many verified access tokens a process remembers by default (Session.init's verifiedTokenCacheSize). */
+export const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
 // How far ahead of this process's clock another process's may be: iat/nbf beyond it mean "not valid yet".
 const CLOCK_SKEW_MS = 60_000;
@@ -65,9 +67,17 @@ const CLOCK_SKEW_MS = 60_000;
 export class AccessTokenCodec {
   // A key signs many tokens with the same header, so the parsed header -> key lookup is cached per header string.
   private readonly headerKeys = new Map<string, VerificationKey>();
+  // Tokens whose signature held, by their exact string, with the key that verified them: a token seen again skips
+  // crypto.verify (the costliest step of a request). Everything else is checked again on every use.
+  private readonly verified: VerifiedTokenCache;
 
-  /** A codec over the deployment's key store. */
-  constructor(private readonly keys: SigningKeyStore) {}
+  /** A codec over the deployment's key store; `verifiedTokenCacheSize` 0 verifies every signature every time. */
+  constructor(
+    private readonly keys: SigningKeyStore,
+    verifiedTokenCacheSize = DEFAULT_VERIFIED_TOKEN_CACHE_SIZE,
+  ) {
+    this.verified = new VerifiedTokenCache(verifiedTokenCacheSize);
+  }
 
   /** Signs a payload with the current key. */
   async sign(payload: AccessTokenPayload): Promise<string> {
@@ -88,6 +98,17 @@ export class AccessTokenCodec {
    * Anything wrong is TRY_REFRESH_TOKEN: the client's refresh then decides whether a session still exists.
    */
   async verify(token: string): Promise<AccessTokenPayload> {
+    const seenKey = this.verified.get(token);
+    if (seenKey !== undefined) {
+      // The same check as the header -> key cache: the key must still be the store's and inside its verify window,
+      // so a retired or removed key's tokens stop here at the very moment they would stop without this cache.
+      if (this.keys.getVerificationKey(seenKey.kid) === seenKey) {
+        const firstDot = token.indexOf(".");
+        // Parsed afresh per use: no request shares (or can mutate) another's payload object.
+        return checkTimes(parsePayload(token.slice(firstDot + 1, token.lastIndexOf("."))));
+      }
+      this.verified.delete(token);
+    }
     const firstDot = token.indexOf(".");
     const secondDot = token.indexOf(".", firstDot + 1);
     if (
@@ -111,19 +132,19 @@ export class AccessTokenCodec {
       key.algorithm === "ES256" ? { key: key.publicKey, dsaEncoding: "ieee-p1363" as const } : key.publicKey;
     if (!crypto.verify("sha256", signed, verifyKey, signature))
       throw invalid("the access token's signature is not valid");
-    const payload = parsePayload(token.slice(firstDot + 1, secondDot));
-    const now = Date.now();
-    if (payload.exp * 1000 <= now) throw invalid("the access token has expired", payload);
-    // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
-    if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
-    const nbf = payload.up.nbf;
-    if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS))
-      throw invalid("the access token is not valid yet");
+    const payload = checkTimes(parsePayload(token.slice(firstDot + 1, secondDot)));
+    // Only a token whose signature held and that is valid now is remembered: a forged one never enters.
+    this.verified.set(token, key);
     return payload;
   }
 
   // A cached lookup holds only while the store still holds that very key and its verify window is open: once the key
   // is retired (its window closed, or a reload no longer finds it in the database) the cache must not outlive it.
+  /** How many verified tokens this codec remembers now (tests check the bound with it). */
+  get verifiedTokenCount(): number {
+    return this.verified.size;
+  }
+
   private cachedKey(headerPart: string): VerificationKey | undefined {
     const key = this.headerKeys.get(headerPart);
     if (key === undefined) return undefined;
@@ -161,6 +182,56 @@ export class AccessTokenCodec {
     if (this.headerKeys.size >= HEADER_CACHE_LIMIT) this.headerKeys.clear();
     this.headerKeys.set(headerPart, key);
     return key;
+  }
+}
+
+/** Expiry, issue time and nbf against this process's clock, read now (on every use, cached or not). */
+function checkTimes(payload: AccessTokenPayload): AccessTokenPayload {
+  const now = Date.now();
+  if (payload.exp * 1000 <= now) throw invalid("the access token has expired", payload);
+  // Only a process with a wrong clock issues these; its tokens would outlive accessTokenValidity.
+  if (payload.iat * 1000 > now + CLOCK_SKEW_MS) throw invalid("the access token was issued in the future");
+  const nbf = payload.up.nbf;
+  if (nbf !== undefined && (typeof nbf !== "number" || nbf * 1000 > now + CLOCK_SKEW_MS))
+    throw invalid("the access token is not valid yet");
+  return payload;
+}
+
+/**
+ * A bounded map of verified token -> the key that verified it, oldest inserted evicted first. Keyed by the whole
+ * token string (exact equality, no hash to collide): a token that differs in any character is a miss and is
+ * verified in full. Many distinct valid tokens only evict one another; the memory bound is the size limit.
+ */
+class VerifiedTokenCache {
+  private readonly entries = new Map<string, VerificationKey>();
+
+  constructor(private readonly limit: number) {}
+
+  get(token: string): VerificationKey | undefined {
+    return this.limit === 0 ? undefined : this.entries.get(token);
+  }
+
+  set(token: string, key: VerificationKey): void {
+    if (this.limit === 0) return;
+    if (this.entries.size >= this.limit) {
+      const oldest = this.entries.keys().next();
+      if (oldest.done !== true) this.entries.delete(oldest.value);
+    }
+    // A copy, not the caller's string: a token cut from a request header can be a slice that keeps the whole header
+    // (up to node's 16 KB limit) alive; the copy holds only the token's own characters.
+    // The copy must be the very same string (it is: a token Latchkey signed is ASCII), or the entry would stand for
+    // another token; one that is not is simply not remembered.
+    const copy = Buffer.from(token, "utf8").toString("utf8");
+    if (copy === token) this.entries.set(copy, key);
+  }
+
+  delete(token: string): void {
+    this.entries.delete(token);
+  }
+
+  /** How many tokens are remembered (for tests of the bound). */
+  get size(): number {
+    return this.entries.size;
   }
 }
 

@@ -8,6 +8,7 @@ import {
   optionalFunction,
   optionalInteger,
 } from "../../lib/validate";
+import { DEFAULT_VERIFIED_TOKEN_CACHE_SIZE } from "./accessToken";
 import type { AntiCsrfMode, ErrorHandlers, TypeInput, TypeNormalisedInput } from "./types";
 
 const KEYS = [
@@ -21,6 +22,7 @@ const KEYS = [
   "antiCsrf",
   "getTokenTransferMethod",
   "enableBlacklisting",
+  "verifiedTokenCacheSize",
   "accessTokenSigningKeyUpdateInterval",
   "accessTokenSigningAlgorithm",
   "errorHandlers",
@@ -121,6 +123,13 @@ export function normaliseConfig(appInfo: NormalisedAppInfo, input: TypeInput | u
         config.getTokenTransferMethod,
       ) ?? defaultGetTokenTransferMethod,
     enableBlacklisting: optionalBoolean("Session.init.enableBlacklisting", config.enableBlacklisting, false),
+    verifiedTokenCacheSize: optionalInteger(
+      "Session.init.verifiedTokenCacheSize",
+      config.verifiedTokenCacheSize,
+      DEFAULT_VERIFIED_TOKEN_CACHE_SIZE,
+      0,
+      1_000_000,
+    ),
     signingKeyIntervalMs: intervalHours * 3600 * 1000,
     signingAlgorithm,
     errorHandlers: normaliseErrorHandlers(config.errorHandlers),

@@ -62,7 +62,7 @@ export class SessionRecipe extends RecipeModule implements SessionHelpers {
       this.config.accessTokenValidityMs,
       this.config.signingAlgorithm,
     );
-    this.codec = new AccessTokenCodec(this.keys);
+    this.codec = new AccessTokenCodec(this.keys, this.config.verifiedTokenCacheSize);
     this.store = new SessionStore(context.database);
     this.recipeInterfaceImpl = buildImplementation<RecipeInterface>(
       "Session.init.override.functions",

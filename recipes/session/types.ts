@@ -60,6 +60,11 @@ export interface TypeInput {
   }) => TokenTransferMethod | "any";
   /** Check the database on every getSession so a revoked session stops at once; default false. */
   enableBlacklisting?: boolean;
+  /**
+   * How many verified access tokens to remember so a token seen again skips its signature check (expiry, key,
+   * anti-CSRF, blacklisting and claims are still checked on every request); default 4096, 0 turns it off.
+   */
+  verifiedTokenCacheSize?: number;
   /** Hours between signing key rotations; default 168 (a week). */
   accessTokenSigningKeyUpdateInterval?: number;
   /** How access tokens are signed: "RS256" (default, what SuperTokens uses) or "ES256" (far faster to sign). */
@@ -80,6 +85,7 @@ export interface TypeNormalisedInput {
   antiCsrf: AntiCsrfMode;
   getTokenTransferMethod: NonNullable<TypeInput["getTokenTransferMethod"]>;
   enableBlacklisting: boolean;
+  verifiedTokenCacheSize: number;
   signingKeyIntervalMs: number;
   signingAlgorithm: SigningAlgorithm;
   errorHandlers: ErrorHandlers;
