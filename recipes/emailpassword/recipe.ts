@@ -15,6 +15,9 @@ import {
   LoginMethods,
   UserListings,
   Sessions,
+  TenantDataOwners,
+  type TenantMembershipProvider,
+  TenantMemberships,
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
@@ -121,15 +124,24 @@ export class EmailPasswordRecipe extends RecipeModule {
       // Read from the store, as ThirdParty does: a login method reports what is stored (its tenant included).
       getLoginMethod: async ({ userId }) => {
         const row = isStorableText(userId) ? await store.findUserById(userId) : undefined;
-        return row === undefined ? undefined : loginMethodOf(row);
+        return row === undefined ? undefined : { ...loginMethodOf(row), tenantIds: await store.tenantsOfUser(userId) };
       },
       getLoginMethodsByEmail: async ({ email, tenantId }) => {
         // An email or tenant no row could hold (NUL, unpaired surrogates, too long) is not looked up at all.
         const normalised = normaliseEmail(email);
         if (hardLimits("email", normalised) !== undefined || !isStorableText(tenantId)) return [];
         const row = await store.findUserByEmail(tenantId, normalised);
-        return row === undefined ? [] : [loginMethodOf(row)];
+        return row === undefined ? [] : [{ ...loginMethodOf(row), tenantIds: await store.tenantsOfUser(row.user_id) }];
       },
+    };
+    const memberships: TenantMembershipProvider = {
+      addUserToTenant: async ({ tenantId, recipeUserId }) => {
+        const outcome = isStorableText(recipeUserId) ? await store.addToTenant(tenantId, recipeUserId) : undefined;
+        if (outcome === undefined) return undefined;
+        return outcome.status === "CLASH" ? "EMAIL_ALREADY_EXISTS_ERROR" : outcome.status;
+      },
+      removeUserFromTenant: ({ tenantId, recipeUserId }) =>
+        isStorableText(recipeUserId) ? store.removeFromTenant(tenantId, recipeUserId) : Promise.resolve(false),
     };
     return [
       provide(LoginMethods, loginMethods),
@@ -139,6 +151,8 @@ export class EmailPasswordRecipe extends RecipeModule {
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      provide(TenantMemberships, memberships),
+      provide(TenantDataOwners, { deleteTenantData: ({ tenantId }) => store.removeTenant(tenantId) }),
     ];
   }
 
