@@ -42,7 +42,8 @@ export function tenantMemberQueries(db: Database, table: string, uniqueKeys: str
       ),
     isMember: (tenantId, userId) =>
       db.run(
-        async (knex) => (await knex(table).where({ tenant_id: tenantId, user_id: userId }).first("user_id")) !== undefined,
+        async (knex) =>
+          (await knex(table).where({ tenant_id: tenantId, user_id: userId }).first("user_id")) !== undefined,
       ),
     add: (tenantId, userId, rowOf) =>
       db.run(async (knex) => {

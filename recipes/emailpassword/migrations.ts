@@ -99,7 +99,8 @@ export const emailPasswordMigrations: RecipeMigration[] = [
   },
   {
     // Tenants a user belongs to (Multitenancy.associateUserToTenant adds more than the one they signed up in). The
-    // email is copied here so that it is unique among a tenant's members, whichever tenant they signed up in.
+    // email is copied here so that it is unique among a tenant's members, whichever tenant they signed up in; the
+    // users table's own unique key gives way to it.
     name: "emailpassword/007_user_tenants",
     up: async (knex, tables) => {
       const members = tables.name("emailpassword_user_tenants");
@@ -112,6 +113,10 @@ export const emailPasswordMigrations: RecipeMigration[] = [
         t.index(["user_id"], tables.name("ep_user_tenants_user_ix"));
       });
       await backfillMembers(knex, members, tables.name("emailpassword_users"), ["email"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves its email free there.
+      await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
+        t.dropUnique(["tenant_id", "email"], tables.name("ep_users_tenant_email_uq"));
+      });
     },
   },
 ];

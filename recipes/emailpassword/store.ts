@@ -146,7 +146,8 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
             const count = await trx(users).where({ user_id: userId }).update(changes);
             if (count === 0) return "UNKNOWN_USER_ID_ERROR" as const;
             // Every tenant's copy: an email taken by a member of any of the user's tenants is refused (as SuperTokens).
-            if (changes.email !== undefined) await trx(members).where({ user_id: userId }).update({ email: changes.email });
+            if (changes.email !== undefined)
+              await trx(members).where({ user_id: userId }).update({ email: changes.email });
             await trx(tokens).where({ user_id: userId }).del();
             return "OK" as const;
           });

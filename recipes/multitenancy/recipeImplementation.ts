@@ -2,6 +2,7 @@ import type { Capabilities } from "../../lib/capabilities";
 import type { SecretBox } from "../../lib/secretBox";
 import {
   DEFAULT_TENANT_ID,
+  RoleAdministrations,
   Sessions,
   TenantDataOwners,
   TenantMemberships,
@@ -146,9 +147,12 @@ export function makeRecipeImplementation(deps: ImplementationDeps): RecipeInterf
       let wasAssociated = false;
       for (const owner of capabilities.all(TenantMemberships))
         if (await owner.removeUserFromTenant({ tenantId, recipeUserId, userContext })) wasAssociated = true;
-      // As SuperTokens' core, removing a user from a tenant ends their sessions in that tenant (only there).
-      if (wasAssociated)
-        await capabilities.optional(Sessions)?.revokeAllSessionsForUser({ userId: recipeUserId, tenantId, userContext });
+      // As SuperTokens' core: the user's sessions and roles in that tenant (only there) end with the membership.
+      await capabilities.optional(Sessions)?.revokeAllSessionsForUser({ userId: recipeUserId, tenantId, userContext });
+      const roles = capabilities.optional(RoleAdministrations);
+      if (roles !== undefined)
+        for (const role of await roles.getRolesForUser({ userId: recipeUserId, tenantId, userContext }))
+          await roles.removeRoleFromUser({ userId: recipeUserId, role, tenantId, userContext });
       return { status: "OK", wasAssociated };
     },
   };

@@ -69,6 +69,16 @@ export const passwordlessMigrations: RecipeMigration[] = [
         t.index(["user_id"], tables.name("pl_user_tenants_user_ix"));
       });
       await backfillMembers(knex, members, tables.name("passwordless_users"), ["email", "phone_number"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves their address free there.
+      const users = tables.name("passwordless_users");
+      await knex.schema.alterTable(users, (t) => {
+        t.index(["tenant_id", "email"], tables.name("pl_users_tenant_email_ix"));
+        t.index(["tenant_id", "phone_number"], tables.name("pl_users_tenant_phone_ix"));
+      });
+      await knex.schema.alterTable(users, (t) => {
+        t.dropUnique(["tenant_id", "email"], tables.name("pl_users_tenant_email_uq"));
+        t.dropUnique(["tenant_id", "phone_number"], tables.name("pl_users_tenant_phone_uq"));
+      });
     },
   },
 ];

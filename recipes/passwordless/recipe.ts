@@ -167,7 +167,9 @@ export class PasswordlessRecipe extends RecipeModule {
       factorIds: factorIdsOf(this.config),
       // Read from the store, as the other login methods do: a login method reports what is stored.
       getLoginMethod: async ({ userId }) =>
-        isStorableText(userId) && userId.length <= 36 ? withTenants(userOf(await store.findUserById(userId))) : undefined,
+        isStorableText(userId) && userId.length <= 36
+          ? withTenants(userOf(await store.findUserById(userId)))
+          : undefined,
       getLoginMethodsByEmail: async ({ email, tenantId }) => {
         const normalised = storableEmail(email);
         if (normalised === undefined || !isStorableText(tenantId)) return [];

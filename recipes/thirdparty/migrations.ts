@@ -88,6 +88,13 @@ export const thirdPartyMigrations: RecipeMigration[] = [
         t.index(["user_id"], tables.name("tp_user_tenants_user_ix"));
       });
       await backfillMembers(knex, members, tables.name("thirdparty_users"), ["third_party_id", "third_party_user_id"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves the identity free there.
+      await knex.schema.alterTable(tables.name("thirdparty_users"), (t) => {
+        t.dropUnique(
+          ["tenant_id", "third_party_id", "third_party_user_id"],
+          tables.name("thirdparty_users_tenant_provider_uq"),
+        );
+      });
     },
   },
 ];
