@@ -115,6 +115,9 @@ export const emailPasswordMigrations: RecipeMigration[] = [
       await backfillMembers(knex, members, tables.name("emailpassword_users"), ["email"]);
       // Membership decides now: a user removed from the tenant they signed up in leaves its email free there.
       await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
+        t.index(["email"], tables.name("ep_users_email_ix"));
+      });
+      await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
         t.dropUnique(["tenant_id", "email"], tables.name("ep_users_tenant_email_uq"));
       });
     },

@@ -98,7 +98,8 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
       db.run((knex) =>
         knex(users)
           .join(members, `${members}.user_id`, `${users}.user_id`)
-          .where({ [`${members}.tenant_id`]: tenantId, [`${members}.email`]: email })
+          // The users table's email is the one that signs in (the member's copy keeps it unique in the tenant).
+          .where({ [`${users}.email`]: email, [`${members}.tenant_id`]: tenantId })
           .first<UserRow | undefined>(`${users}.*`),
       ),
 
