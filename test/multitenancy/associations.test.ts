@@ -9,6 +9,7 @@ import { type SessionRequest, verifySession } from "../../recipes/session/framew
 import ThirdParty from "../../recipes/thirdparty/index";
 import { testDbKind } from "../helpers/db";
 import { HttpClient } from "../helpers/http";
+import { startOidcProvider, type TestOidcProvider } from "../helpers/oidc";
 import { startSessionApp, type SessionTestApp } from "../helpers/sessionApp";
 
 const form = (email: string, password: string) => ({
@@ -274,5 +275,88 @@ describe(`multitenancy: associating users with tenants takes effect (${testDbKin
     await Latchkey.deleteUser(signUp.user.id);
     const again = await EmailPassword.signUp("del@example.com", "password2", {}, "beta");
     expect(again.status).to.equal("OK");
+  });
+});
+
+describe(`multitenancy: an associated third-party user signs in through the tenant's own provider config (${testDbKind()})`, () => {
+  let idp: TestOidcProvider;
+  let app: SessionTestApp;
+
+  before(async () => {
+    idp = await startOidcProvider();
+  });
+  after(() => idp.close());
+
+  beforeEach(async () => {
+    app = await startSessionApp(
+      {},
+      {
+        extraRecipes: [
+          ThirdParty.init({
+            signInAndUpFeature: {
+              providers: [
+                {
+                  config: {
+                    thirdPartyId: "corp",
+                    issuer: idp.issuer,
+                    clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret }],
+                  },
+                },
+              ],
+            },
+          }),
+          Multitenancy.init({ secretEncryptionKey: "k".repeat(40) }),
+        ],
+      },
+    );
+    await Multitenancy.createOrUpdateTenant("beta");
+    // beta has its own stored config of "corp" (the same identity provider: the same subject for the same account).
+    await Multitenancy.createOrUpdateThirdPartyConfig("beta", {
+      thirdPartyId: "corp",
+      issuer: idp.issuer,
+      clients: [{ clientId: idp.clientId, clientSecret: idp.clientSecret }],
+    });
+  });
+  afterEach(() => app.close());
+
+  // The frontend's part: authorisation URL, the provider's login, signinup, in the tenant's paths.
+  async function signIn(prefix: string, accountId: string) {
+    const query = new URLSearchParams({ thirdPartyId: "corp", redirectURIOnProviderDashboard: idp.redirectURI });
+    const url = await app.client.request("GET", `${prefix}/authorisationurl?${query}`);
+    expect(url.json.status).to.equal("OK");
+    const target = new URL(String(url.json.urlWithQueryParams));
+    target.searchParams.set("state", "frontend-state");
+    const back = await idp.authorise(target.href, accountId);
+    const reply = await app.client.request("POST", `${prefix}/signinup`, {
+      body: {
+        thirdPartyId: "corp",
+        redirectURIInfo: {
+          redirectURIOnProviderDashboard: idp.redirectURI,
+          redirectURIQueryParams: Object.fromEntries(back.searchParams),
+          pkceCodeVerifier: url.json.pkceCodeVerifier,
+        },
+      },
+    });
+    expect(reply.json.status).to.equal("OK");
+    return reply.json as { createdNewRecipeUser: boolean; user: { id: string; tenantIds: string[] } };
+  }
+
+  it("the same (thirdPartyId, thirdPartyUserId) in the associated tenant is the same user; removed, a new one", async () => {
+    const first = await signIn("/auth", "ann");
+    expect(first.user.tenantIds).to.deep.equal(["public"]);
+    expect(await Multitenancy.associateUserToTenant("beta", first.user.id)).to.deep.equal({
+      status: "OK",
+      wasAlreadyAssociated: false,
+    });
+    const inBeta = await signIn("/auth/beta", "ann");
+    expect(inBeta.createdNewRecipeUser).to.equal(false);
+    expect(inBeta.user.id).to.equal(first.user.id);
+    expect(inBeta.user.tenantIds).to.deep.equal(["beta", "public"]);
+
+    await Multitenancy.disassociateUserFromTenant("beta", first.user.id);
+    const stranger = await signIn("/auth/beta", "ann");
+    expect(stranger.createdNewRecipeUser).to.equal(true);
+    expect(stranger.user.id).to.not.equal(first.user.id);
+    expect(stranger.user.tenantIds).to.deep.equal(["beta"]);
   });
 });
