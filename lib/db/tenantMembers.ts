@@ -15,6 +15,8 @@ export type AddMemberOutcome = { status: "OK" } | { status: "ALREADY_MEMBER" } |
 export interface TenantMemberQueries {
   /** The tenants the user belongs to, by id. */
   tenantsOf(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** True when the user belongs to the tenant. */
   isMember(tenantId: string, userId: string): Promise<boolean>;
   /** Adds the row (built inside the transaction from the user's current row; undefined: no such user). */
@@ -40,6 +42,17 @@ export function tenantMemberQueries(db: Database, table: string, uniqueKeys: str
           await knex(table).where({ user_id: userId }).orderBy("tenant_id").select<{ tenant_id: string }[]>("tenant_id")
         ).map((r) => r.tenant_id),
       ),
+    tenantsOfUsers: (userIds) =>
+      db.readLagTolerant(async (knex) => {
+        const byUser = new Map<string, string[]>(userIds.map((id) => [id, []]));
+        if (userIds.length === 0) return byUser;
+        const rows = await knex(table)
+          .whereIn("user_id", [...userIds])
+          .orderBy("tenant_id")
+          .select<{ tenant_id: string; user_id: string }[]>("tenant_id", "user_id");
+        for (const row of rows) byUser.get(row.user_id)?.push(row.tenant_id);
+        return byUser;
+      }),
     isMember: (tenantId, userId) =>
       db.run(
         async (knex) =>
@@ -98,4 +111,13 @@ export async function backfillMembers(
   const all = ["tenant_id", "user_id", ...columns];
   const list = all.map(() => "??").join(", ");
   await knex.raw(`insert into ?? (${list}) select ${list} from ??`, [members, ...all, ...all, users]);
+}
+
+/** A page of login methods with each one's tenants as its recipe's membership table lists them. */
+export async function withMemberTenants<R extends { recipeUserId: string; tenantIds: string[] }>(
+  records: R[],
+  tenantsOfUsers: (userIds: readonly string[]) => Promise<Map<string, string[]>>,
+): Promise<R[]> {
+  const tenants = await tenantsOfUsers(records.map((r) => r.recipeUserId));
+  return records.map((r) => ({ ...r, tenantIds: tenants.get(r.recipeUserId) ?? r.tenantIds }));
 }

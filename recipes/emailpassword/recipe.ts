@@ -1,5 +1,6 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -147,7 +148,8 @@ export class EmailPasswordRecipe extends RecipeModule {
       provide(LoginMethods, loginMethods),
       provide(UserListings, {
         recipeId: EmailPasswordRecipe.RECIPE_ID,
-        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        listLoginMethods: async (input) =>
+          withMemberTenants((await store.listUsers(input)).map(loginMethodOf), store.tenantsOfUsers),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),

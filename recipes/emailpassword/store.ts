@@ -30,6 +30,8 @@ export interface EmailPasswordStore {
   findPasswordHash(userId: string): Promise<string | undefined>;
   /** The tenants the user belongs to, by id. */
   tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** True when the user belongs to the tenant. */
   isMember(tenantId: string, userId: string): Promise<boolean>;
   /** Adds the user to the tenant with their email; CLASH when a member of it has that email; undefined: no user. */
@@ -104,6 +106,7 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
       ),
 
     tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
     isMember: (tenantId, userId) => membership.isMember(tenantId, userId),
     addToTenant: (tenantId, userId) =>
       membership.add(tenantId, userId, async (trx) => {

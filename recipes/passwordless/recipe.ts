@@ -1,6 +1,7 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -208,7 +209,10 @@ export class PasswordlessRecipe extends RecipeModule {
       provide(UserListings, {
         recipeId: PasswordlessRecipe.RECIPE_ID,
         listLoginMethods: async (input) =>
-          (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+          withMemberTenants(
+            (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+            store.tenantsOfUsers,
+          ),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),

@@ -61,6 +61,8 @@ export interface PasswordlessStore {
   findUserByContact(tenantId: string, contact: Contact): Promise<UserRow | undefined>;
   /** The tenants the user belongs to, by id. */
   tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Adds the user to the tenant; CLASH key 0: a member has the email, key 1: the phone; undefined: no user. */
   addToTenant(tenantId: string, userId: string): Promise<AddMemberOutcome | undefined>;
   /** Removes the user from the tenant; true when they were in it. */
@@ -178,6 +180,7 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
       ),
 
     tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
     addToTenant: (tenantId, userId) =>
       membership.add(tenantId, userId, async (trx) => {
         const row = await trx(users)

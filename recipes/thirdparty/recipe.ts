@@ -1,5 +1,6 @@
 import { provide, type Capability, type Provision } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import { emailProblem, normaliseEmail } from "../../lib/email/address";
 import type { LatchkeyError } from "../../lib/error";
@@ -136,7 +137,8 @@ export class ThirdPartyRecipe extends RecipeModule {
       provide(TenantDataOwners, { deleteTenantData: ({ tenantId }) => store.removeTenant(tenantId) }),
       provide(UserListings, {
         recipeId: ThirdPartyRecipe.RECIPE_ID,
-        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        listLoginMethods: async (input) =>
+          withMemberTenants((await store.listUsers(input)).map(loginMethodOf), store.tenantsOfUsers),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),

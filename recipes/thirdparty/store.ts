@@ -53,6 +53,8 @@ export interface ThirdPartyStore {
   ): Promise<StoredUser | undefined>;
   /** The tenants the user belongs to, by id. */
   tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
   /** Adds the user to the tenant; CLASH when a member of it has the same provider identity; undefined: no user. */
   addToTenant(tenantId: string, userId: string): Promise<AddMemberOutcome | undefined>;
   /** Removes the user from the tenant; true when they were in it. */
@@ -149,6 +151,7 @@ export function makeStore(db: Database): ThirdPartyStore {
     },
 
     tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
     addToTenant: (tenantId, userId) =>
       membership.add(tenantId, userId, async (trx) => {
         const row = await trx(users)

@@ -99,6 +99,8 @@ describe(`multitenancy: associating users with tenants takes effect (${testDbKin
     expect(user.tenantIds).to.deep.equal(["acme", "beta"]);
     expect(user.loginMethods[0]?.tenantIds).to.deep.equal(["acme", "beta"]);
     expect((await Latchkey.getUser(id))?.tenantIds).to.deep.equal(["acme", "beta"]);
+    const listed = await Latchkey.getUsersNewestFirst({ limit: 10 });
+    expect(listed.users.find((u) => u.id === id)?.loginMethods[0]?.tenantIds).to.deep.equal(["acme", "beta"]);
     // The same email cannot sign up anew in beta: the member holds it.
     const again = await client().request("POST", "/auth/beta/signup", { body: form("ann@example.com", "password2") });
     expect(again.json.status).to.equal("FIELD_ERROR");
