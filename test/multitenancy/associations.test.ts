@@ -262,6 +262,50 @@ describe(`multitenancy: associating users with tenants takes effect (${testDbKin
     }
   });
 
+  it("an association racing a sign-up of the same email in that tenant: exactly one wins", async () => {
+    for (let round = 0; round < 5; round++) {
+      const email = `both${round}@example.com`;
+      const a = await EmailPassword.signUp(email, "password1", {}, "acme");
+      if (a.status !== "OK") expect.fail(a.status);
+      const [associated, signedUp] = await Promise.all([
+        Multitenancy.associateUserToTenant("beta", a.user.id),
+        EmailPassword.signUp(email, "password2", {}, "beta"),
+      ]);
+      expect(
+        [associated.status, signedUp.status].filter((s) => s === "OK"),
+        `${associated.status}/${signedUp.status}`,
+      ).to.have.length(1);
+      expect([associated.status, signedUp.status].filter((s) => s === "EMAIL_ALREADY_EXISTS_ERROR")).to.have.length(1);
+    }
+  });
+
+  it("an email change is refused when a member of any of the user's tenants has that email", async () => {
+    const a = await EmailPassword.signUp("mine@example.com", "password1", {}, "acme");
+    const b = await EmailPassword.signUp("theirs@example.com", "password2", {}, "beta");
+    const p = await Passwordless.signInUp({ email: "pl-mine@example.com", tenantId: "acme" });
+    await Passwordless.signInUp({ email: "pl-theirs@example.com", tenantId: "beta" });
+    if (a.status !== "OK" || b.status !== "OK") expect.fail("sign-up");
+    await Multitenancy.associateUserToTenant("beta", a.user.id);
+    await Multitenancy.associateUserToTenant("beta", p.user.id);
+    expect(
+      (await EmailPassword.updateEmailOrPassword({ userId: a.user.id, email: "theirs@example.com" })).status,
+    ).to.equal("EMAIL_ALREADY_EXISTS_ERROR");
+    expect((await Passwordless.updateUser({ userId: p.user.id, email: "pl-theirs@example.com" })).status).to.equal(
+      "EMAIL_ALREADY_EXISTS_ERROR",
+    );
+    // Nothing changed, in either tenant.
+    expect((await EmailPassword.signIn("mine@example.com", "password1", {}, "beta")).status).to.equal("OK");
+    expect((await Passwordless.getUserByEmail({ email: "pl-mine@example.com", tenantId: "beta" }))?.id).to.equal(
+      p.user.id,
+    );
+    // A free email changes everywhere at once.
+    expect(
+      (await EmailPassword.updateEmailOrPassword({ userId: a.user.id, email: "new@example.com" })).status,
+    ).to.equal("OK");
+    expect((await EmailPassword.signIn("new@example.com", "password1", {}, "beta")).status).to.equal("OK");
+    expect((await EmailPassword.signIn("new@example.com", "password1", {}, "acme")).status).to.equal("OK");
+  });
+
   it("deleting a tenant removes the associations with it (a tenant of that name made later has no members)", async () => {
     const signUp = await EmailPassword.signUp("del@example.com", "password1", {}, "acme");
     if (signUp.status !== "OK") expect.fail(signUp.status);
