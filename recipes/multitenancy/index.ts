@@ -74,7 +74,7 @@ export function deleteThirdPartyConfig(
   return impl().deleteThirdPartyConfig({ tenantId, thirdPartyId, userContext });
 }
 
-/** Records that the user also belongs to the tenant (SuperTokens' statuses when another user holds the identity). */
+/** Makes the user a member of the tenant: they sign in there as the same user (SuperTokens' statuses on a clash). */
 export function associateUserToTenant(
   tenantId: string,
   recipeUserId: string,
@@ -83,7 +83,7 @@ export function associateUserToTenant(
   return impl().associateUserToTenant({ tenantId, recipeUserId, userContext });
 }
 
-/** Removes a recorded association of the user with the tenant. */
+/** Removes the user from the tenant (sign-in there stops); their sessions and roles in that tenant end. */
 export function disassociateUserFromTenant(
   tenantId: string,
   recipeUserId: string,
