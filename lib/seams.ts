@@ -270,6 +270,35 @@ export const ThirdPartyProviders = new Capability<ThirdPartyProviderCatalog>(
   "ThirdPartyProviders",
   "the thirdparty recipe: add ThirdParty.init() to recipeList",
 );
+/** What adding a login method to a tenant did, in SuperTokens' statuses (ALREADY_MEMBER: `wasAlreadyAssociated`). */
+export type TenantMembershipOutcome =
+  | "OK"
+  | "ALREADY_MEMBER"
+  | "EMAIL_ALREADY_EXISTS_ERROR"
+  | "PHONE_NUMBER_ALREADY_EXISTS_ERROR"
+  | "THIRD_PARTY_USER_ALREADY_EXISTS_ERROR";
+
+/**
+ * A login recipe's tenant memberships: it owns the lookups a sign-in in a tenant runs, so it adds a user to a tenant
+ * (refusing, by its unique indexes, an email, phone number or provider identity another member of the tenant holds)
+ * and removes one. Multitenancy's associateUserToTenant / disassociateUserFromTenant call every provider.
+ */
+export interface TenantMembershipProvider {
+  /** Adds the recipe's user to the tenant; undefined when this recipe has no user with that id. */
+  addUserToTenant(input: {
+    tenantId: string;
+    recipeUserId: string;
+    userContext: UserContext;
+  }): Promise<TenantMembershipOutcome | undefined>;
+  /** Removes the recipe's user from the tenant; true when they were in it. */
+  removeUserFromTenant(input: { tenantId: string; recipeUserId: string; userContext: UserContext }): Promise<boolean>;
+}
+
+/** Tenant memberships of login methods, provided by EmailPassword, ThirdParty and Passwordless. */
+export const TenantMemberships = new Capability<TenantMembershipProvider>(
+  "TenantMemberships",
+  "a login method recipe (EmailPassword, ThirdParty, Passwordless) in recipeList",
+);
 // ---- end of Multitenancy (issue #18) ----
 // ---------- Listing and administering users (Latchkey.getUsersNewestFirst/OldestFirst, the dashboard) ----------
 

@@ -1,3 +1,4 @@
+import { backfillMembers } from "../../lib/db/tenantMembers";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
@@ -93,6 +94,31 @@ export const emailPasswordMigrations: RecipeMigration[] = [
     up: async (knex, tables) => {
       await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
         t.index(["time_joined", "user_id"], tables.name("ep_users_join_order_ix"));
+      });
+    },
+  },
+  {
+    // Tenants a user belongs to (Multitenancy.associateUserToTenant adds more than the one they signed up in). The
+    // email is copied here so that it is unique among a tenant's members, whichever tenant they signed up in; the
+    // users table's own unique key gives way to it.
+    name: "emailpassword/007_user_tenants",
+    up: async (knex, tables) => {
+      const members = tables.name("emailpassword_user_tenants");
+      await knex.schema.createTable(members, (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable();
+        t.string("user_id", 36).notNullable();
+        tables.caseSensitive(t.string("email", 254)).notNullable();
+        t.primary(["tenant_id", "user_id"]);
+        t.unique(["tenant_id", "email"], { indexName: tables.name("ep_user_tenants_email_uq") });
+        t.index(["user_id"], tables.name("ep_user_tenants_user_ix"));
+      });
+      await backfillMembers(knex, members, tables.name("emailpassword_users"), ["email"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves its email free there.
+      await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
+        t.index(["email"], tables.name("ep_users_email_ix"));
+      });
+      await knex.schema.alterTable(tables.name("emailpassword_users"), (t) => {
+        t.dropUnique(["tenant_id", "email"], tables.name("ep_users_tenant_email_uq"));
       });
     },
   },

@@ -1,5 +1,6 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
@@ -15,6 +16,9 @@ import {
   LoginMethods,
   UserListings,
   Sessions,
+  TenantDataOwners,
+  type TenantMembershipProvider,
+  TenantMemberships,
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
@@ -121,24 +125,36 @@ export class EmailPasswordRecipe extends RecipeModule {
       // Read from the store, as ThirdParty does: a login method reports what is stored (its tenant included).
       getLoginMethod: async ({ userId }) => {
         const row = isStorableText(userId) ? await store.findUserById(userId) : undefined;
-        return row === undefined ? undefined : loginMethodOf(row);
+        return row === undefined ? undefined : { ...loginMethodOf(row), tenantIds: await store.tenantsOfUser(userId) };
       },
       getLoginMethodsByEmail: async ({ email, tenantId }) => {
         // An email or tenant no row could hold (NUL, unpaired surrogates, too long) is not looked up at all.
         const normalised = normaliseEmail(email);
         if (hardLimits("email", normalised) !== undefined || !isStorableText(tenantId)) return [];
         const row = await store.findUserByEmail(tenantId, normalised);
-        return row === undefined ? [] : [loginMethodOf(row)];
+        return row === undefined ? [] : [{ ...loginMethodOf(row), tenantIds: await store.tenantsOfUser(row.user_id) }];
       },
+    };
+    const memberships: TenantMembershipProvider = {
+      addUserToTenant: async ({ tenantId, recipeUserId }) => {
+        const outcome = isStorableText(recipeUserId) ? await store.addToTenant(tenantId, recipeUserId) : undefined;
+        if (outcome === undefined) return undefined;
+        return outcome.status === "CLASH" ? "EMAIL_ALREADY_EXISTS_ERROR" : outcome.status;
+      },
+      removeUserFromTenant: ({ tenantId, recipeUserId }) =>
+        isStorableText(recipeUserId) ? store.removeFromTenant(tenantId, recipeUserId) : Promise.resolve(false),
     };
     return [
       provide(LoginMethods, loginMethods),
       provide(UserListings, {
         recipeId: EmailPasswordRecipe.RECIPE_ID,
-        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        listLoginMethods: async (input) =>
+          withMemberTenants((await store.listUsers(input)).map(loginMethodOf), store.tenantsOfUsers),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      provide(TenantMemberships, memberships),
+      provide(TenantDataOwners, { deleteTenantData: ({ tenantId }) => store.removeTenant(tenantId) }),
     ];
   }
 

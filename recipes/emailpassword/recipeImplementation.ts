@@ -96,7 +96,7 @@ export function makeRecipeImplementation(
       if (user === undefined) return { status: "UNKNOWN_USER_ID_ERROR" };
       // Ids are unique across tenants, so getUserById finds a user of any tenant; a token for another tenant than
       // the user's would be a reset link of that tenant setting this user's password. As SuperTokens: unknown there.
-      if ((await store.findUserById(user.id))?.tenant_id !== tenantId) return { status: "UNKNOWN_USER_ID_ERROR" };
+      if (!(await store.isMember(tenantId, user.id))) return { status: "UNKNOWN_USER_ID_ERROR" };
       // The token is for the address it is sent to (as SuperTokens stores it): a caller that names one the user no
       // longer has (it changed since the caller looked) gets no token, as for a user without that email.
       if (email !== undefined && normaliseEmail(email) !== user.email) return { status: "UNKNOWN_USER_ID_ERROR" };

@@ -1,6 +1,7 @@
 // The only file of the emailpassword recipe that builds SQL: named queries over its users and reset tokens.
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type AddMemberOutcome, tenantMemberQueries } from "../../lib/db/tenantMembers";
 import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 
 /** A user row as stored. */
@@ -23,11 +24,23 @@ export interface EmailPasswordStore {
   listUsers(input: UserPageInput): Promise<UserRow[]>;
   /** How many users there are (in the tenant, or in every tenant). */
   countUsers(tenantId?: string): Promise<number>;
-  /** The user with this (normalised) email in the tenant, if any. */
+  /** The member of the tenant with this (normalised) email, if any (signed up there or added to it). */
   findUserByEmail(tenantId: string, email: string): Promise<UserRow | undefined>;
   /** The password hash of the user, if the user exists. */
   findPasswordHash(userId: string): Promise<string | undefined>;
-  /** Inserts the user; false when the tenant already has a user with that email (the unique index decided). */
+  /** The tenants the user belongs to, by id. */
+  tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** True when the user belongs to the tenant. */
+  isMember(tenantId: string, userId: string): Promise<boolean>;
+  /** Adds the user to the tenant with their email; CLASH when a member of it has that email; undefined: no user. */
+  addToTenant(tenantId: string, userId: string): Promise<AddMemberOutcome | undefined>;
+  /** Removes the user from the tenant; true when they were in it. */
+  removeFromTenant(tenantId: string, userId: string): Promise<boolean>;
+  /** Removes a deleted tenant's memberships of users who signed up elsewhere. */
+  removeTenant(tenantId: string): Promise<void>;
+  /** Inserts the user (a member of their tenant); false when a member of the tenant has that email (an index decided). */
   insertUser(row: UserRow): Promise<boolean>;
   /**
    * Applies the changes and, in the same transaction, deletes the user's reset tokens (a changed email or password
@@ -65,6 +78,8 @@ export interface EmailPasswordStore {
 export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
   const users = db.table("emailpassword_users");
   const tokens = db.table("emailpassword_reset_tokens");
+  const members = db.table("emailpassword_user_tenants");
+  const membership = tenantMemberQueries(db, members, [["email"]]);
 
   return {
     listUsers: (input) =>
@@ -82,7 +97,24 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
     findUserById: (userId) => db.run((knex) => knex(users).where({ user_id: userId }).first<UserRow | undefined>()),
 
     findUserByEmail: (tenantId, email) =>
-      db.run((knex) => knex(users).where({ tenant_id: tenantId, email }).first<UserRow | undefined>()),
+      db.run((knex) =>
+        knex(users)
+          .join(members, `${members}.user_id`, `${users}.user_id`)
+          // The users table's email is the one that signs in (the member's copy keeps it unique in the tenant).
+          .where({ [`${users}.email`]: email, [`${members}.tenant_id`]: tenantId })
+          .first<UserRow | undefined>(`${users}.*`),
+      ),
+
+    tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
+    isMember: (tenantId, userId) => membership.isMember(tenantId, userId),
+    addToTenant: (tenantId, userId) =>
+      membership.add(tenantId, userId, async (trx) => {
+        const row = await trx(users).where({ user_id: userId }).first<Pick<UserRow, "email"> | undefined>("email");
+        return row === undefined ? undefined : { tenant_id: tenantId, user_id: userId, email: row.email };
+      }),
+    removeFromTenant: (tenantId, userId) => membership.remove(tenantId, userId),
+    removeTenant: (tenantId) => membership.removeTenant(tenantId, users),
 
     async findPasswordHash(userId) {
       const row = await db.run((knex) =>
@@ -94,7 +126,10 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
     insertUser: (row) =>
       db.run(async (knex) => {
         try {
-          await knex(users).insert(row);
+          await knex.transaction(async (trx) => {
+            await trx(users).insert(row);
+            await trx(members).insert({ tenant_id: row.tenant_id, user_id: row.user_id, email: row.email });
+          });
           return true;
         } catch (err) {
           if (isUniqueViolation(err)) return false;
@@ -114,6 +149,9 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
           return await knex.transaction(async (trx) => {
             const count = await trx(users).where({ user_id: userId }).update(changes);
             if (count === 0) return "UNKNOWN_USER_ID_ERROR" as const;
+            // Every tenant's copy: an email taken by a member of any of the user's tenants is refused (as SuperTokens).
+            if (changes.email !== undefined)
+              await trx(members).where({ user_id: userId }).update({ email: changes.email });
             await trx(tokens).where({ user_id: userId }).del();
             return "OK" as const;
           });
@@ -158,6 +196,7 @@ export function makeEmailPasswordStore(db: Database): EmailPasswordStore {
 
     async deleteUserData(trx, userId) {
       await trx(tokens).where({ user_id: userId }).del();
+      await membership.deleteUser(trx, userId);
       await trx(users).where({ user_id: userId }).del();
     },
   };

@@ -130,7 +130,7 @@ export function deleteThirdPartyConfig(
 }
 
 /**
- * Records that the user also belongs to the tenant (SuperTokens' statuses when another user holds the identity).
+ * Makes the user a member of the tenant: they sign in there as the same user (SuperTokens' statuses on a clash).
  *
  * @example
  * ```ts
@@ -147,7 +147,7 @@ export function associateUserToTenant(
 }
 
 /**
- * Removes a recorded association of the user with the tenant.
+ * Removes the user from the tenant (sign-in there stops); their sessions and roles in that tenant end.
  *
  * @example
  * ```ts

@@ -1,6 +1,13 @@
 import type { Capabilities } from "../../lib/capabilities";
 import type { SecretBox } from "../../lib/secretBox";
-import { DEFAULT_TENANT_ID, LoginMethods, TenantDataOwners, ThirdPartyProviders } from "../../lib/seams";
+import {
+  DEFAULT_TENANT_ID,
+  RoleAdministrations,
+  Sessions,
+  TenantDataOwners,
+  TenantMemberships,
+  ThirdPartyProviders,
+} from "../../lib/seams";
 import type { JSONObject, JSONValue } from "../../lib/types";
 import { MultitenancyError } from "./error";
 import type { MultitenancyStore, TenantRow } from "./store";
@@ -121,34 +128,32 @@ export function makeRecipeImplementation(deps: ImplementationDeps): RecipeInterf
       await assertTenantExists(tenantId);
       if (typeof recipeUserId !== "string" || recipeUserId === "" || recipeUserId.length > 128)
         return { status: "UNKNOWN_USER_ID_ERROR" };
-      const methods = capabilities.all(LoginMethods);
-      const found = (
-        await Promise.all(methods.map((m) => m.getLoginMethod({ userId: recipeUserId, userContext })))
-      ).find((m) => m !== undefined);
-      if (found === undefined) return { status: "UNKNOWN_USER_ID_ERROR" };
-      if (found.tenantIds.includes(tenantId)) return { status: "OK", wasAlreadyAssociated: true };
-      if (found.email !== undefined) {
-        const sameEmail = (
-          await Promise.all(
-            methods.map((m) => m.getLoginMethodsByEmail({ email: found.email as string, tenantId, userContext })),
-          )
-        )
-          .flat()
-          .filter((m) => m.recipeId === found.recipeId && m.recipeUserId !== recipeUserId);
-        if (found.thirdParty !== undefined) {
-          const { id, userId } = found.thirdParty;
-          if (sameEmail.some((m) => m.thirdParty?.id === id && m.thirdParty.userId === userId))
-            return { status: "THIRD_PARTY_USER_ALREADY_EXISTS_ERROR" };
-        } else if (sameEmail.length > 0) return { status: "EMAIL_ALREADY_EXISTS_ERROR" };
+      // The login recipe that owns the user adds them: its unique indexes refuse an email, phone number or provider
+      // identity another member of the tenant holds, so of two racing associations that clash exactly one wins.
+      for (const owner of capabilities.all(TenantMemberships)) {
+        const outcome = await owner.addUserToTenant({ tenantId, recipeUserId, userContext });
+        if (outcome === undefined) continue;
+        if (outcome === "OK" || outcome === "ALREADY_MEMBER")
+          return { status: "OK", wasAlreadyAssociated: outcome === "ALREADY_MEMBER" };
+        return { status: outcome };
       }
-      return { status: "OK", wasAlreadyAssociated: !(await store.associate(tenantId, recipeUserId)) };
+      return { status: "UNKNOWN_USER_ID_ERROR" };
     },
 
-    async disassociateUserFromTenant({ tenantId, recipeUserId }) {
+    async disassociateUserFromTenant({ tenantId, recipeUserId, userContext }) {
       await assertTenantExists(tenantId);
       if (typeof recipeUserId !== "string" || recipeUserId === "" || recipeUserId.length > 128)
         return { status: "OK", wasAssociated: false };
-      return { status: "OK", wasAssociated: await store.disassociate(tenantId, recipeUserId) };
+      let wasAssociated = false;
+      for (const owner of capabilities.all(TenantMemberships))
+        if (await owner.removeUserFromTenant({ tenantId, recipeUserId, userContext })) wasAssociated = true;
+      // As SuperTokens' core: the user's sessions and roles in that tenant (only there) end with the membership.
+      await capabilities.optional(Sessions)?.revokeAllSessionsForUser({ userId: recipeUserId, tenantId, userContext });
+      const roles = capabilities.optional(RoleAdministrations);
+      if (roles !== undefined)
+        for (const role of await roles.getRolesForUser({ userId: recipeUserId, tenantId, userContext }))
+          await roles.removeRoleFromUser({ userId: recipeUserId, role, tenantId, userContext });
+      return { status: "OK", wasAssociated };
     },
   };
 }

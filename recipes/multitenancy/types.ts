@@ -76,13 +76,13 @@ export interface RecipeInterface {
     thirdPartyId: string;
     userContext: UserContext;
   }): Promise<{ status: "OK"; didConfigExist: boolean }>;
-  /** Records that the user also belongs to the tenant (see README: what this does and does not do today). */
+  /** Makes the user a member of the tenant: they sign in there as the same user (SuperTokens' statuses on a clash). */
   associateUserToTenant(input: {
     tenantId: string;
     recipeUserId: string;
     userContext: UserContext;
   }): Promise<{ status: "OK"; wasAlreadyAssociated: boolean } | AssociateRefusal>;
-  /** Removes a recorded association of the user with the tenant. */
+  /** Removes the user from the tenant (sign-in there stops); their sessions and roles in that tenant end. */
   disassociateUserFromTenant(input: {
     tenantId: string;
     recipeUserId: string;

@@ -1,3 +1,4 @@
+import { backfillMembers } from "../../lib/db/tenantMembers";
 import type { RecipeMigration } from "../../lib/db/migrations";
 
 /** The tables the passwordless recipe owns: users, devices (flows in progress), their codes, and rate counters. */
@@ -48,6 +49,35 @@ export const passwordlessMigrations: RecipeMigration[] = [
     up: async (knex, tables) => {
       await knex.schema.alterTable(tables.name("passwordless_users"), (t) => {
         t.index(["time_joined", "user_id"], tables.name("pl_users_join_order_ix"));
+      });
+    },
+  },
+  {
+    // Tenants a user belongs to (Multitenancy.associateUserToTenant adds more than the one they signed up in); the
+    // email and phone are copied so that each is unique among a tenant's members (NULLs never clash).
+    name: "passwordless/003_user_tenants",
+    up: async (knex, tables) => {
+      const members = tables.name("passwordless_user_tenants");
+      await knex.schema.createTable(members, (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable();
+        t.string("user_id", 36).notNullable();
+        tables.caseSensitive(t.string("email", 254)).nullable();
+        tables.caseSensitive(t.string("phone_number", 16)).nullable();
+        t.primary(["tenant_id", "user_id"]);
+        t.unique(["tenant_id", "email"], { indexName: tables.name("pl_user_tenants_email_uq") });
+        t.unique(["tenant_id", "phone_number"], { indexName: tables.name("pl_user_tenants_phone_uq") });
+        t.index(["user_id"], tables.name("pl_user_tenants_user_ix"));
+      });
+      await backfillMembers(knex, members, tables.name("passwordless_users"), ["email", "phone_number"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves their address free there.
+      const users = tables.name("passwordless_users");
+      await knex.schema.alterTable(users, (t) => {
+        t.index(["tenant_id", "email"], tables.name("pl_users_tenant_email_ix"));
+        t.index(["tenant_id", "phone_number"], tables.name("pl_users_tenant_phone_ix"));
+      });
+      await knex.schema.alterTable(users, (t) => {
+        t.dropUnique(["tenant_id", "email"], tables.name("pl_users_tenant_email_uq"));
+        t.dropUnique(["tenant_id", "phone_number"], tables.name("pl_users_tenant_phone_uq"));
       });
     },
   },

@@ -1,6 +1,7 @@
 import type { Capability, Provision } from "../../lib/capabilities";
 import { provide } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import { Latchkey } from "../../lib/latchkey";
@@ -19,6 +20,9 @@ import {
   SecondFactors,
   UserListings,
   Sessions,
+  TenantDataOwners,
+  type TenantMembershipProvider,
+  TenantMemberships,
   UserDataOwners,
 } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
@@ -147,6 +151,9 @@ export class PasswordlessRecipe extends RecipeModule {
 
   override provides(): Provision[] {
     const { store } = this;
+    // Every tenant the user belongs to (the one they signed up in and those they were added to).
+    const withTenants = async (record: LoginMethodRecord | undefined): Promise<LoginMethodRecord | undefined> =>
+      record === undefined ? undefined : { ...record, tenantIds: await store.tenantsOfUser(record.recipeUserId) };
     const userOf = (row: Awaited<ReturnType<PasswordlessStore["findUserById"]>>) =>
       row === undefined
         ? undefined
@@ -161,13 +168,28 @@ export class PasswordlessRecipe extends RecipeModule {
       factorIds: factorIdsOf(this.config),
       // Read from the store, as the other login methods do: a login method reports what is stored.
       getLoginMethod: async ({ userId }) =>
-        isStorableText(userId) && userId.length <= 36 ? userOf(await store.findUserById(userId)) : undefined,
+        isStorableText(userId) && userId.length <= 36
+          ? withTenants(userOf(await store.findUserById(userId)))
+          : undefined,
       getLoginMethodsByEmail: async ({ email, tenantId }) => {
         const normalised = storableEmail(email);
         if (normalised === undefined || !isStorableText(tenantId)) return [];
-        const record = userOf(await store.findUserByContact(tenantId, { email: normalised, phone_number: null }));
+        const record = await withTenants(
+          userOf(await store.findUserByContact(tenantId, { email: normalised, phone_number: null })),
+        );
         return record === undefined ? [] : [record];
       },
+    };
+    const memberships: TenantMembershipProvider = {
+      addUserToTenant: async ({ tenantId, recipeUserId }) => {
+        const ok = isStorableText(recipeUserId) && recipeUserId.length <= 36;
+        const outcome = ok ? await store.addToTenant(tenantId, recipeUserId) : undefined;
+        if (outcome === undefined) return undefined;
+        if (outcome.status !== "CLASH") return outcome.status;
+        return outcome.key === 0 ? "EMAIL_ALREADY_EXISTS_ERROR" : "PHONE_NUMBER_ALREADY_EXISTS_ERROR";
+      },
+      removeUserFromTenant: ({ tenantId, recipeUserId }) =>
+        isStorableText(recipeUserId) ? store.removeFromTenant(tenantId, recipeUserId) : Promise.resolve(false),
     };
     const factorIds = factorIdsOf(this.config);
     const secondFactors: SecondFactorProvider = {
@@ -187,10 +209,15 @@ export class PasswordlessRecipe extends RecipeModule {
       provide(UserListings, {
         recipeId: PasswordlessRecipe.RECIPE_ID,
         listLoginMethods: async (input) =>
-          (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+          withMemberTenants(
+            (await store.listUsers(input)).map((row) => userOf(row) as LoginMethodRecord),
+            store.tenantsOfUsers,
+          ),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => this.store.deleteUserData(trx, userId) }),
+      provide(TenantMemberships, memberships),
+      provide(TenantDataOwners, { deleteTenantData: ({ tenantId }) => store.removeTenant(tenantId) }),
     ];
   }
 

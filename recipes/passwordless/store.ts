@@ -2,6 +2,7 @@
 import type { Knex } from "knex";
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type AddMemberOutcome, tenantMemberQueries } from "../../lib/db/tenantMembers";
 import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 import { sameSecret } from "../../lib/secrets";
 
@@ -56,7 +57,18 @@ export interface PasswordlessStore {
   listUsers(input: UserPageInput): Promise<UserRow[]>;
   /** How many users there are (in the tenant, or in every tenant). */
   countUsers(tenantId?: string): Promise<number>;
+  /** The member of the tenant with this email or phone (signed up there or added to it), if any. */
   findUserByContact(tenantId: string, contact: Contact): Promise<UserRow | undefined>;
+  /** The tenants the user belongs to, by id. */
+  tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** Adds the user to the tenant; CLASH key 0: a member has the email, key 1: the phone; undefined: no user. */
+  addToTenant(tenantId: string, userId: string): Promise<AddMemberOutcome | undefined>;
+  /** Removes the user from the tenant; true when they were in it. */
+  removeFromTenant(tenantId: string, userId: string): Promise<boolean>;
+  /** Removes a deleted tenant's memberships of users who signed up elsewhere. */
+  removeTenant(tenantId: string): Promise<void>;
   /** Inserts the user; false when the tenant already has a user with that email or phone (the unique index decided). */
   insertUser(row: UserRow): Promise<boolean>;
   /** Changes the user's email and/or phone (null clears one); a user keeps at least one of them. */
@@ -106,6 +118,8 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
   const users = db.table("passwordless_users");
   const devices = db.table("passwordless_devices");
   const codes = db.table("passwordless_codes");
+  const members = db.table("passwordless_user_tenants");
+  const membership = tenantMemberQueries(db, members, [["email"], ["phone_number"]]);
 
   const contactWhere = (contact: Contact) =>
     contact.email !== null ? { email: contact.email } : { phone_number: contact.phone_number };
@@ -156,14 +170,39 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
     findUserByContact: (tenantId, contact) =>
       db.run((knex) =>
         knex(users)
-          .where({ tenant_id: tenantId, ...contactWhere(contact) })
-          .first<UserRow | undefined>(),
+          .join(members, `${members}.user_id`, `${users}.user_id`)
+          .where(
+            contact.email !== null
+              ? { [`${members}.tenant_id`]: tenantId, [`${members}.email`]: contact.email }
+              : { [`${members}.tenant_id`]: tenantId, [`${members}.phone_number`]: contact.phone_number },
+          )
+          .first<UserRow | undefined>(`${users}.*`),
       ),
+
+    tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
+    addToTenant: (tenantId, userId) =>
+      membership.add(tenantId, userId, async (trx) => {
+        const row = await trx(users)
+          .where({ user_id: userId })
+          .first<Pick<UserRow, "email" | "phone_number"> | undefined>("email", "phone_number");
+        return row === undefined ? undefined : { tenant_id: tenantId, user_id: userId, ...row };
+      }),
+    removeFromTenant: (tenantId, userId) => membership.remove(tenantId, userId),
+    removeTenant: (tenantId) => membership.removeTenant(tenantId, users),
 
     insertUser: (row) =>
       db.run(async (knex) => {
         try {
-          await knex(users).insert(row);
+          await knex.transaction(async (trx) => {
+            await trx(users).insert(row);
+            await trx(members).insert({
+              tenant_id: row.tenant_id,
+              user_id: row.user_id,
+              email: row.email,
+              phone_number: row.phone_number,
+            });
+          });
           return true;
         } catch (err) {
           if (isUniqueViolation(err)) return false;
@@ -189,6 +228,8 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
               if (taken !== undefined) return "PHONE_NUMBER_ALREADY_EXISTS_ERROR" as const;
             }
             await trx(users).where({ user_id: userId }).update({ email, phone_number: phone });
+            // Every tenant's copy: an address a member of any of the user's tenants has is refused (an index decides).
+            await trx(members).where({ user_id: userId }).update({ email, phone_number: phone });
             // Codes and links already sent to an address that changed end with the change: to the old one they would
             // sign up a new user, to the new one (asked for before it was this user's) they would sign this user in.
             if (email !== row.email) {
@@ -340,6 +381,7 @@ export function makePasswordlessStore(db: Database): PasswordlessStore {
           .select<{ device_id_hash: string }[]>("device_id_hash");
         for (const device of rows) await deleteDeviceIn(trx, device.device_id_hash);
       }
+      await membership.deleteUser(trx, userId);
       await trx(users).where({ user_id: userId }).del();
     },
   };

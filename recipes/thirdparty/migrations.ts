@@ -1,4 +1,5 @@
 import { binaryCollation } from "../../lib/db/columns";
+import { backfillMembers } from "../../lib/db/tenantMembers";
 import type { RecipeMigration } from "../../lib/db/migrations";
 import { normaliseStoredEmails } from "../../lib/db/normaliseStoredEmails";
 
@@ -66,6 +67,33 @@ export const thirdPartyMigrations: RecipeMigration[] = [
     up: async (knex, tables) => {
       await knex.schema.alterTable(tables.name("thirdparty_users"), (t) => {
         t.index(["time_joined", "user_id"], tables.name("tp_users_join_order_ix"));
+      });
+    },
+  },
+  {
+    // Tenants a user belongs to (Multitenancy.associateUserToTenant adds more than the one they signed up in); a
+    // provider identity is one member per tenant.
+    name: "thirdparty/006_user_tenants",
+    up: async (knex, tables) => {
+      const members = tables.name("thirdparty_user_tenants");
+      await knex.schema.createTable(members, (t) => {
+        tables.caseSensitive(t.string("tenant_id", 64)).notNullable();
+        t.string("user_id", 36).notNullable();
+        tables.caseSensitive(t.string("third_party_id", 64)).notNullable();
+        tables.caseSensitive(t.string("third_party_user_id", 255)).notNullable();
+        t.primary(["tenant_id", "user_id"]);
+        t.unique(["tenant_id", "third_party_id", "third_party_user_id"], {
+          indexName: tables.name("tp_user_tenants_identity_uq"),
+        });
+        t.index(["user_id"], tables.name("tp_user_tenants_user_ix"));
+      });
+      await backfillMembers(knex, members, tables.name("thirdparty_users"), ["third_party_id", "third_party_user_id"]);
+      // Membership decides now: a user removed from the tenant they signed up in leaves the identity free there.
+      await knex.schema.alterTable(tables.name("thirdparty_users"), (t) => {
+        t.dropUnique(
+          ["tenant_id", "third_party_id", "third_party_user_id"],
+          tables.name("thirdparty_users_tenant_provider_uq"),
+        );
       });
     },
   },

@@ -1,5 +1,6 @@
 import { provide, type Capability, type Provision } from "../../lib/capabilities";
 import type { RecipeMigration } from "../../lib/db/migrations";
+import { withMemberTenants } from "../../lib/db/tenantMembers";
 import { isStorableText } from "../../lib/db/text";
 import { emailProblem, normaliseEmail } from "../../lib/email/address";
 import type { LatchkeyError } from "../../lib/error";
@@ -14,6 +15,8 @@ import {
   type LoginMethodRecord,
   MultiFactorAuthServices,
   Sessions,
+  TenantDataOwners,
+  TenantMemberships,
   Tenants,
   ThirdPartyProviders,
   UserDataOwners,
@@ -104,22 +107,38 @@ export class ThirdPartyRecipe extends RecipeModule {
 
   override provides(): Provision[] {
     const store = this.store;
+    // Every tenant the user belongs to (the one they signed up in and those they were added to).
+    const withTenants = async (user: StoredUser): Promise<LoginMethodRecord> => ({
+      ...loginMethodOf(user),
+      tenantIds: await store.tenantsOfUser(user.userId),
+    });
     return [
       provide(LoginMethods, {
         factorIds: [FactorIds.THIRDPARTY],
         // Read from the store: a login method reports what is stored (the provider's email_verified included).
         getLoginMethod: async ({ userId }) => {
           const user = isStorableText(userId) ? await store.findUserById(userId) : undefined;
-          return user === undefined ? undefined : loginMethodOf(user);
+          return user === undefined ? undefined : withTenants(user);
         },
         getLoginMethodsByEmail: async ({ email, tenantId }) => {
           if (emailProblem(email) !== undefined || !isStorableText(tenantId)) return [];
-          return (await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(loginMethodOf);
+          return Promise.all((await store.findUsersByEmail(tenantId, normaliseEmail(email))).map(withTenants));
         },
       }),
+      provide(TenantMemberships, {
+        addUserToTenant: async ({ tenantId, recipeUserId }) => {
+          const outcome = isStorableText(recipeUserId) ? await store.addToTenant(tenantId, recipeUserId) : undefined;
+          if (outcome === undefined) return undefined;
+          return outcome.status === "CLASH" ? "THIRD_PARTY_USER_ALREADY_EXISTS_ERROR" : outcome.status;
+        },
+        removeUserFromTenant: ({ tenantId, recipeUserId }) =>
+          isStorableText(recipeUserId) ? store.removeFromTenant(tenantId, recipeUserId) : Promise.resolve(false),
+      }),
+      provide(TenantDataOwners, { deleteTenantData: ({ tenantId }) => store.removeTenant(tenantId) }),
       provide(UserListings, {
         recipeId: ThirdPartyRecipe.RECIPE_ID,
-        listLoginMethods: async (input) => (await store.listUsers(input)).map(loginMethodOf),
+        listLoginMethods: async (input) =>
+          withMemberTenants((await store.listUsers(input)).map(loginMethodOf), store.tenantsOfUsers),
         countUsers: ({ tenantId }) => store.countUsers(tenantId),
       }),
       provide(UserDataOwners, { deleteUserData: ({ userId, trx }) => store.deleteUser(trx, userId) }),

@@ -1,6 +1,8 @@
 // The only file of the thirdparty recipe that builds SQL: named queries over its users table.
+import type { Knex } from "knex";
 import { isUniqueViolation } from "../../lib/db/columns";
 import type { Database, DbTransaction } from "../../lib/db/database";
+import { type AddMemberOutcome, tenantMemberQueries } from "../../lib/db/tenantMembers";
 import { type UserPageInput, userPageQuery } from "../../lib/db/userPage";
 
 /** A stored third-party user, as the recipe's logic sees it. */
@@ -49,9 +51,19 @@ export interface ThirdPartyStore {
     thirdPartyId: string,
     thirdPartyUserId: string,
   ): Promise<StoredUser | undefined>;
-  /** The tenant's users with this (normalised) email, oldest first. */
+  /** The tenants the user belongs to, by id. */
+  tenantsOfUser(userId: string): Promise<string[]>;
+  /** The tenants of each of these users (a page of a listing), in one query. */
+  tenantsOfUsers(userIds: readonly string[]): Promise<Map<string, string[]>>;
+  /** Adds the user to the tenant; CLASH when a member of it has the same provider identity; undefined: no user. */
+  addToTenant(tenantId: string, userId: string): Promise<AddMemberOutcome | undefined>;
+  /** Removes the user from the tenant; true when they were in it. */
+  removeFromTenant(tenantId: string, userId: string): Promise<boolean>;
+  /** Removes a deleted tenant's memberships of users who signed up elsewhere. */
+  removeTenant(tenantId: string): Promise<void>;
+  /** The tenant's members with this (normalised) email, oldest first. */
   findUsersByEmail(tenantId: string, email: string): Promise<StoredUser[]>;
-  /** Inserts the user; false when the unique index refused it (another request created this identity first). */
+  /** Inserts the user (a member of their tenant); false when an index refused it (this identity is a member already). */
   insertUser(user: StoredUser): Promise<boolean>;
   /** Sets the email and its verified flag of one user, in one statement. */
   updateEmail(userId: string, email: string, emailVerified: boolean): Promise<void>;
@@ -62,6 +74,12 @@ export interface ThirdPartyStore {
 /** The queries over this deployment's `thirdparty_users` table. */
 export function makeStore(db: Database): ThirdPartyStore {
   const users = db.table("thirdparty_users");
+  const members = db.table("thirdparty_user_tenants");
+  const membership = tenantMemberQueries(db, members, [["third_party_id", "third_party_user_id"]]);
+  const memberOf = (knex: Knex, tenantId: string) =>
+    knex(users)
+      .join(members, `${members}.user_id`, `${users}.user_id`)
+      .where({ [`${members}.tenant_id`]: tenantId });
   return {
     listUsers: (input) =>
       db.readLagTolerant(async (knex) => {
@@ -82,16 +100,19 @@ export function makeStore(db: Database): ThirdPartyStore {
 
     async findUserByProviderIdentity(tenantId, thirdPartyId, thirdPartyUserId) {
       const row = await db.run((knex) =>
-        knex(users)
-          .where({ tenant_id: tenantId, third_party_id: thirdPartyId, third_party_user_id: thirdPartyUserId })
-          .first<UserRow | undefined>(),
+        memberOf(knex, tenantId)
+          .where({ [`${members}.third_party_id`]: thirdPartyId, [`${members}.third_party_user_id`]: thirdPartyUserId })
+          .first<UserRow | undefined>(`${users}.*`),
       );
       return row === undefined ? undefined : fromRow(row);
     },
 
     async findUsersByEmail(tenantId, email) {
       const rows = await db.run((knex) =>
-        knex(users).where({ tenant_id: tenantId, email }).orderBy("time_joined").select<UserRow[]>(),
+        memberOf(knex, tenantId)
+          .where({ [`${users}.email`]: email })
+          .orderBy(`${users}.time_joined`)
+          .select<UserRow[]>(`${users}.*`),
       );
       return rows.map(fromRow);
     },
@@ -108,7 +129,15 @@ export function makeStore(db: Database): ThirdPartyStore {
       };
       return db.run(async (knex) => {
         try {
-          await knex(users).insert(row);
+          await knex.transaction(async (trx) => {
+            await trx(users).insert(row);
+            await trx(members).insert({
+              tenant_id: row.tenant_id,
+              user_id: row.user_id,
+              third_party_id: row.third_party_id,
+              third_party_user_id: row.third_party_user_id,
+            });
+          });
           return true;
         } catch (err) {
           if (isUniqueViolation(err)) return false;
@@ -121,7 +150,23 @@ export function makeStore(db: Database): ThirdPartyStore {
       await db.run((knex) => knex(users).where({ user_id: userId }).update({ email, email_verified: emailVerified }));
     },
 
+    tenantsOfUser: (userId) => membership.tenantsOf(userId),
+    tenantsOfUsers: (userIds) => membership.tenantsOfUsers(userIds),
+    addToTenant: (tenantId, userId) =>
+      membership.add(tenantId, userId, async (trx) => {
+        const row = await trx(users)
+          .where({ user_id: userId })
+          .first<Pick<UserRow, "third_party_id" | "third_party_user_id"> | undefined>(
+            "third_party_id",
+            "third_party_user_id",
+          );
+        return row === undefined ? undefined : { tenant_id: tenantId, user_id: userId, ...row };
+      }),
+    removeFromTenant: (tenantId, userId) => membership.remove(tenantId, userId),
+    removeTenant: (tenantId) => membership.removeTenant(tenantId, users),
+
     async deleteUser(trx, userId) {
+      await membership.deleteUser(trx, userId);
       await trx(users).where({ user_id: userId }).del();
     },
   };

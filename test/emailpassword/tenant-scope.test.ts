@@ -99,7 +99,7 @@ describe(`emailpassword: tenant scope, capabilities and typed errors (${testDbKi
 });
 
 describe(`emailpassword: the tenant migration keeps existing users (${testDbKind()})`, () => {
-  it("users from before it are in the public tenant and keep their email unique there", async () => {
+  it("users from before it are in the public tenant (a member of it) and keep their email unique there", async () => {
     const url = testDatabaseUrl();
     const prefix = uniquePrefix();
     const knex = rawKnex(url);
@@ -109,9 +109,14 @@ describe(`emailpassword: the tenant migration keeps existing users (${testDbKind
       await knex(users).insert({ user_id: "u1", email: "old@b.co", password_hash: "x", time_joined: 1 });
       await runMigrations(knex, prefix, emailPasswordMigrations);
       expect(await knex(users).select("user_id", "tenant_id")).to.deep.equal([{ user_id: "u1", tenant_id: "public" }]);
+      // Their tenant membership is backfilled; the membership table keeps an email unique within a tenant.
+      const members = `${prefix}emailpassword_user_tenants`;
+      expect(await knex(members).select("tenant_id", "user_id", "email")).to.deep.equal([
+        { tenant_id: "public", user_id: "u1", email: "old@b.co" },
+      ]);
       let refused = false;
-      await knex(users)
-        .insert({ user_id: "u2", email: "old@b.co", password_hash: "x", time_joined: 2 })
+      await knex(members)
+        .insert({ tenant_id: "public", user_id: "u2", email: "old@b.co" })
         .catch(() => (refused = true));
       expect(refused, "the same email twice in one tenant").to.equal(true);
       await knex(users).insert({
