@@ -22,6 +22,7 @@ export function normaliseConfig(input: TypeInput | undefined, appName: string): 
     "algorithm",
     "maxAttempts",
     "lockoutSeconds",
+    "revokeOtherSessionsOnDeviceVerified",
     "override",
   ]);
   const config = raw as unknown as TypeInput;
@@ -30,8 +31,12 @@ export function normaliseConfig(input: TypeInput | undefined, appName: string): 
     throw configError("TOTP.init.issuer", "must be 1 to 100 characters without a colon");
   const algorithm = config.algorithm ?? "SHA1";
   if (!ALGORITHMS.includes(algorithm)) throw configError("TOTP.init.algorithm", 'must be "SHA1", "SHA256" or "SHA512"');
+  const revokeOthers = config.revokeOtherSessionsOnDeviceVerified ?? true;
+  if (typeof revokeOthers !== "boolean")
+    throw configError("TOTP.init.revokeOtherSessionsOnDeviceVerified", "must be a boolean");
   return {
     issuer,
+    revokeOtherSessionsOnDeviceVerified: revokeOthers,
     algorithm,
     defaultSkew: optionalInteger("TOTP.init.defaultSkew", config.defaultSkew, 1, 0, 10),
     defaultPeriod: optionalInteger("TOTP.init.defaultPeriod", config.defaultPeriod, 30, 1, 600),

@@ -11,6 +11,7 @@ import {
   LoginMethods,
   MultiFactorAuthServices,
   SecondFactors,
+  SessionInventories,
   Sessions,
   UserDataOwners,
 } from "../../lib/seams";
@@ -94,6 +95,7 @@ export class TOTPRecipe extends RecipeModule {
       // Asked at request time: the capability registry answers only once every recipe of the list is built.
       sessions: capabilities.required(Sessions),
       mfa: capabilities.optional(MultiFactorAuthServices),
+      sessionInventory: capabilities.optional(SessionInventories),
       req,
       res,
     };

@@ -1,6 +1,6 @@
 import type { BaseRequest, BaseResponse } from "../../lib/framework/request";
 import type { OverrideInput } from "../../lib/override";
-import type { MultiFactorAuthService, SessionService } from "../../lib/seams";
+import type { MultiFactorAuthService, SessionInventory, SessionService } from "../../lib/seams";
 import type { SessionContainerInterface } from "../../lib/seams";
 import type { UserContext } from "../../lib/types";
 import type { TOTPAlgorithm } from "./otp";
@@ -29,6 +29,11 @@ export interface TypeInput {
   maxAttempts?: number;
   /** How long a lock-out lasts, in seconds; default 900. */
   lockoutSeconds?: number;
+  /**
+   * End the user's other sessions when a device is verified (a new authenticator is a change of factor, ASVS 7.4.3):
+   * a session signed in with the password alone before the device existed keeps no access; default true.
+   */
+  revokeOtherSessionsOnDeviceVerified?: boolean;
   override?: OverrideInput<RecipeInterface, APIInterface>;
 }
 
@@ -41,6 +46,7 @@ export interface TypeNormalisedInput {
   algorithm: TOTPAlgorithm;
   maxAttempts: number;
   lockoutMs: number;
+  revokeOtherSessionsOnDeviceVerified: boolean;
   secretBox: SecretBox;
 }
 
@@ -131,6 +137,8 @@ export interface APIOptions {
   sessions: SessionService;
   /** MultiFactorAuth when it is in the recipe list: who may set up a factor, and the claim a code completes. */
   mfa: MultiFactorAuthService | undefined;
+  /** The Session recipe's list of a user's sessions, to end the others when a device is verified. */
+  sessionInventory: SessionInventory | undefined;
   req: BaseRequest;
   res: BaseResponse;
 }

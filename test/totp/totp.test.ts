@@ -77,6 +77,27 @@ describe("totp: devices, codes, replay and lock-out over HTTP (on the test datab
     return secret;
   }
 
+  it("verifying a device ends the user's other sessions (a password-only session from before keeps no refresh); the option turns it off", async () => {
+    for (const revokeOtherSessionsOnDeviceVerified of [true, false]) {
+      const { client, server } = await start({ revokeOtherSessionsOnDeviceVerified });
+      const email = `two-sessions-${String(revokeOtherSessionsOnDeviceVerified)}@shop.test`;
+      const userId = await signedUp(client, email);
+      // The attacker's session: the same password, signed in earlier, from elsewhere.
+      const attacker = new HttpClient(server.baseUrl);
+      attacker.defaultHeaders = { "st-auth-mode": "cookie" };
+      expect((await attacker.request("POST", "/auth/signin", { body: credentials(email) })).json.status).to.equal("OK");
+      await enrolled(client);
+      const handles = await Session.getAllSessionHandlesForUser(userId);
+      expect(handles.length).to.equal(revokeOtherSessionsOnDeviceVerified ? 1 : 2);
+      const refreshed = await attacker.request("POST", "/auth/session/refresh");
+      expect(refreshed.status).to.equal(revokeOtherSessionsOnDeviceVerified ? 401 : 200);
+      // The session that verified the device lives on.
+      expect((await client.request("GET", "/protected")).status).to.equal(200);
+      await app?.close();
+      app = undefined;
+    }
+  });
+
   it("creates a device with an otpauth URI (issuer = appName), verifies it, lists, renames and removes it", async () => {
     const { client } = await start();
     await signedUp(client, "alice@shop.test");

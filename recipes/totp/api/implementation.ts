@@ -1,6 +1,7 @@
 import { LatchkeyError } from "../../../lib/error";
-import { FactorIds } from "../../../lib/seams";
-import type { APIInterface } from "../types";
+import { FactorIds, type SessionContainerInterface } from "../../../lib/seams";
+import type { UserContext } from "../../../lib/types";
+import type { APIInterface, APIOptions } from "../types";
 
 /** The original implementation of the TOTP HTTP APIs. */
 export function makeAPIImplementation(): APIInterface {
@@ -48,6 +49,8 @@ export function makeAPIImplementation(): APIInterface {
       // The code just proved possession of the device: the same session now counts the factor as completed.
       if (result.status === "OK")
         await options.mfa?.markFactorAsCompleteInSession({ session, factorId: FactorIds.TOTP, userContext });
+      if (result.status === "OK" && !result.wasAlreadyVerified && options.config.revokeOtherSessionsOnDeviceVerified)
+        await revokeOtherSessions(options, session, userContext);
       return result;
     },
 
@@ -63,4 +66,23 @@ export function makeAPIImplementation(): APIInterface {
       return result;
     },
   };
+}
+
+/**
+ * Ends every session of the user but this one: whoever signed in before the authenticator existed (a password
+ * alone) must sign in again and meet the new factor.
+ */
+async function revokeOtherSessions(
+  options: APIOptions,
+  session: SessionContainerInterface,
+  userContext: UserContext,
+): Promise<void> {
+  const inventory = options.sessionInventory;
+  if (inventory === undefined) return;
+  const current = session.getHandle();
+  const sessions = await inventory.listSessionsOfUser({ userId: session.getUserId(), userContext });
+  for (const other of sessions) {
+    if (other.sessionHandle !== current)
+      await inventory.revokeSession({ sessionHandle: other.sessionHandle, userContext });
+  }
 }
