@@ -57,6 +57,8 @@ export function assertNoProtectedClaim(payload: object): void {
 const TOKEN_VERSION = "5";
 
 const HEADER_CACHE_LIMIT = 64;
+/** The characters of a compact JWS: base64url segments joined by dots. */
+const JWT_ALPHABET = /^[A-Za-z0-9_.-]+$/;
 /** How many verified access tokens a process remembers by default (Session.init's verifiedTokenCacheSize). */
 export const DEFAULT_VERIFIED_TOKEN_CACHE_SIZE = 4096;
 const BASE64URL = /^[A-Za-z0-9_-]+$/;
@@ -219,10 +221,10 @@ class VerifiedTokenCache {
     }
     // A copy, not the caller's string: a token cut from a request header can be a slice that keeps the whole header
     // (up to node's 16 KB limit) alive; the copy holds only the token's own characters.
-    // The copy must be the very same string (it is: a token Latchkey signed is ASCII), or the entry would stand for
-    // another token; one that is not is simply not remembered.
-    const copy = Buffer.from(token, "utf8").toString("utf8");
-    if (copy === token) this.entries.set(copy, key);
+    // Only a token in the JWT alphabet is remembered: for it the copy is exactly the same string, so the entry can
+    // never stand for another token (a token Latchkey signed always is; anything else is simply not cached).
+    if (!JWT_ALPHABET.test(token)) return;
+    this.entries.set(Buffer.from(token, "latin1").toString("latin1"), key);
   }
 
   delete(token: string): void {
